@@ -1,0 +1,78 @@
+/**
+ * The Backend contract, and which backend answers.
+ *
+ * The public operations (thread.*, caps.*, dropPrivileges, launch, fileCaps) talk to a
+ * Backend, never to the addon: the same code runs against the kernel (native) or the model
+ * (a simulated process). On Linux the native backend is required — no silent fallback.
+ */
+import type { BackendKind, CredProgram, OpFailure, ThreadState } from './types.js';
+import { CapsError } from './errors.js';
+import { createNativeBackend } from './backends/native-backend.js';
+import { createSimulatedBackend } from './model/simulated.js';
+
+/** The result of running a program on the caller and then on every other thread. */
+export interface BroadcastOutcome {
+  /** The caller's own run failed at this step: no other thread was touched. */
+  callerFailure?: OpFailure;
+  /** Threads that ran the whole program successfully, the caller included. */
+  threads: number;
+  /** Other threads whose run failed after the caller succeeded (a partial application). */
+  failures: Array<{ tid: number; failure: OpFailure }>;
+  /** Threads that did not report before the deadline (a partial application). */
+  unreached: number[];
+  elapsedMs: number;
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Highest capability number this kernel (or model kernel) knows. */
+  lastCap(): number;
+  /** The calling thread's full state. */
+  threadState(): ThreadState;
+  /** Runs the program on the calling thread in order; stops at the first failure (earlier steps stay). */
+  runOnThread(program: CredProgram): OpFailure | undefined;
+  /** Why whole-process calls cannot run here (worker thread, io_uring, libc, arch…), or undefined. */
+  processRefusal(): CapsError | undefined;
+  /** Runs the program on the caller first, then on every other thread. Never rolls back. */
+  broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome;
+  /** The state of every thread of the process (the kernel: /proc/self/task/<tid>/status). */
+  threads(): ThreadState[];
+  /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */
+  killProcess(message: string): never;
+}
+
+let selected: Backend | undefined;
+
+/** The backend that answers calls now: native on Linux, the model elsewhere or when asked. */
+export function getBackend(): Backend {
+  if (selected) return selected;
+  const asked = process.env.LINUX_CAPS_BACKEND;
+  if (asked !== undefined && asked !== '' && asked !== 'native' && asked !== 'model') {
+    throw new CapsError({
+      code: 'ERR_CAPS_INVALID_ARG',
+      errno: -22,
+      message: `LINUX_CAPS_BACKEND=${asked} is not a backend; expected 'native' or 'model'`,
+    });
+  }
+  const kind: BackendKind = asked === 'model' || (asked !== 'native' && process.platform !== 'linux') ? 'model' : 'native';
+  selected = kind === 'model' ? createSimulatedBackend() : createNativeBackend();
+  return selected;
+}
+
+/**
+ * Chooses the backend explicitly: 'native' (the kernel, Linux only), 'model' (a fresh
+ * simulated process), or any object implementing Backend (e.g. a configured simulation).
+ */
+export function useBackend(choice: BackendKind | Backend): Backend {
+  if (choice === 'native') selected = createNativeBackend();
+  else if (choice === 'model') selected = createSimulatedBackend();
+  else if (choice && typeof choice === 'object' && typeof choice.runOnThread === 'function') selected = choice;
+  else {
+    throw new CapsError({
+      code: 'ERR_CAPS_INVALID_ARG',
+      errno: -22,
+      message: `useBackend(${JSON.stringify(choice)}): expected 'native', 'model' or a Backend object`,
+    });
+  }
+  return selected;
+}

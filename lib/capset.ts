@@ -1,0 +1,147 @@
+/**
+ * CapSet: an immutable set of capability numbers 0..63, stored as a 64-bit mask.
+ */
+import { capFromName, capToName, MAX_CAP, type CapLike } from './names.js';
+import { invalidArg } from './errors.js';
+
+const ALL_BITS = (1n << 64n) - 1n;
+
+/** What every call that takes a set accepts: a CapSet, a bigint mask, or names/numbers. */
+export type CapSetInput = CapSet | bigint | Iterable<CapLike>;
+
+export class CapSet implements Iterable<number> {
+  static readonly EMPTY: CapSet = new CapSet(0n);
+
+  readonly #mask: bigint;
+
+  private constructor(mask: bigint) {
+    this.#mask = mask;
+  }
+
+  /** A set of the given capabilities (numbers or names capFromName accepts). */
+  static of(...caps: CapLike[]): CapSet {
+    let mask = 0n;
+    for (const c of caps) mask |= 1n << BigInt(capFromName(c));
+    return mask === 0n ? CapSet.EMPTY : new CapSet(mask);
+  }
+
+  /** A set from a 64-bit mask (bit n = capability n). */
+  static fromMask(mask: bigint): CapSet {
+    if (typeof mask !== 'bigint' || mask < 0n || mask > ALL_BITS) {
+      throw invalidArg('capability mask', mask, 'a bigint from 0n to 2n**64n - 1n');
+    }
+    return mask === 0n ? CapSet.EMPTY : new CapSet(mask);
+  }
+
+  /** A set from a hex string as /proc prints it (`000001ffffffffff`, `0x3000` also accepted). */
+  static fromHex(hex: string): CapSet {
+    const digits = hex.trim().replace(/^0x/i, '');
+    if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) {
+      throw invalidArg('capability hex mask', hex, 'up to 16 hex digits');
+    }
+    return CapSet.fromMask(BigInt(`0x${digits}`));
+  }
+
+  /** Capabilities 0..last (default: every capability a 64-bit set can hold). */
+  static full(last: number = MAX_CAP): CapSet {
+    if (!Number.isInteger(last) || last < -1 || last > MAX_CAP) {
+      throw invalidArg('last capability', last, `an integer from -1 to ${MAX_CAP}`);
+    }
+    return CapSet.fromMask((1n << BigInt(last + 1)) - 1n);
+  }
+
+  /** Coerces any CapSetInput; throws CapsError on anything else. */
+  static from(input: CapSetInput): CapSet {
+    if (input instanceof CapSet) return input;
+    if (typeof input === 'bigint') return CapSet.fromMask(input);
+    if (input != null && typeof input !== 'string' && typeof (input as Iterable<CapLike>)[Symbol.iterator] === 'function') {
+      return CapSet.of(...(input as Iterable<CapLike>));
+    }
+    throw invalidArg('capability set', input, 'a CapSet, a bigint mask, or an array of capability names/numbers');
+  }
+
+  toMask(): bigint {
+    return this.#mask;
+  }
+
+  /** 16 lower-case hex digits, as /proc/<pid>/status prints CapEff and friends. */
+  toHex(): string {
+    return this.#mask.toString(16).padStart(16, '0');
+  }
+
+  has(cap: CapLike): boolean {
+    return ((this.#mask >> BigInt(capFromName(cap))) & 1n) === 1n;
+  }
+
+  union(other: CapSetInput): CapSet {
+    return CapSet.fromMask(this.#mask | CapSet.from(other).#mask);
+  }
+
+  intersect(other: CapSetInput): CapSet {
+    return CapSet.fromMask(this.#mask & CapSet.from(other).#mask);
+  }
+
+  minus(other: CapSetInput): CapSet {
+    return CapSet.fromMask(this.#mask & ~CapSet.from(other).#mask);
+  }
+
+  with(...caps: CapLike[]): CapSet {
+    return this.union(CapSet.of(...caps));
+  }
+
+  without(...caps: CapLike[]): CapSet {
+    return this.minus(CapSet.of(...caps));
+  }
+
+  equals(other: CapSetInput): boolean {
+    return this.#mask === CapSet.from(other).#mask;
+  }
+
+  isSubsetOf(other: CapSetInput): boolean {
+    return (this.#mask & ~CapSet.from(other).#mask) === 0n;
+  }
+
+  get isEmpty(): boolean {
+    return this.#mask === 0n;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (let m = this.#mask; m !== 0n; m &= m - 1n) n++;
+    return n;
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    let m = this.#mask;
+    for (let cap = 0; m !== 0n; cap++, m >>= 1n) {
+      if (m & 1n) yield cap;
+    }
+  }
+
+  toArray(): number[] {
+    return [...this];
+  }
+
+  /** libcap names (decimal beyond the table), ascending. */
+  names(): string[] {
+    return this.toArray().map(capToName);
+  }
+
+  /** Comma list of names, ascending: `cap_chown,cap_kill`; empty string for the empty set. */
+  toString(): string {
+    return this.names().join(',');
+  }
+
+  toJSON(): string[] {
+    return this.names();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `CapSet(${this.size}) [${this.toString()}]`;
+  }
+}
+
+/** Coerces an optional set input; undefined means the empty set. */
+export function toCapSet(input: CapSetInput | undefined): CapSet {
+  return input === undefined ? CapSet.EMPTY : CapSet.from(input);
+}

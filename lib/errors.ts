@@ -1,0 +1,128 @@
+/**
+ * CapsError: every failure of linux-caps, shaped like Node's own system errors
+ * (`code`, negative `errno`, `syscall`), plus what was asked (`op`, `cap`) and, where the
+ * kernel's rules say why, the reason.
+ */
+
+/** Linux errno names and messages (x86_64 numbering; the model speaks Linux on every OS). */
+const LINUX_ERRNO: Record<number, [string, string]> = {
+  1: ['EPERM', 'operation not permitted'],
+  2: ['ENOENT', 'no such file or directory'],
+  3: ['ESRCH', 'no such process'],
+  4: ['EINTR', 'interrupted system call'],
+  5: ['EIO', 'i/o error'],
+  7: ['E2BIG', 'argument list too long'],
+  8: ['ENOEXEC', 'exec format error'],
+  9: ['EBADF', 'bad file descriptor'],
+  11: ['EAGAIN', 'resource temporarily unavailable'],
+  12: ['ENOMEM', 'not enough memory'],
+  13: ['EACCES', 'permission denied'],
+  14: ['EFAULT', 'bad address in system call argument'],
+  16: ['EBUSY', 'resource busy or locked'],
+  17: ['EEXIST', 'file already exists'],
+  20: ['ENOTDIR', 'not a directory'],
+  21: ['EISDIR', 'illegal operation on a directory'],
+  22: ['EINVAL', 'invalid argument'],
+  24: ['EMFILE', 'too many open files'],
+  26: ['ETXTBSY', 'text file is busy'],
+  28: ['ENOSPC', 'no space left on device'],
+  30: ['EROFS', 'read-only file system'],
+  34: ['ERANGE', 'result too large'],
+  36: ['ENAMETOOLONG', 'name too long'],
+  38: ['ENOSYS', 'function not implemented'],
+  40: ['ELOOP', 'too many symbolic links encountered'],
+  61: ['ENODATA', 'no data available'],
+  75: ['EOVERFLOW', 'value too large for defined data type'],
+  95: ['EOPNOTSUPP', 'operation not supported on socket'],
+  110: ['ETIMEDOUT', 'connection timed out'],
+};
+
+/** `['EPERM', 'operation not permitted']` for -1 or 1; a generic pair for unknown numbers. */
+export function errnoName(errno: number): [string, string] {
+  const n = Math.abs(errno);
+  return LINUX_ERRNO[n] ?? [`E${n}`, `unknown error ${n}`];
+}
+
+export interface CapsErrorInit {
+  code: string;
+  message: string;
+  /** Negative errno, as in Node's fs errors. */
+  errno?: number;
+  syscall?: string;
+  /** The operation asked for, e.g. 'PR_CAPBSET_DROP'. */
+  op?: string;
+  /** libcap's lower-case name of the capability involved. */
+  cap?: string;
+  /** Threads concerned (partial application, divergence). */
+  tids?: number[];
+  /** Parse errors: where the text went wrong, and what would have been accepted there. */
+  offset?: number;
+  expected?: string;
+  /** The kernel rule that refused, in words (from the model or the spec). */
+  reason?: string;
+  /** Spec section the reason comes from, e.g. 'kernel-semantics §2.3'. */
+  rule?: string;
+  path?: string;
+  cause?: unknown;
+}
+
+export class CapsError extends Error {
+  readonly code: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+  readonly op?: string;
+  readonly cap?: string;
+  readonly tids?: number[];
+  readonly offset?: number;
+  readonly expected?: string;
+  readonly reason?: string;
+  readonly rule?: string;
+  readonly path?: string;
+
+  constructor(init: CapsErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'CapsError';
+    this.code = init.code;
+    for (const key of ['errno', 'syscall', 'op', 'cap', 'tids', 'offset', 'expected', 'reason', 'rule', 'path'] as const) {
+      if (init[key] !== undefined) (this as Record<string, unknown>)[key] = init[key];
+    }
+  }
+}
+
+export interface SyscallErrorInit {
+  /** errno, either sign. */
+  errno: number;
+  syscall: string;
+  /** What was asked, for the message: e.g. 'PR_CAPBSET_DROP cap_sys_admin'. */
+  detail?: string;
+  op?: string;
+  cap?: string;
+  reason?: string;
+  rule?: string;
+  tids?: number[];
+  path?: string;
+}
+
+/**
+ * A CapsError for a failed syscall, with Node's message shape:
+ * `EPERM: operation not permitted, prctl PR_CAPBSET_DROP cap_sys_admin (reason)`.
+ */
+export function syscallError(init: SyscallErrorInit): CapsError {
+  const [code, text] = errnoName(init.errno);
+  const what = [init.syscall, init.detail].filter(Boolean).join(' ');
+  const message = `${code}: ${text}, ${what}${init.reason ? ` (${init.reason})` : ''}`;
+  return new CapsError({ ...init, code, errno: -Math.abs(init.errno), message });
+}
+
+/** A CapsError for bad input to a public call (ERR_INVALID_ARG_VALUE style, errno -22). */
+export function invalidArg(what: string, value: unknown, expected: string): CapsError {
+  let shown: string;
+  try { shown = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value); }
+  catch { shown = String(value); }
+  return new CapsError({
+    code: 'ERR_CAPS_INVALID_ARG',
+    errno: -22,
+    message: `invalid ${what}: ${shown}; expected ${expected}`,
+    expected,
+  });
+}

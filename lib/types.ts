@@ -1,0 +1,79 @@
+/**
+ * Shapes shared by the kernel backend, the model and the public API.
+ */
+import type { CapSet } from './capset.js';
+
+/** real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines. */
+export interface Ids {
+  real: number;
+  effective: number;
+  saved: number;
+  fs: number;
+}
+
+/** Everything the kernel keeps per thread that this library reads or changes. */
+export interface ThreadState {
+  tid: number;
+  effective: CapSet;
+  permitted: CapSet;
+  inheritable: CapSet;
+  bounding: CapSet;
+  ambient: CapSet;
+  noNewPrivs: boolean;
+  /** The securebits word; undefined where it could not be read (another thread, read from /proc). */
+  securebits?: number;
+  /** SECBIT_KEEP_CAPS (PR_GET_KEEPCAPS); undefined where unknown, as securebits. */
+  keepCaps?: boolean;
+  uid: Ids;
+  gid: Ids;
+  groups: number[];
+  /** Seccomp mode from /proc (0 none, 1 strict, 2 filter), where known. */
+  seccomp?: number;
+}
+
+/**
+ * One step of a credential program. Each step is one syscall on a thread, so an error can
+ * name exactly what failed. Programs run in order and stop at the first failure.
+ */
+export type CredOp =
+  | { op: 'capset'; effective: CapSet; permitted: CapSet; inheritable: CapSet }
+  | { op: 'bounding.drop'; cap: number }
+  | { op: 'ambient.raise'; cap: number }
+  | { op: 'ambient.lower'; cap: number }
+  | { op: 'ambient.clear' }
+  | { op: 'securebits.set'; bits: number }
+  | { op: 'keepcaps.set'; on: boolean }
+  | { op: 'nnp.set' };
+
+export type CredProgram = readonly CredOp[];
+
+/** Where a program stopped: the step index, the kernel's errno (negative), and why if known. */
+export interface OpFailure {
+  index: number;
+  errno: number;
+  /** The rule that refused, in words (e.g. "I' ⊄ I ∪ B: cap_sys_admin is not in the bounding set"). */
+  reason?: string;
+  /** Spec section of that rule, e.g. 'kernel-semantics §2.3'. */
+  rule?: string;
+}
+
+/** Which implementation answered. */
+export type BackendKind = 'native' | 'model';
+
+/** What a whole-process call returns. */
+export interface ProcessResult {
+  /** Threads that now hold the requested state (all of them). */
+  threads: number;
+  elapsedMs: number;
+  backend: BackendKind;
+}
+
+/** What to do when a whole-process program did not reach every thread. */
+export type OnPartial = 'abort' | 'throw';
+
+export interface ProcessCallOptions {
+  /** How long every thread has to converge, in ms (default 2000). */
+  deadlineMs?: number;
+  /** 'abort' (default): one line on stderr, then SIGKILL. 'throw': CapsError ERR_CAPS_PARTIAL. */
+  onPartial?: OnPartial;
+}
