@@ -1,0 +1,218 @@
+/**
+ * State types of the modern kernel model (kernel-semantics §2).
+ *
+ * Everything here is plain data: sets are bigint masks (bit n = capability n), ids are kernel
+ * ids (kuids/kgids, i.e. uids as the initial user namespace sees them), and every transition
+ * returns a new object instead of changing its input. The shapes are a contract with the
+ * differential harness and the legacy/VServer models: fields may be added, not renamed.
+ */
+
+/** Which kernel's rules apply (kernel-semantics §2.6 history note). */
+export type KernelVersion = '6.18' | 'pre-2025';
+
+/** The kernel being modelled. */
+export interface KernelConfig {
+  /** '6.18' (default): exec compares the new ids with the old *effective* ids (the 2025 fix). 'pre-2025': with the *real* ids. */
+  readonly version: KernelVersion;
+  /** CAP_LAST_CAP (`/proc/sys/kernel/cap_last_cap`); 40 on 6.18. VALID = {0..lastCap}. */
+  readonly lastCap: number;
+  /**
+   * Whether PR_SET_SECUREBITS may change only the exec bits (0xf00) without CAP_SETPCAP
+   * (kernel-semantics §2.5, 6.14+). Default: true for both versions modelled (both are ≥ 6.14).
+   */
+  readonly execBitsWithoutSetpcap: boolean;
+  /** Securebits a PR_SET_SECUREBITS may carry: 0xfff on 6.14+ (kernel-semantics §2.5.3). */
+  readonly securebitsMask: number;
+}
+
+/**
+ * One line of /proc/PID/uid_map (or gid_map): ids `inside .. inside+count-1` of the namespace
+ * are ids `outside ..` of its *parent* namespace.
+ */
+export interface IdMapExtent {
+  readonly inside: number;
+  readonly outside: number;
+  readonly count: number;
+}
+
+/** A user namespace (kernel-semantics §2.2, §2.8). Compared by identity (`id`). */
+export interface UserNamespace {
+  /** Unique id within one model run (the initial namespace is 0). */
+  readonly id: number;
+  /** 0 for the initial namespace. */
+  readonly level: number;
+  /** null for the initial namespace. */
+  readonly parent: UserNamespace | null;
+  /** kuid of the creator's euid at creation (the owner for the §2.2 rule). */
+  readonly owner: number;
+  /** Empty until a map is written; the initial namespace maps everything to itself (see `isInitial`). */
+  readonly uidMap: readonly IdMapExtent[];
+  readonly gidMap: readonly IdMapExtent[];
+}
+
+/**
+ * A thread's credential (kernel-semantics §2.1), plus the task's no_new_privs flag.
+ * Ids are kernel ids: they do not change when the thread enters a namespace (§2.8 warning).
+ */
+export interface Cred {
+  readonly uid: number;
+  readonly euid: number;
+  readonly suid: number;
+  readonly fsuid: number;
+  readonly gid: number;
+  readonly egid: number;
+  readonly sgid: number;
+  readonly fsgid: number;
+  /** Supplementary groups (kgids). */
+  readonly groups: readonly number[];
+  readonly inheritable: bigint;
+  readonly permitted: bigint;
+  readonly effective: bigint;
+  readonly bounding: bigint;
+  readonly ambient: bigint;
+  /** The securebits word (kernel-semantics §2.5.3). */
+  readonly securebits: number;
+  readonly noNewPrivs: boolean;
+  readonly ns: UserNamespace;
+}
+
+/** Decoded `security.capability` (kernel-semantics §2.7). */
+export interface FileCaps {
+  readonly version: 1 | 2 | 3;
+  readonly permitted: bigint;
+  readonly inheritable: bigint;
+  /** The single flag bit: the effective set is raised from P' at exec. */
+  readonly effective: boolean;
+  /** v3: the owning root uid, as seen in the filesystem's user namespace; 0 for v1/v2. */
+  readonly rootid: number;
+}
+
+/** A mount, as far as exec cares (kernel-semantics §2.6 steps 0–1). */
+export interface MountInfo {
+  readonly nosuid: boolean;
+  /** The superblock's user namespace; default: the initial namespace. */
+  readonly userns?: UserNamespace;
+}
+
+/** A file that can be executed in the model. */
+export interface ModelFile {
+  readonly path: string;
+  /** Owner and group as kernel ids. */
+  readonly uid: number;
+  readonly gid: number;
+  /** st_mode permission bits incl. 0o4000 (S_ISUID) and 0o2000 (S_ISGID). */
+  readonly mode: number;
+  /** The security.capability xattr: raw bytes (validated at exec) or decoded; absent = none. */
+  readonly xattr?: Uint8Array | FileCaps;
+  readonly mount?: MountInfo;
+}
+
+/** Circumstances of an execve besides the file (kernel-semantics §2.6 step 4). */
+export interface ExecContext {
+  /** The fs struct is shared with another task (CLONE_FS) — an "unsafe" exec. */
+  readonly sharedFs?: boolean;
+  /** Being ptraced. */
+  readonly traced?: boolean;
+  /** The tracer has CAP_SYS_PTRACE in the new namespace (then tracing is not unsafe). */
+  readonly tracerCapable?: boolean;
+  /** false models the `no_file_caps` boot option. Default true. */
+  readonly fileCapsEnabled?: boolean;
+}
+
+/** What exec reports besides the new credential. */
+export interface ExecResult {
+  /** AT_SECURE in the auxiliary vector (kernel-semantics §2.6 step 11). */
+  readonly atSecure: boolean;
+  /** The file caps applied (has_fcap), if any. */
+  readonly fileCaps?: FileCaps;
+}
+
+/**
+ * What every transition returns: the new state (the input unchanged on failure), a negative
+ * errno on failure, the syscall's return value where it has one, the spec section applied,
+ * and — where a check refused or something notable happened — a sentence naming the caps.
+ */
+export interface Transition<S = Cred, R = number> {
+  readonly state: S;
+  readonly errno?: number;
+  readonly result?: R;
+  /** e.g. 'kernel-semantics §2.3.3b'. */
+  readonly rule: string;
+  readonly reason?: string;
+}
+
+/**
+ * One step of a model program (explain(), the differential harness). Numeric arguments are
+ * what the syscall receives; uids/gids here are ids *as the thread's namespace sees them*
+ * (−1 = "unchanged" where the syscall allows it), mapped to kernel ids by the model.
+ */
+export type ModelStep =
+  | { readonly op: 'capget'; readonly version?: number; readonly pid?: number; readonly probe?: boolean }
+  | {
+      readonly op: 'capset';
+      /** Default 0x20080522 (V3). */
+      readonly version?: number;
+      /** Default 0 (self). */
+      readonly pid?: number;
+      readonly effective: bigint;
+      readonly permitted: bigint;
+      readonly inheritable: bigint;
+    }
+  | { readonly op: 'prctl'; readonly option: number; readonly arg2?: number; readonly arg3?: number; readonly arg4?: number; readonly arg5?: number }
+  | { readonly op: 'setuid'; readonly uid: number }
+  | { readonly op: 'setreuid'; readonly ruid: number; readonly euid: number }
+  | { readonly op: 'setresuid'; readonly ruid: number; readonly euid: number; readonly suid: number }
+  | { readonly op: 'setfsuid'; readonly fsuid: number }
+  | { readonly op: 'setgid'; readonly gid: number }
+  | { readonly op: 'setregid'; readonly rgid: number; readonly egid: number }
+  | { readonly op: 'setresgid'; readonly rgid: number; readonly egid: number; readonly sgid: number }
+  | { readonly op: 'setfsgid'; readonly fsgid: number }
+  | { readonly op: 'setgroups'; readonly groups: readonly number[] }
+  | { readonly op: 'execve'; readonly file: ModelFile; readonly context?: ExecContext }
+  | { readonly op: 'unshare-user' }
+  | { readonly op: 'write-uid-map'; readonly extents: readonly IdMapExtent[] }
+  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[] };
+
+/** Numbers used by the transitions (kernel ABI). */
+export const CAPABILITY_VERSION_1 = 0x19980330;
+export const CAPABILITY_VERSION_2 = 0x20071026;
+export const CAPABILITY_VERSION_3 = 0x20080522;
+
+export const PR_GET_KEEPCAPS = 7;
+export const PR_SET_KEEPCAPS = 8;
+export const PR_CAPBSET_READ = 23;
+export const PR_CAPBSET_DROP = 24;
+export const PR_GET_SECUREBITS = 27;
+export const PR_SET_SECUREBITS = 28;
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_GET_NO_NEW_PRIVS = 39;
+export const PR_CAP_AMBIENT = 47;
+export const PR_CAP_AMBIENT_IS_SET = 1;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_LOWER = 3;
+export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+/** Securebits (kernel-semantics §2.5.3). */
+export const SECBIT_NOROOT = 0x1;
+export const SECBIT_NOROOT_LOCKED = 0x2;
+export const SECBIT_NO_SETUID_FIXUP = 0x4;
+export const SECBIT_NO_SETUID_FIXUP_LOCKED = 0x8;
+export const SECBIT_KEEP_CAPS = 0x10;
+export const SECBIT_KEEP_CAPS_LOCKED = 0x20;
+export const SECBIT_NO_CAP_AMBIENT_RAISE = 0x40;
+export const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED = 0x80;
+export const SECBIT_EXEC_RESTRICT_FILE = 0x100;
+export const SECBIT_EXEC_RESTRICT_FILE_LOCKED = 0x200;
+export const SECBIT_EXEC_DENY_INTERACTIVE = 0x400;
+export const SECBIT_EXEC_DENY_INTERACTIVE_LOCKED = 0x800;
+
+/** Errno values (positive; transitions return them negated). */
+export const EPERM = 1;
+export const ESRCH = 3;
+export const EINVAL = 22;
+export const EOVERFLOW = 75;
+
+/** kernel-semantics §1: the FS set (CAP_FS_SET), 0x10800021f. */
+export const FS_MASK = 0x10800021fn;
+/** The overflow uid/gid shown for unmapped ids (kernel-semantics §2.8). */
+export const OVERFLOW_ID = 65534;
