@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Install step: off Linux, nothing to build (the model backend serves). On Linux, build the
 // addon with node-gyp against the headers of the Node that runs this script (never a download).
-// `--force` rebuilds even when a build exists (npm run build:native).
+// `--force` rebuilds always; otherwise only when binding.gyp or a native/ source is newer than
+// the built addon (so `npm test` never runs a stale addon, and never rebuilds for nothing).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -18,8 +19,12 @@ if (process.platform !== 'linux') {
 }
 
 const built = join(root, 'build', 'Release', 'linux_caps.node');
-if (!force && existsSync(built) && !process.env.npm_config_build_from_source) {
-  say(`addon already built at ${built}`);
+function newestSource() {
+  const files = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
+  return Math.max(...files.map((f) => statSync(f).mtimeMs));
+}
+if (!force && existsSync(built) && !process.env.npm_config_build_from_source && statSync(built).mtimeMs >= newestSource()) {
+  say(`addon up to date at ${built}`);
   process.exit(0);
 }
 
