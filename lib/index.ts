@@ -12,3 +12,5 @@ export type {
 } from './types.js';
 export { getBackend, useBackend } from './backend.js';
 export type { Backend, BroadcastOutcome } from './backend.js';
+export { parseStatus, statusToThreadState, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc.js';
+export type { ProcStatus, ProcPid, ProcessThreads, ProcessInfo, ProcessList, Unreadable } from './proc.js';

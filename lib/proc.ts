@@ -1,0 +1,215 @@
+/**
+ * Reading credentials from /proc: one thread, every thread of a process, every process.
+ *
+ * Everything here is synchronous on purpose: a read of `/proc/thread-self` or `/proc/self/…`
+ * through async fs runs on a libuv threadpool thread (node-engineering §0.7, E7), and the
+ * per-thread files must be read while the caller's view of the process holds still.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { CapsError, invalidArg, syscallError } from './errors.js';
+import type { CapSet } from './capset.js';
+import { parseStatus, type ProcStatus } from './proc-status.js';
+import { readUserNames } from './proc-users.js';
+
+export { parseStatus, statusToThreadState } from './proc-status.js';
+export type { ProcStatus } from './proc-status.js';
+export { parsePasswd } from './proc-users.js';
+
+/** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
+export type ProcPid = number | 'self';
+
+function checkPid(pid: unknown, what = 'pid'): asserts pid is ProcPid {
+  if (pid === 'self') return;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
+    throw invalidArg(what, pid, what === 'pid' ? "a positive integer or 'self'" : 'a positive integer');
+  }
+}
+
+interface NodeSystemError {
+  errno?: number;
+  code?: string;
+  syscall?: string;
+}
+
+/** A Node fs error as a CapsError with the same errno, syscall and path. */
+function fromFsError(err: unknown, path: string): CapsError {
+  const e = err as NodeSystemError;
+  if (typeof e?.errno !== 'number') {
+    return new CapsError({ code: 'ERR_CAPS_PROC_READ', message: `cannot read ${path}: ${String(err)}`, path, cause: err });
+  }
+  return syscallError({ errno: e.errno, syscall: e.syscall ?? 'open', detail: `'${path}'`, path });
+}
+
+/** The task (or process) no longer exists: its directory is gone, or reads say ESRCH. */
+function vanished(err: unknown): boolean {
+  const code = (err as NodeSystemError)?.code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
+function readStatusFile(path: string): ProcStatus {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw fromFsError(err, path);
+  }
+  try {
+    return parseStatus(text);
+  } catch (err) {
+    if (err instanceof CapsError) {
+      throw new CapsError({ code: err.code, message: `${path}: ${err.message}`, path, ...(err.expected ? { expected: err.expected } : {}) });
+    }
+    throw err;
+  }
+}
+
+/** The status of a process as a whole (`/proc/<pid>/status`: its main thread's credentials). */
+export function readProcessStatus(pid: ProcPid = 'self'): ProcStatus {
+  checkPid(pid);
+  return readStatusFile(`/proc/${pid}/status`);
+}
+
+/**
+ * One thread's status (`/proc/<pid>/task/<tid>/status`). Throws CapsError with the errno of
+ * the failed read (ENOENT once the thread has exited).
+ */
+export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
+  checkPid(pid);
+  checkPid(tid, 'tid');
+  return readStatusFile(`/proc/${pid}/task/${tid}/status`);
+}
+
+/** A thread or process that exists but could not be read (permissions, a parse failure…). */
+export interface Unreadable {
+  tid: number;
+  error: CapsError;
+}
+
+/** Every thread of a process, ascending by tid. */
+export interface ProcessThreads {
+  threads: ProcStatus[];
+  /** Threads that exist but could not be read; threads that exited during the read are left out. */
+  unreadable: Unreadable[];
+}
+
+function numericEntries(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw fromFsError(err, dir);
+  }
+  return names.filter((n) => /^[0-9]+$/.test(n)).map(Number).sort((a, b) => a - b);
+}
+
+/**
+ * Reads every thread of a process (default: this one) from `/proc/<pid>/task/*\/status`.
+ * A thread that exits mid-read is skipped silently; one that cannot be read is listed in
+ * `unreadable`. Throws CapsError (ENOENT) if the process itself does not exist.
+ */
+export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
+  checkPid(pid);
+  const threads: ProcStatus[] = [];
+  const unreadable: Unreadable[] = [];
+  for (const tid of numericEntries(`/proc/${pid}/task`)) {
+    const path = `/proc/${pid}/task/${tid}/status`;
+    try {
+      threads.push(readStatusFile(path));
+    } catch (err) {
+      if (vanished(err)) continue;
+      unreadable.push({ tid, error: err instanceof CapsError ? err : fromFsError(err, path) });
+    }
+  }
+  return { threads, unreadable };
+}
+
+/** What pscap shows about a process, and the full status behind it. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** The effective uid. */
+  uid: number;
+  /** The account name of the effective uid (from /etc/passwd), or undefined if it has none. */
+  user: string | undefined;
+  /** The command name (comm). */
+  command: string;
+  inheritable: CapSet;
+  permitted: CapSet;
+  effective: CapSet;
+  bounding: CapSet;
+  ambient: CapSet;
+  noNewPrivs: boolean;
+  seccomp: number | undefined;
+  kernelThread: boolean;
+  /** The `/proc/<pid>/ns/user` link, e.g. `user:[4026531837]`; undefined if unreadable. */
+  userNamespace: string | undefined;
+  /**
+   * True when the process lives in another user namespace than init's (pid 1; ours if init's
+   * cannot be read) — pscap's ` *` mark. Undefined if its namespace link cannot be read.
+   */
+  inChildUserNamespace: boolean | undefined;
+  status: ProcStatus;
+}
+
+/** Every process on the host, ascending by pid. */
+export interface ProcessList {
+  processes: ProcessInfo[];
+  /** Processes that exist but could not be read (`tid` is the pid). */
+  unreadable: Unreadable[];
+}
+
+function userNamespaceLink(pid: ProcPid): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/user`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lists every process of this pid namespace with what pscap shows (ppid, pid, user, command,
+ * capability sets, ambient/bounding, child user namespace) and no_new_privs. Processes that
+ * exit during the listing are skipped; those that cannot be read are listed in `unreadable`.
+ */
+export function listProcesses(): ProcessList {
+  const userName = readUserNames();
+  const referenceNs = userNamespaceLink(1) ?? userNamespaceLink('self');
+  const processes: ProcessInfo[] = [];
+  const unreadable: Unreadable[] = [];
+  for (const pid of numericEntries('/proc')) {
+    const path = `/proc/${pid}/status`;
+    let status: ProcStatus;
+    try {
+      status = readStatusFile(path);
+    } catch (err) {
+      if (vanished(err)) continue;
+      unreadable.push({ tid: pid, error: err instanceof CapsError ? err : fromFsError(err, path) });
+      continue;
+    }
+    const ns = userNamespaceLink(pid);
+    processes.push({
+      pid: status.tgid,
+      ppid: status.ppid,
+      uid: status.uid.effective,
+      user: userName(status.uid.effective),
+      command: status.name,
+      inheritable: status.inheritable,
+      permitted: status.permitted,
+      effective: status.effective,
+      bounding: status.bounding,
+      ambient: status.ambient,
+      noNewPrivs: status.noNewPrivs,
+      seccomp: status.seccomp,
+      kernelThread: status.kernelThread,
+      userNamespace: ns,
+      inChildUserNamespace: ns === undefined || referenceNs === undefined ? undefined : ns !== referenceNs,
+      status,
+    });
+  }
+  return { processes, unreadable };
+}
+
+/** Exported for the readers' callers that need to tell a vanished task from a failure. */
+export function isVanishedError(err: unknown): boolean {
+  return vanished(err);
+}
