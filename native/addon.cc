@@ -1,9 +1,260 @@
-// Node-API glue (placeholder until the native core lands).
+// Node-API glue only: argument conversion and results; the logic lives in creds.cc and
+// broadcast.cc. Kernel refusals come back as -errno numbers, never as exceptions; only a
+// call with arguments of the wrong type throws (a TypeError: a bug in lib/native.ts callers).
 #include <napi.h>
+
+#include <linux/prctl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include <vector>
+
+#include "broadcast.h"
+#include "creds.h"
 #include "launch.h"
 #include "xattr.h"
 
+namespace {
+
+using caps::RawSyscall;
+
+Napi::Value TypeError(Napi::Env env, const char* message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool ToU64(const Napi::Value& v, uint64_t* out) {
+  if (!v.IsBigInt()) return false;
+  bool lossless = false;
+  *out = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  return lossless;
+}
+
+Napi::Value LastCap(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), caps::LastCap()); }
+
+Napi::Value Gettid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), caps::Gettid()); }
+
+Napi::Value Capget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array ||
+      info[0].As<Napi::TypedArray>().ElementLength() < 3) {
+    return TypeError(env, "capget(out): out must be a BigUint64Array of length >= 3");
+  }
+  uint64_t* out = info[0].As<Napi::BigUint64Array>().Data();
+  return Napi::Number::New(env, caps::Capget(&out[0], &out[1], &out[2]));
+}
+
+Napi::Value Capset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t e, p, i;
+  if (info.Length() < 3 || !ToU64(info[0], &e) || !ToU64(info[1], &p) || !ToU64(info[2], &i)) {
+    return TypeError(env, "capset(e, p, i): three bigint masks below 2**64 expected");
+  }
+  return Napi::Number::New(env, caps::Capset(e, p, i));
+}
+
+bool AllowedPrctl(int option) {
+  switch (option) {
+    case PR_GET_KEEPCAPS: case PR_SET_KEEPCAPS: case PR_CAPBSET_READ: case PR_CAPBSET_DROP:
+    case PR_GET_SECUREBITS: case PR_SET_SECUREBITS: case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
+    case PR_CAP_AMBIENT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Napi::Value Prctl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned long args[5] = {0, 0, 0, 0, 0};
+  for (size_t k = 0; k < 5 && k < info.Length(); k++) {
+    if (!info[k].IsNumber()) return TypeError(env, "prctl(option, ...args): numbers expected");
+    // Through int64 so that -1 reaches the kernel as ~0UL, as C callers would pass it.
+    args[k] = static_cast<unsigned long>(info[k].As<Napi::Number>().Int64Value());
+  }
+  const int option = static_cast<int>(args[0]);
+  if (info.Length() < 1 || !AllowedPrctl(option)) return Napi::Number::New(env, -EINVAL);
+  return Napi::Number::New(env, static_cast<double>(caps::RawPrctl(option, args[1], args[2], args[3], args[4])));
+}
+
+Napi::Value IdArray(Napi::Env env, const uint32_t* ids) {
+  Napi::Array a = Napi::Array::New(env, 4);
+  for (uint32_t k = 0; k < 4; k++) a.Set(k, Napi::Number::New(env, ids[k]));
+  return a;
+}
+
+Napi::Value Getresuid(const Napi::CallbackInfo& info) {
+  caps::IdsSnapshot ids;
+  int r = caps::SnapshotIds(&ids);
+  if (r < 0) return Napi::Number::New(info.Env(), r);
+  return IdArray(info.Env(), ids.uid);
+}
+
+Napi::Value Getresgid(const Napi::CallbackInfo& info) {
+  caps::IdsSnapshot ids;
+  int r = caps::SnapshotIds(&ids);
+  if (r < 0) return Napi::Number::New(info.Env(), r);
+  return IdArray(info.Env(), ids.gid);
+}
+
+Napi::Value Groups(Napi::Env env) {
+  for (int attempt = 0; attempt < 4; attempt++) {
+    long n = RawSyscall(SYS_getgroups, 0, 0);
+    if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
+    std::vector<uint32_t> list(static_cast<size_t>(n) + 1);
+    long got = RawSyscall(SYS_getgroups, n + 1, reinterpret_cast<long>(list.data()));
+    if (got == -EINVAL) continue;  // the list grew between the calls
+    if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
+    Napi::Array a = Napi::Array::New(env, static_cast<size_t>(got));
+    for (long k = 0; k < got; k++) a.Set(static_cast<uint32_t>(k), Napi::Number::New(env, list[k]));
+    return a;
+  }
+  return Napi::Number::New(env, -EAGAIN);
+}
+
+Napi::Value Getgroups(const Napi::CallbackInfo& info) { return Groups(info.Env()); }
+
+Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  caps::CapsSnapshot c;
+  caps::IdsSnapshot ids;
+  int r = caps::SnapshotCaps(&c);
+  if (r == 0) r = caps::SnapshotIds(&ids);
+  long securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+  long nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+  if (r == 0 && securebits < 0) r = static_cast<int>(securebits);
+  if (r == 0 && nnp < 0) r = static_cast<int>(nnp);
+  if (r < 0) return Napi::Number::New(env, r);
+  Napi::Value groups = Groups(env);
+  if (groups.IsNumber()) return groups;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("effective", Napi::BigInt::New(env, c.effective));
+  o.Set("permitted", Napi::BigInt::New(env, c.permitted));
+  o.Set("inheritable", Napi::BigInt::New(env, c.inheritable));
+  o.Set("bounding", Napi::BigInt::New(env, c.bounding));
+  o.Set("ambient", Napi::BigInt::New(env, c.ambient));
+  o.Set("securebits", Napi::Number::New(env, static_cast<double>(securebits)));
+  o.Set("noNewPrivs", Napi::Number::New(env, static_cast<double>(nnp)));
+  o.Set("uid", IdArray(env, ids.uid));
+  o.Set("gid", IdArray(env, ids.gid));
+  o.Set("groups", groups);
+  return o;
+}
+
+Napi::Value SnapshotCaps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array ||
+      info[0].As<Napi::TypedArray>().ElementLength() < 5) {
+    return TypeError(env, "snapshotCaps(out): out must be a BigUint64Array of length >= 5");
+  }
+  uint64_t* out = info[0].As<Napi::BigUint64Array>().Data();
+  caps::CapsSnapshot c;
+  int r = caps::SnapshotCaps(&c);
+  if (r == 0) out[0] = c.effective, out[1] = c.permitted, out[2] = c.inheritable, out[3] = c.bounding, out[4] = c.ambient;
+  return Napi::Number::New(env, r);
+}
+
+bool ReadProgram(const Napi::CallbackInfo& info, caps::Program* program) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) return false;
+  Napi::TypedArray t = info[0].As<Napi::TypedArray>();
+  if (t.TypedArrayType() != napi_uint32_array) return false;
+  Napi::Uint32Array words = t.As<Napi::Uint32Array>();
+  return caps::DecodeProgram(words.Data(), words.ElementLength(), program);
+}
+
+// One static program buffer for the main thread's calls (8 KiB; the JS thread is not reentrant).
+thread_local caps::Program t_program;
+
+Napi::Value RunProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ReadProgram(info, &t_program)) return TypeError(env, "runProgram(program): a Uint32Array of 8-word steps expected");
+  caps::ProgramResult r = caps::RunProgram(t_program, caps::RunMode::kExact);
+  Napi::Int32Array out = Napi::Int32Array::New(env, 2);
+  out[0] = r.index;
+  out[1] = r.err;
+  return out;
+}
+
+Napi::Value Broadcast(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ReadProgram(info, &t_program)) return TypeError(env, "broadcast(program, deadlineMs): a Uint32Array of 8-word steps expected");
+  if (info.Length() < 2 || !info[1].IsNumber()) return TypeError(env, "broadcast(program, deadlineMs): deadlineMs must be a number");
+  const int deadline = info[1].As<Napi::Number>().Int32Value();
+  caps::BroadcastOutcome out;
+  caps::Broadcast(t_program, deadline, &out);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("status", Napi::Number::New(env, out.status));
+  o.Set("callerIndex", Napi::Number::New(env, out.caller_index));
+  o.Set("callerErrno", Napi::Number::New(env, out.caller_err));
+  Napi::Array results = Napi::Array::New(env, out.report_count);
+  for (int k = 0; k < out.report_count; k++) {
+    const caps::ThreadReport& r = out.reports[k];
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("tid", Napi::Number::New(env, r.tid));
+    t.Set("index", Napi::Number::New(env, r.index));
+    t.Set("errno", Napi::Number::New(env, r.err));
+    t.Set("securebits", Napi::Number::New(env, r.securebits));
+    t.Set("keepCaps", Napi::Number::New(env, r.keep_caps));
+    t.Set("noNewPrivs", Napi::Number::New(env, r.no_new_privs));
+    results.Set(static_cast<uint32_t>(k), t);
+  }
+  o.Set("results", results);
+  Napi::Array unreported = Napi::Array::New(env, out.unreported_count);
+  for (int k = 0; k < out.unreported_count; k++) unreported.Set(static_cast<uint32_t>(k), Napi::Number::New(env, out.unreported[k]));
+  o.Set("unreported", unreported);
+  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(out.elapsed_ns)));
+  o.Set("sweeps", Napi::Number::New(env, out.sweeps));
+  o.Set("signalled", Napi::Number::New(env, out.signalled));
+  return o;
+}
+
+Napi::Value HandlerState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  caps::HandlerInfo h = caps::GetHandlerInfo();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("installed", Napi::Boolean::New(env, h.installed));
+  o.Set("chained", Napi::Boolean::New(env, h.chained));
+  o.Set("previousFlags", Napi::Number::New(env, static_cast<double>(h.previous_flags)));
+  return o;
+}
+
+Napi::Value TestStartBlockingThread(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), caps::TestStartBlockingThread());
+}
+
+Napi::Value TestStopBlockingThread(const Napi::CallbackInfo& info) {
+  caps::TestStopBlockingThread();
+  return info.Env().Undefined();
+}
+
+void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback fn) {
+  exports.Set(name, Napi::Function::New(env, fn, name));
+}
+
+}  // namespace
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "lastCap", LastCap);
+  Export(env, exports, "gettid", Gettid);
+  Export(env, exports, "capget", Capget);
+  Export(env, exports, "capset", Capset);
+  Export(env, exports, "prctl", Prctl);
+  Export(env, exports, "getresuid", Getresuid);
+  Export(env, exports, "getresgid", Getresgid);
+  Export(env, exports, "getgroups", Getgroups);
+  Export(env, exports, "snapshot", Snapshot);
+  Export(env, exports, "snapshotCaps", SnapshotCaps);
+  Export(env, exports, "runProgram", RunProgram);
+  Export(env, exports, "broadcast", Broadcast);
+  Export(env, exports, "handlerState", HandlerState);
+  const char* test = getenv("LINUX_CAPS_TEST_EXPORTS");
+  if (test != nullptr && strcmp(test, "1") == 0) {
+    Export(env, exports, "testStartBlockingThread", TestStartBlockingThread);
+    Export(env, exports, "testStopBlockingThread", TestStopBlockingThread);
+  }
   RegisterXattr(env, exports);
   RegisterLaunch(env, exports);
   return exports;

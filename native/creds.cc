@@ -1,0 +1,160 @@
+// Single-thread credential syscalls, the snapshot and the program runner (see creds.h).
+#include "creds.h"
+
+#include <linux/capability.h>
+#include <linux/prctl.h>
+#include <sys/syscall.h>
+
+#include <atomic>
+
+namespace caps {
+
+namespace {
+
+std::atomic<int> g_last_cap{-1};
+
+inline bool Has(uint64_t mask, int cap) { return ((mask >> cap) & 1u) != 0; }
+
+}  // namespace
+
+long RawPrctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
+  return RawSyscall(SYS_prctl, option, static_cast<long>(a2), static_cast<long>(a3), static_cast<long>(a4),
+                    static_cast<long>(a5));
+}
+
+int Gettid() { return static_cast<int>(RawSyscall(SYS_gettid)); }
+int Getpid() { return static_cast<int>(RawSyscall(SYS_getpid)); }
+
+int Capget(uint64_t* effective, uint64_t* permitted, uint64_t* inheritable) {
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  long r = RawSyscall(SYS_capget, reinterpret_cast<long>(&header), reinterpret_cast<long>(data));
+  if (r < 0) return static_cast<int>(r);
+  *effective = data[0].effective | (static_cast<uint64_t>(data[1].effective) << 32);
+  *permitted = data[0].permitted | (static_cast<uint64_t>(data[1].permitted) << 32);
+  *inheritable = data[0].inheritable | (static_cast<uint64_t>(data[1].inheritable) << 32);
+  return 0;
+}
+
+int Capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2];
+  data[0].effective = static_cast<uint32_t>(effective);
+  data[0].permitted = static_cast<uint32_t>(permitted);
+  data[0].inheritable = static_cast<uint32_t>(inheritable);
+  data[1].effective = static_cast<uint32_t>(effective >> 32);
+  data[1].permitted = static_cast<uint32_t>(permitted >> 32);
+  data[1].inheritable = static_cast<uint32_t>(inheritable >> 32);
+  return static_cast<int>(RawSyscall(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data)));
+}
+
+int LastCap() {
+  int cached = g_last_cap.load(std::memory_order_relaxed);
+  if (cached >= 0) return cached;
+  // PR_CAPBSET_READ answers EINVAL exactly for caps above CAP_LAST_CAP (kernel-semantics §2.5).
+  int lo = 0, hi = 63;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (RawPrctl(PR_CAPBSET_READ, mid, 0, 0, 0) == -EINVAL) hi = mid - 1;
+    else lo = mid;
+  }
+  g_last_cap.store(lo, std::memory_order_relaxed);
+  return lo;
+}
+
+int SnapshotCaps(CapsSnapshot* out) {
+  int r = Capget(&out->effective, &out->permitted, &out->inheritable);
+  if (r < 0) return r;
+  const int last = LastCap();
+  out->bounding = 0;
+  out->ambient = 0;
+  for (int cap = 0; cap <= last; cap++) {
+    long in = RawPrctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in < 0) return static_cast<int>(in);
+    if (in == 1) out->bounding |= 1ULL << cap;
+  }
+  // The ambient set is always a subset of P ∩ I (kernel-semantics §2.1): ask only there.
+  const uint64_t candidates = out->permitted & out->inheritable;
+  for (int cap = 0; cap <= last; cap++) {
+    if (!Has(candidates, cap)) continue;
+    long set = RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
+    if (set < 0) return static_cast<int>(set);
+    if (set == 1) out->ambient |= 1ULL << cap;
+  }
+  return 0;
+}
+
+int SnapshotIds(IdsSnapshot* out) {
+  unsigned int r, e, s;
+  long rc = RawSyscall(SYS_getresuid, reinterpret_cast<long>(&r), reinterpret_cast<long>(&e), reinterpret_cast<long>(&s));
+  if (rc < 0) return static_cast<int>(rc);
+  out->uid[0] = r, out->uid[1] = e, out->uid[2] = s;
+  // setfsuid(-1) changes nothing (-1 is never a valid id) and returns the current fsuid.
+  out->uid[3] = static_cast<uint32_t>(RawSyscall(SYS_setfsuid, -1));
+  rc = RawSyscall(SYS_getresgid, reinterpret_cast<long>(&r), reinterpret_cast<long>(&e), reinterpret_cast<long>(&s));
+  if (rc < 0) return static_cast<int>(rc);
+  out->gid[0] = r, out->gid[1] = e, out->gid[2] = s;
+  out->gid[3] = static_cast<uint32_t>(RawSyscall(SYS_setfsgid, -1));
+  return 0;
+}
+
+bool DecodeProgram(const uint32_t* words, size_t nwords, Program* out) {
+  if (nwords % kWordsPerStep != 0 || nwords / kWordsPerStep > static_cast<size_t>(kMaxSteps)) return false;
+  out->count = static_cast<int>(nwords / kWordsPerStep);
+  for (int i = 0; i < out->count; i++) {
+    const uint32_t* w = words + i * kWordsPerStep;
+    if (w[0] < kOpCapset || w[0] > kOpNoNewPrivs) return false;
+    Step& step = out->steps[i];
+    step.code = w[0];
+    step.arg = w[1];
+    step.effective = w[2] | (static_cast<uint64_t>(w[3]) << 32);
+    step.permitted = w[4] | (static_cast<uint64_t>(w[5]) << 32);
+    step.inheritable = w[6] | (static_cast<uint64_t>(w[7]) << 32);
+  }
+  return true;
+}
+
+namespace {
+
+// In converge mode a step whose effect already holds is skipped: a thread that was already
+// in the target state (or got a repeated delivery) must not fail on, say, dropping a
+// bounding cap again after CAP_SETPCAP left its effective set.
+bool AlreadyHolds(const Step& step) {
+  switch (step.code) {
+    case kOpBoundingDrop: return RawPrctl(PR_CAPBSET_READ, step.arg, 0, 0, 0) == 0;
+    case kOpAmbientRaise: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, step.arg, 0, 0) == 1;
+    case kOpAmbientLower: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, step.arg, 0, 0) == 0;
+    case kOpSecurebits: return RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0) == static_cast<long>(step.arg);
+    case kOpKeepCaps: return RawPrctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == static_cast<long>(step.arg);
+    case kOpNoNewPrivs: return RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+    default: return false;  // capset and ambient clear are absolute: always apply
+  }
+}
+
+long RunStep(const Step& step) {
+  switch (step.code) {
+    case kOpCapset: return Capset(step.effective, step.permitted, step.inheritable);
+    case kOpBoundingDrop: return RawPrctl(PR_CAPBSET_DROP, step.arg, 0, 0, 0);
+    case kOpAmbientRaise: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, step.arg, 0, 0);
+    case kOpAmbientLower: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, step.arg, 0, 0);
+    case kOpAmbientClear: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    case kOpSecurebits: return RawPrctl(PR_SET_SECUREBITS, step.arg, 0, 0, 0);
+    case kOpKeepCaps: return RawPrctl(PR_SET_KEEPCAPS, step.arg, 0, 0, 0);
+    case kOpNoNewPrivs: return RawPrctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    default: return -EINVAL;
+  }
+}
+
+}  // namespace
+
+ProgramResult RunProgram(const Program& program, RunMode mode) {
+  for (int i = 0; i < program.count; i++) {
+    const Step& step = program.steps[i];
+    if (mode == RunMode::kConverge && AlreadyHolds(step)) continue;
+    long r = RunStep(step);
+    if (r < 0) return {i, static_cast<int>(r)};
+  }
+  return {-1, 0};
+}
+
+}  // namespace caps

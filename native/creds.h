@@ -1,0 +1,92 @@
+// Single-thread credential syscalls and the credential-program runner.
+// Everything here is plain C++ over raw syscalls, returns the kernel's result or -errno, and
+// (except SnapshotThread's group list) is async-signal-safe: the broadcast handler calls it.
+#pragma once
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+
+namespace caps {
+
+// A raw syscall that returns -errno and never touches the thread's errno (safe in a handler).
+inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
+#if defined(__x86_64__)
+  long ret;
+  register long r10 __asm__("r10") = a4;
+  register long r8 __asm__("r8") = a5;
+  register long r9 __asm__("r9") = a6;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return ret;
+#else
+  int saved = errno;
+  long ret = syscall(n, a1, a2, a3, a4, a5, a6);
+  if (ret == -1) ret = -errno;
+  errno = saved;
+  return ret;
+#endif
+}
+
+// One step of a credential program (lib/program.ts encodes these, 8 u32 words each).
+enum OpCode : uint32_t {
+  kOpCapset = 1,
+  kOpBoundingDrop = 2,
+  kOpAmbientRaise = 3,
+  kOpAmbientLower = 4,
+  kOpAmbientClear = 5,
+  kOpSecurebits = 6,
+  kOpKeepCaps = 7,
+  kOpNoNewPrivs = 8,
+};
+
+constexpr int kMaxSteps = 256;
+constexpr int kWordsPerStep = 8;
+
+struct Step {
+  uint32_t code;
+  uint32_t arg;
+  uint64_t effective, permitted, inheritable;
+};
+
+struct Program {
+  int count;
+  Step steps[kMaxSteps];
+};
+
+// How a program runs: exactly as asked (the caller: the kernel's errno is the answer), or
+// compare-then-apply (other threads: a step whose effect already holds is skipped).
+enum class RunMode { kExact, kConverge };
+
+struct ProgramResult {
+  int index;  // first failed step, -1 when every step ran
+  int err;    // -errno of that step, 0 on success
+};
+
+// Decodes `words` (count*8 u32) into `out`; false if malformed (unknown code, too long).
+bool DecodeProgram(const uint32_t* words, size_t nwords, Program* out);
+
+ProgramResult RunProgram(const Program& program, RunMode mode);
+
+long RawPrctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+int Capget(uint64_t* effective, uint64_t* permitted, uint64_t* inheritable);
+int Capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+int Gettid();
+int Getpid();
+int LastCap();  // highest cap the kernel knows (cached; probed with PR_CAPBSET_READ)
+
+struct CapsSnapshot {
+  uint64_t effective, permitted, inheritable, bounding, ambient;
+};
+// The kernel floor: one capget + (last+1) PR_CAPBSET_READ + ambient IS_SET for caps in P∩I.
+int SnapshotCaps(CapsSnapshot* out);
+
+struct IdsSnapshot {
+  uint32_t uid[4];  // real, effective, saved, fs
+  uint32_t gid[4];
+};
+int SnapshotIds(IdsSnapshot* out);
+
+}  // namespace caps
