@@ -1,0 +1,27 @@
+/**
+ * Parse errors of the libcap text formats. libcap itself only says EINVAL; these say where
+ * the text went wrong and what would have been accepted there.
+ */
+import { CapsError } from './errors.js';
+
+function describeAt(text: string, offset: number): string {
+  if (offset >= text.length) return 'end of text';
+  const code = text.codePointAt(offset)!;
+  if (code === 0) return 'a NUL character';
+  if (code < 0x20 || code === 0x7f) return `control character U+${code.toString(16).padStart(4, '0')}`;
+  return `'${String.fromCodePoint(code)}'`;
+}
+
+/**
+ * A CapsError (code ERR_CAPS_PARSE, errno -22) for `text`, failing at `offset`, where
+ * `expected` would have been accepted.
+ */
+export function parseError(format: 'capability text' | 'IAB text', text: string, offset: number, expected: string): CapsError {
+  return new CapsError({
+    code: 'ERR_CAPS_PARSE',
+    errno: -22,
+    message: `invalid ${format} ${JSON.stringify(text)}: at offset ${offset} found ${describeAt(text, offset)}, expected ${expected}`,
+    offset,
+    expected,
+  });
+}
