@@ -45,6 +45,8 @@ export interface UserNamespace {
   readonly parent: UserNamespace | null;
   /** kuid of the creator's euid at creation (the owner for the §2.2 rule). */
   readonly owner: number;
+  /** kgid of the creator's egid at creation. */
+  readonly group: number;
   /** Empty until a map is written; the initial namespace maps everything to itself (see `isInitial`). */
   readonly uidMap: readonly IdMapExtent[];
   readonly gidMap: readonly IdMapExtent[];

@@ -1,0 +1,130 @@
+/**
+ * capget(2) / capset(2) in the model (kernel-semantics §2.3).
+ */
+import type { Cred, KernelConfig, Transition } from './types.js';
+import { CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3, EINVAL, EPERM, ESRCH } from './types.js';
+import { capNamesVerb, validMask } from './masks.js';
+
+const LOW32 = 0xffffffffn;
+const SETPCAP_BIT = 1n << 8n;
+
+/** What capget returns (V1: the low 32 bits only). */
+export interface CapgetData {
+  readonly effective: bigint;
+  readonly permitted: bigint;
+  readonly inheritable: bigint;
+}
+
+/** capget's and capset's header (kernel-semantics §2.3). */
+export interface CapHeader {
+  /** Default V3 (0x20080522). */
+  readonly version?: number;
+  /** Default 0 (the caller). */
+  readonly pid?: number;
+}
+
+/** The number of 32-bit data elements a header version carries, or 0 if the version is unknown. */
+export function capVersionWords(version: number): 0 | 1 | 2 {
+  if (version === CAPABILITY_VERSION_1) return 1;
+  if (version === CAPABILITY_VERSION_2 || version === CAPABILITY_VERSION_3) return 2;
+  return 0;
+}
+
+/**
+ * capget(header, data). `probe` models `data == NULL`: the kernel only writes the version
+ * it prefers into the header and returns 0, whatever version was asked (kernel-semantics §2.3).
+ * `resolve(pid)` looks other threads up (undefined → ESRCH); `selfTid` is the caller's tid.
+ * On an unknown version, `result` is undefined and `headerVersion` says what the kernel wrote.
+ */
+export function capget(
+  cred: Cred,
+  header: CapHeader & { probe?: boolean; selfTid?: number },
+  resolve?: (pid: number) => Cred | undefined,
+): Transition<Cred, CapgetData> & { headerVersion?: number } {
+  const rule = 'kernel-semantics §2.3';
+  const version = header.version ?? CAPABILITY_VERSION_3;
+  const words = capVersionWords(version);
+  if (header.probe) {
+    return words === 0 ? { state: cred, rule, headerVersion: CAPABILITY_VERSION_3 } : { state: cred, rule };
+  }
+  if (words === 0) {
+    return { state: cred, errno: -EINVAL, rule, headerVersion: CAPABILITY_VERSION_3, reason: `unknown capability header version 0x${(version >>> 0).toString(16)}` };
+  }
+  const pid = header.pid ?? 0;
+  if (pid < 0) return { state: cred, errno: -EINVAL, rule, reason: 'capget of a negative pid' };
+  let target = cred;
+  if (pid !== 0 && pid !== header.selfTid) {
+    const found = resolve?.(pid);
+    if (found === undefined) return { state: cred, errno: -ESRCH, rule, reason: `no task ${pid}` };
+    target = found;
+  }
+  const mask = words === 1 ? LOW32 : -1n;
+  return {
+    state: cred,
+    rule,
+    result: { effective: target.effective & mask, permitted: target.permitted & mask, inheritable: target.inheritable & mask },
+  };
+}
+
+/**
+ * capset(header, {E', P', I'}) on the calling thread (kernel-semantics §2.3): version check
+ * (EINVAL), another pid (EPERM), then the four subset checks in the kernel's order (EPERM),
+ * then commit with `A := A ∩ P' ∩ I'`. V1 supplies only caps 0–31; bits above LAST are dropped.
+ */
+export function capset(
+  kernel: KernelConfig,
+  cred: Cred,
+  header: CapHeader & { selfTid?: number },
+  effective: bigint,
+  permitted: bigint,
+  inheritable: bigint,
+): Transition<Cred> {
+  const version = header.version ?? CAPABILITY_VERSION_3;
+  const words = capVersionWords(version);
+  if (words === 0) {
+    return { state: cred, errno: -EINVAL, rule: 'kernel-semantics §2.3', reason: `unknown capability header version 0x${(version >>> 0).toString(16)}` };
+  }
+  const pid = header.pid ?? 0;
+  if (pid !== 0 && pid !== header.selfTid) {
+    return { state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.1', reason: 'capset can only change the calling thread' };
+  }
+  const keep = words === 1 ? LOW32 & validMask(kernel.lastCap) : validMask(kernel.lastCap);
+  const e = effective & keep;
+  const p = permitted & keep;
+  const i = inheritable & keep;
+  if ((cred.effective & SETPCAP_BIT) === 0n) {
+    const extra = i & ~(cred.inheritable | cred.permitted);
+    if (extra !== 0n) {
+      return {
+        state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3a',
+        reason: `I' ⊄ I ∪ P without cap_setpcap in E: ${capNamesVerb(extra)} in neither I nor P`,
+      };
+    }
+  }
+  const outside = i & ~(cred.inheritable | cred.bounding);
+  if (outside !== 0n) {
+    return {
+      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3b',
+      reason: `I' ⊄ I ∪ B: ${capNamesVerb(outside)} not in the bounding set`,
+    };
+  }
+  const gained = p & ~cred.permitted;
+  if (gained !== 0n) {
+    return {
+      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3c',
+      reason: `P' ⊄ P: ${capNamesVerb(gained)} not in the permitted set`,
+    };
+  }
+  const unbacked = e & ~p;
+  if (unbacked !== 0n) {
+    return {
+      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3d',
+      reason: `E' ⊄ P': ${capNamesVerb(unbacked)} not in the new permitted set`,
+    };
+  }
+  return {
+    state: { ...cred, effective: e, permitted: p, inheritable: i, ambient: cred.ambient & p & i },
+    result: 0,
+    rule: 'kernel-semantics §2.3.4',
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Small bigint helpers shared by the model's transitions, and the words its reasons use.
+ */
+import { capToName } from '../names.js';
+
+/** VALID = {0..last} as a mask (kernel-semantics §1). Cached per `last`. */
+const validMasks: bigint[] = [];
+export function validMask(last: number): bigint {
+  return validMasks[last] ??= (1n << BigInt(last + 1)) - 1n;
+}
+
+/** Whether `cap` is a valid capability number for this kernel (`cap_valid`): prctl args are unsigned. */
+export function capValid(cap: number, last: number): boolean {
+  return Number.isInteger(cap) && cap >= 0 && cap <= last;
+}
+
+/** Bit mask of one capability. */
+export function bit(cap: number): bigint {
+  return 1n << BigInt(cap);
+}
+
+/** `cap_chown, cap_kill` — names of the caps in a mask (decimal beyond libcap's table). */
+export function capNames(mask: bigint, limit = 6): string {
+  const names: string[] = [];
+  let more = 0;
+  for (let cap = 0; mask !== 0n && cap < 64; cap++, mask >>= 1n) {
+    if (mask & 1n) {
+      if (names.length < limit) names.push(capToName(cap));
+      else more++;
+    }
+  }
+  if (names.length === 0) return '(none)';
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ');
+}
+
+/** "cap_x is" / "cap_x, cap_y are" for reasons. */
+export function capNamesVerb(mask: bigint): string {
+  const names = capNames(mask);
+  return (mask & (mask - 1n)) === 0n ? `${names} is` : `${names} are`;
+}

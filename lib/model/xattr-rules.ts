@@ -1,0 +1,143 @@
+/**
+ * The kernel's rules for the `security.capability` xattr (kernel-semantics §2.7): decoding
+ * and validation as exec reads it, which namespaces it applies in, the conversion a write
+ * undergoes, and how getxattr shows it from a namespace.
+ */
+import type { Cred, FileCaps, Transition, UserNamespace } from './types.js';
+import { EINVAL, EOVERFLOW, EPERM } from './types.js';
+import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, makeKuid } from './userns.js';
+
+export const VFS_CAP_REVISION_MASK = 0xff000000;
+export const VFS_CAP_REVISION_1 = 0x01000000;
+export const VFS_CAP_REVISION_2 = 0x02000000;
+export const VFS_CAP_REVISION_3 = 0x03000000;
+export const VFS_CAP_FLAGS_EFFECTIVE = 0x000001;
+/** Sizes in bytes of each revision (kernel-semantics §2.7). */
+export const XATTR_CAPS_SIZE = { 1: 12, 2: 20, 3: 24 } as const;
+
+const CAP_SETFCAP = 31;
+const R = 'kernel-semantics §2.7';
+
+function word(bytes: Uint8Array, i: number): number {
+  const o = i * 4;
+  return (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
+}
+
+/** Decoded caps or why the kernel rejects the bytes (EINVAL), as exec reads them. */
+export type DecodeResult = { caps: FileCaps; errno?: undefined; reason?: undefined } | { caps?: undefined; errno: number; reason: string };
+
+/**
+ * Decodes the xattr the way `get_vfs_caps_from_disk` does: the size must equal the revision's
+ * size, unknown revisions are EINVAL; flags other than fE are ignored when reading.
+ * Bits above `lastCap` are masked when `lastCap` is given.
+ */
+export function decodeFileCaps(bytes: Uint8Array, lastCap?: number): DecodeResult {
+  if (bytes.length < 4) return { errno: -EINVAL, reason: `security.capability of ${bytes.length} bytes is shorter than its header` };
+  const magic = word(bytes, 0);
+  const revision = (magic & VFS_CAP_REVISION_MASK) >>> 0;
+  const version = revision === VFS_CAP_REVISION_1 ? 1 : revision === VFS_CAP_REVISION_2 ? 2 : revision === VFS_CAP_REVISION_3 ? 3 : 0;
+  if (version === 0) return { errno: -EINVAL, reason: `unknown security.capability revision 0x${revision.toString(16)}` };
+  if (bytes.length !== XATTR_CAPS_SIZE[version]) {
+    return { errno: -EINVAL, reason: `a v${version} security.capability must be ${XATTR_CAPS_SIZE[version]} bytes, not ${bytes.length}` };
+  }
+  let permitted = BigInt(word(bytes, 1));
+  let inheritable = BigInt(word(bytes, 2));
+  if (version >= 2) {
+    permitted |= BigInt(word(bytes, 3)) << 32n;
+    inheritable |= BigInt(word(bytes, 4)) << 32n;
+  }
+  if (lastCap !== undefined) {
+    const valid = (1n << BigInt(lastCap + 1)) - 1n;
+    permitted &= valid;
+    inheritable &= valid;
+  }
+  return {
+    caps: { version, permitted, inheritable, effective: (magic & VFS_CAP_FLAGS_EFFECTIVE) !== 0, rootid: version === 3 ? word(bytes, 5) : 0 },
+  };
+}
+
+/** Encodes decoded caps as the kernel stores them (v1: caps 0–31 only; v3 carries rootid). */
+export function encodeFileCaps(caps: FileCaps): Uint8Array {
+  const size = XATTR_CAPS_SIZE[caps.version];
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  const magic = caps.version === 1 ? VFS_CAP_REVISION_1 : caps.version === 2 ? VFS_CAP_REVISION_2 : VFS_CAP_REVISION_3;
+  view.setUint32(0, (magic | (caps.effective ? VFS_CAP_FLAGS_EFFECTIVE : 0)) >>> 0, true);
+  view.setUint32(4, Number(caps.permitted & 0xffffffffn), true);
+  view.setUint32(8, Number(caps.inheritable & 0xffffffffn), true);
+  if (caps.version >= 2) {
+    view.setUint32(12, Number((caps.permitted >> 32n) & 0xffffffffn), true);
+    view.setUint32(16, Number((caps.inheritable >> 32n) & 0xffffffffn), true);
+  }
+  if (caps.version === 3) view.setUint32(20, caps.rootid >>> 0, true);
+  return out;
+}
+
+/**
+ * Whether file caps owned by `rootid` (a uid in `fsNs`; v1/v2 mean 0) apply to a task in
+ * `ns`: the root kuid must be uid 0 in `ns` or in one of its ancestors (`rootid_owns_currentns`).
+ */
+export function fileCapsApply(caps: FileCaps, fsNs: UserNamespace, ns: UserNamespace): boolean {
+  const kroot = makeKuid(fsNs, caps.version === 3 ? caps.rootid : 0);
+  if (kroot < 0) return false;
+  for (let cur: UserNamespace | null = ns; cur !== null; cur = cur.parent) if (fromKuid(cur, kroot) === 0) return true;
+  return false;
+}
+
+/** A file as setxattr sees it: owner/group kuids and the superblock's namespace. */
+export interface XattrTarget {
+  readonly uid: number;
+  readonly gid: number;
+  readonly fsNs?: UserNamespace;
+}
+
+/**
+ * setxattr("security.capability") by `writer` (kernel-semantics §2.7; `cap_convert_nscap`):
+ * only exact v2/v3 headers (flag bit 0 only) → else EINVAL; CAP_SETFCAP in the writer's
+ * namespace with the inode's uid/gid mapped there → else EPERM. A v2 from a writer with
+ * CAP_SETFCAP over the superblock's namespace is stored as is; anything else is stored as v3
+ * with the root id translated from the writer's namespace into the filesystem's (EINVAL if
+ * it has no mapping). `result` is the bytes stored.
+ */
+export function convertFileCapsWrite(writer: Cred, target: XattrTarget, bytes: Uint8Array): Transition<Cred, Uint8Array> {
+  const fsNs = target.fsNs ?? INITIAL_USER_NS;
+  const magic = bytes.length >= 4 ? word(bytes, 0) : 0;
+  const header = (magic & ~VFS_CAP_FLAGS_EFFECTIVE) >>> 0;
+  const v2 = bytes.length === XATTR_CAPS_SIZE[2] && header === VFS_CAP_REVISION_2;
+  const v3 = bytes.length === XATTR_CAPS_SIZE[3] && header === VFS_CAP_REVISION_3;
+  if (!v2 && !v3) return { state: writer, errno: -EINVAL, rule: R, reason: 'only a 20-byte v2 or 24-byte v3 security.capability (flag 0x1 only) can be written' };
+  if (!capable(writer, writer.ns, CAP_SETFCAP) || fromKuid(writer.ns, target.uid) < 0 || fromKgid(writer.ns, target.gid) < 0) {
+    return { state: writer, errno: -EPERM, rule: R, reason: "writing file capabilities needs cap_setfcap in the writer's namespace, with the file's owner and group mapped there" };
+  }
+  if (v2 && capable(writer, fsNs, CAP_SETFCAP)) return { state: writer, result: bytes, rule: R };
+  const rootInWriterNs = v3 ? word(bytes, 5) : 0;
+  const kroot = makeKuid(writer.ns, rootInWriterNs);
+  const nsroot = kroot < 0 ? -1 : fromKuid(fsNs, kroot);
+  if (nsroot < 0) return { state: writer, errno: -EINVAL, rule: R, reason: "the root id cannot be expressed in the filesystem's namespace" };
+  const out = new Uint8Array(XATTR_CAPS_SIZE[3]);
+  out.set(bytes.subarray(0, XATTR_CAPS_SIZE[2]));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, (VFS_CAP_REVISION_3 | (magic & VFS_CAP_FLAGS_EFFECTIVE)) >>> 0, true);
+  view.setUint32(20, nsroot >>> 0, true);
+  return { state: writer, result: out, rule: R, reason: v2 ? `v2 converted to v3 with rootid ${nsroot}` : undefined };
+}
+
+/**
+ * getxattr("security.capability") as a task in `readerNs` sees it (`cap_inode_getsecurity`):
+ * v3 whose root maps to a non-zero uid there → v3 with that rootid; one that maps to 0 or
+ * owns the reader's namespace through an ancestor → v2; otherwise EOVERFLOW. v1/v2 as stored.
+ */
+export function viewFileCaps(stored: Uint8Array, readerNs: UserNamespace, fsNs: UserNamespace = INITIAL_USER_NS): { bytes?: Uint8Array; errno?: number } {
+  const decoded = decodeFileCaps(stored);
+  if (decoded.errno !== undefined || decoded.caps.version !== 3) return { bytes: stored };
+  const kroot = makeKuid(fsNs, decoded.caps.rootid);
+  const mapped = kroot < 0 ? -1 : fromKuid(readerNs, kroot);
+  if (mapped > 0) return { bytes: encodeFileCaps({ ...decoded.caps, rootid: mapped }) };
+  if (!fileCapsApply(decoded.caps, fsNs, readerNs)) return { errno: -EOVERFLOW };
+  return { bytes: encodeFileCaps({ ...decoded.caps, version: 2, rootid: 0 }) };
+}
+
+/** True if `fsNs` is a namespace whose suid/file caps a task in `ns` honours (`current_in_userns`). */
+export function mountHonoured(fsNs: UserNamespace, ns: UserNamespace): boolean {
+  return isSameOrAncestor(fsNs, ns);
+}
