@@ -95,12 +95,12 @@ function callerHasSetfcap(): boolean | undefined {
 }
 
 /** Why the kernel said `errno` to this call, in words (kernel-semantics §2.7). */
-function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved): string | undefined {
+function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved, rootid?: number): string | undefined {
   switch (-Math.abs(errno)) {
     case -ERRNO.ELOOP:
       return file.path === undefined
         ? undefined
-        : 'Invalid file: a symbolic link (file capabilities are never set through a link; pass fs.realpathSync(path))';
+        : 'Invalid file: a symbolic link; file capabilities are never read or set through a link, pass fs.realpathSync(path)';
     case -ERRNO.ENODATA:
       return verb === 'remove' ? 'the file has no capability to remove' : undefined;
     case -ERRNO.EOPNOTSUPP:
@@ -115,16 +115,17 @@ function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved
       return `${need} (held here), in the user namespace owning the file, with the file's uid and gid mapped there; an immutable or append-only file also refuses`;
     }
     case -ERRNO.EINVAL:
-      return verb === 'set'
-        ? 'the kernel accepts only v2/v3 values, and a v3 rootid must map into the writer’s user namespace (kernel-semantics §2.7)'
-        : undefined;
+      if (verb !== 'set') return undefined;
+      return rootid === undefined
+        ? 'the kernel refused the value (it accepts only exact v2/v3 values)'
+        : `the kernel refused rootid ${rootid}: a v3 rootid must be a uid mapped in the writer's user namespace`;
     default:
       return undefined;
   }
 }
 
-function failure(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved): CapsError {
-  const reason = reasonFor(errno, verb, file);
+function failure(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved, rootid?: number): CapsError {
+  const reason = reasonFor(errno, verb, file, rootid);
   return syscallError({
     errno,
     syscall: syscallFor(verb, file),
@@ -239,7 +240,7 @@ export const fileCaps = {
     const fields = toFileCapsFields(caps);
     const bytes = encodeFileCaps(fields, options.rootid === undefined ? {} : { rootid: options.rootid });
     const rc = fileCapsIo().writeFileCaps(resolved.target, bytes);
-    if (rc !== 0) throw failure(rc, 'set', resolved);
+    if (rc !== 0) throw failure(rc, 'set', resolved, options.rootid);
     const written = readRaw(resolved);
     if (written === null) {
       throw new CapsError({ code: 'ERR_CAPS_VERIFY', message: `file capabilities vanished right after they were set on ${resolved.shown}`, ...(resolved.path ? { path: resolved.path } : {}) });
