@@ -57,7 +57,11 @@ function parseError(message: string, field: string, line?: number, cause?: unkno
   });
 }
 
-/** Undoes the kernel's escaping of comm (seq_escape with ESCAPE_SPACE|ESCAPE_SPECIAL, "\n\\"). */
+/**
+ * Undoes the kernel's escaping of comm. 6.x escapes only newline and backslash (`\n`, `\\`:
+ * seq_escape_str with ESCAPE_SPACE|ESCAPE_SPECIAL limited to "\n\\"); other bytes, tabs
+ * included, are printed raw. The other C escapes are undone too, for kernels that used them.
+ */
 function unescapeName(raw: string): string {
   const simple: Record<string, string> = {
     n: '\n', t: '\t', v: '\v', f: '\f', r: '\r', a: '\x07', e: '\x1b', '\\': '\\', '"': '"',

@@ -18,10 +18,16 @@ export { parsePasswd } from './proc-users.js';
 /** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
 export type ProcPid = number | 'self';
 
-function checkPid(pid: unknown, what = 'pid'): asserts pid is ProcPid {
+function checkPid(pid: unknown): asserts pid is ProcPid {
   if (pid === 'self') return;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
-    throw invalidArg(what, pid, what === 'pid' ? "a positive integer or 'self'" : 'a positive integer');
+    throw invalidArg('pid', pid, "a positive integer or 'self'");
+  }
+}
+
+function checkTid(tid: unknown): asserts tid is number {
+  if (typeof tid !== 'number' || !Number.isSafeInteger(tid) || tid <= 0) {
+    throw invalidArg('tid', tid, 'a positive integer');
   }
 }
 
@@ -57,7 +63,7 @@ function readStatusFile(path: string): ProcStatus {
     return parseStatus(text);
   } catch (err) {
     if (err instanceof CapsError) {
-      throw new CapsError({ code: err.code, message: `${path}: ${err.message}`, path, ...(err.expected ? { expected: err.expected } : {}) });
+      throw new CapsError({ code: err.code, message: err.message.replace(/^\/proc status/, path), path, ...(err.expected ? { expected: err.expected } : {}) });
     }
     throw err;
   }
@@ -75,7 +81,7 @@ export function readProcessStatus(pid: ProcPid = 'self'): ProcStatus {
  */
 export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
   checkPid(pid);
-  checkPid(tid, 'tid');
+  checkTid(tid);
   return readStatusFile(`/proc/${pid}/task/${tid}/status`);
 }
 
@@ -144,8 +150,9 @@ export interface ProcessInfo {
   /** The `/proc/<pid>/ns/user` link, e.g. `user:[4026531837]`; undefined if unreadable. */
   userNamespace: string | undefined;
   /**
-   * True when the process lives in another user namespace than init's (pid 1; ours if init's
-   * cannot be read) — pscap's ` *` mark. Undefined if its namespace link cannot be read.
+   * True when the process lives in another user namespace than ours — pscap's ` *` mark (pscap
+   * compares with its own namespace too: the links of namespaces other than ours and our
+   * descendants' cannot be read). Undefined if its namespace link cannot be read.
    */
   inChildUserNamespace: boolean | undefined;
   status: ProcStatus;
@@ -173,7 +180,7 @@ function userNamespaceLink(pid: ProcPid): string | undefined {
  */
 export function listProcesses(): ProcessList {
   const userName = readUserNames();
-  const referenceNs = userNamespaceLink(1) ?? userNamespaceLink('self');
+  const referenceNs = userNamespaceLink('self');
   const processes: ProcessInfo[] = [];
   const unreadable: Unreadable[] = [];
   for (const pid of numericEntries('/proc')) {
