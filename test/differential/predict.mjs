@@ -1,0 +1,124 @@
+/**
+ * The model's side: turns a harness operation into the model's ModelStep, applies it with the
+ * model's dispatcher (dist/model/kernel.js), and shows the predicted credential the way the
+ * executor observes one (ids as the thread's namespace sees them, AT_SECURE of the last exec).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from './build.mjs';
+
+/** Loads the compiled model; throws a clear error when dist/ is missing. */
+export async function loadModel() {
+  const path = join(projectRoot, 'dist', 'model', 'kernel.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: build the model first (npx tsc -p tsconfig.json)`);
+  const model = await import(pathToFileURL(path).href);
+  for (const name of ['applyStep', 'createKernel', 'createCred', 'uidSeenFrom', 'gidSeenFrom']) {
+    if (typeof model[name] !== 'function') throw new Error(`dist/model/kernel.js does not export ${name}()`);
+  }
+  return model;
+}
+
+/** A hex mask from the executor ("000001fffeffffff") as a bigint. */
+export const maskOf = (hex) => BigInt(`0x${hex || '0'}`);
+
+/** The observed state line of the executor in the comparable shape. */
+export function observedSnapshot(line) {
+  return {
+    e: maskOf(line.e), p: maskOf(line.p), i: maskOf(line.i), b: maskOf(line.b), a: maskOf(line.a),
+    sb: line.sb, kc: line.kc, nnp: line.nnp, uid: line.uid, gid: line.gid,
+    groups: [...line.groups].sort((x, y) => x - y), sec: line.sec,
+  };
+}
+
+export class Predictor {
+  /**
+   * @param {object} model the loaded dist/model/kernel.js
+   * @param {object} initialLine the executor's initial state line (root on this machine)
+   * @param {number} lastCap
+   * @param {Array<object>} files the files the supervisor reported (stored owner/mode/xattr)
+   */
+  constructor(model, initialLine, lastCap, files) {
+    this.model = model;
+    this.kernel = model.createKernel({ lastCap });
+    const o = observedSnapshot(initialLine);
+    const [uid, euid, suid, fsuid] = o.uid;
+    const [gid, egid, sgid, fsgid] = o.gid;
+    this.initialCred = model.createCred(this.kernel, {
+      uid, euid, suid, fsuid, gid, egid, sgid, fsgid, groups: o.groups,
+      effective: o.e, permitted: o.p, inheritable: o.i, bounding: o.b, ambient: o.a,
+      securebits: o.sb, noNewPrivs: o.nnp === 1,
+    });
+    this.files = { s: [], n: [] };
+    for (const f of files) {
+      this.files[f.dir][f.idx] = {
+        path: `/${f.dir}/f${f.idx}`, uid: f.uid, gid: f.gid, mode: f.mode,
+        ...(f.xattr ? { xattr: Uint8Array.from(Buffer.from(f.xattr, 'hex')) } : {}),
+        mount: { nosuid: f.dir === 'n' },
+      };
+    }
+    // unshare/capset/capget need "another task": pid 1 exists (capget works, capset is EPERM).
+    const init = this.initialCred;
+    this.env = { selfTid: undefined, resolve: (pid) => (pid === 1 ? init : undefined) };
+  }
+
+  /** The state a sequence starts from. */
+  start() {
+    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 } };
+  }
+
+  /** The model's ModelStep for a harness operation in state `st`. */
+  toStep(st, op) {
+    switch (op.op) {
+      case 'execve': return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file] };
+      case 'write-uid-map':
+      case 'write-gid-map': {
+        const outside = op.outside === 'self' ? (op.op === 'write-uid-map' ? st.preUnshare.euid : st.preUnshare.egid) : op.outside;
+        return { op: op.op, extents: [{ inside: op.inside, outside, count: op.count }] };
+      }
+      default: return op;
+    }
+  }
+
+  /**
+   * Applies one operation. Returns the model's transition plus the harness state after it.
+   * A model exception is returned as `{ thrown }` (a disagreement of its own).
+   */
+  apply(st, op) {
+    let t;
+    try {
+      t = this.model.applyStep(this.kernel, st.cred, this.toStep(st, op), this.env);
+    } catch (error) {
+      return { thrown: error, next: st };
+    }
+    const next = { cred: t.state, atSecure: st.atSecure, preUnshare: st.preUnshare };
+    if (t.errno === undefined || t.errno === 0) {
+      if (op.op === 'execve') next.atSecure = Boolean(t.result?.atSecure);
+      if (op.op === 'unshare-user') {
+        const { uidSeenFrom, gidSeenFrom } = this.model;
+        next.preUnshare = { euid: uidSeenFrom(st.cred.ns, st.cred.euid), egid: gidSeenFrom(st.cred.ns, st.cred.egid) };
+      }
+    }
+    return { t, next };
+  }
+
+  /** The predicted state in the executor's terms. */
+  snapshot(st) {
+    const { uidSeenFrom, gidSeenFrom } = this.model;
+    const c = st.cred;
+    const u = (k) => uidSeenFrom(c.ns, k);
+    const g = (k) => gidSeenFrom(c.ns, k);
+    return {
+      e: c.effective, p: c.permitted, i: c.inheritable, b: c.bounding, a: c.ambient,
+      sb: c.securebits, kc: (c.securebits & 0x10) ? 1 : 0, nnp: c.noNewPrivs ? 1 : 0,
+      uid: [u(c.uid), u(c.euid), u(c.suid), u(c.fsuid)], gid: [g(c.gid), g(c.egid), g(c.sgid), g(c.fsgid)],
+      groups: c.groups.map(g).sort((x, y) => x - y), sec: st.atSecure ? 1 : 0,
+    };
+  }
+
+  /** What the generator looks at: the snapshot plus namespace facts. */
+  view(st) {
+    const s = this.snapshot(st);
+    return { ...s, nsLevel: st.cred.ns.level, uidMapped: st.cred.ns.uidMap.length > 0, gidMapped: st.cred.ns.gidMap.length > 0 };
+  }
+}
