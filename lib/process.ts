@@ -1,0 +1,195 @@
+/**
+ * `caps`: the whole process. Every mutator runs one credential program on the calling
+ * (main) thread first, then on every other thread (the backend's broadcast), then verifies
+ * every thread from /proc (plus the handlers' read-back for securebits) against the state
+ * the program must leave. A thread that failed, never reported, or differs means the process
+ * holds mixed privilege: fail closed (DESIGN "Fail closed"). Nothing is ever rolled back.
+ */
+import { CapSet } from './capset.js';
+import { getBackend, type Backend } from './backend.js';
+import { CapsError, invalidArg } from './errors.js';
+import { applySteps, describeStep, refusalError, type CredState } from './explain-errno.js';
+import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
+import { capsFromArgs, credStateOf } from './thread.js';
+import { errnoName } from './errors.js';
+import type { CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from './types.js';
+
+/** One attribute in which a thread differs from the reference. */
+export interface ThreadDifference {
+  field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'uid' | 'gid' | 'groups';
+  expected: string;
+  actual: string;
+}
+
+export interface VerifyResult {
+  /** Every thread equals the calling thread. */
+  uniform: boolean;
+  threads: ThreadState[];
+  divergent: Array<{ tid: number; differences: ThreadDifference[] }>;
+}
+
+const DEFAULT_DEADLINE_MS = 2000;
+
+function checkOptions(opts: ProcessCallOptions | undefined): { deadlineMs: number; onPartial: OnPartial } {
+  if (opts === undefined) return { deadlineMs: DEFAULT_DEADLINE_MS, onPartial: 'abort' };
+  if (opts === null || typeof opts !== 'object') throw invalidArg('options', opts, '{ deadlineMs?, onPartial? }');
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs > 2 ** 31 - 1) {
+    throw invalidArg('deadlineMs', deadlineMs, 'a positive number of milliseconds');
+  }
+  const onPartial = opts.onPartial ?? 'abort';
+  if (onPartial !== 'abort' && onPartial !== 'throw') throw invalidArg('onPartial', onPartial, "'abort' or 'throw'");
+  return { deadlineMs, onPartial };
+}
+
+const ids = (i: ThreadState['uid']): string => `${i.real},${i.effective},${i.saved},${i.fs}`;
+
+/** Where `t` differs from `ref` (securebits only where both are known: /proc does not show them). */
+function differences(ref: ThreadState | CredState, t: ThreadState, withIds: boolean): ThreadDifference[] {
+  const out: ThreadDifference[] = [];
+  for (const field of ['effective', 'permitted', 'inheritable', 'bounding', 'ambient'] as const) {
+    if (!ref[field].equals(t[field])) out.push({ field, expected: ref[field].toHex(), actual: t[field].toHex() });
+  }
+  if (ref.noNewPrivs !== t.noNewPrivs) out.push({ field: 'noNewPrivs', expected: String(ref.noNewPrivs), actual: String(t.noNewPrivs) });
+  if (ref.securebits !== undefined && t.securebits !== undefined && ref.securebits !== t.securebits) {
+    out.push({ field: 'securebits', expected: `0x${ref.securebits.toString(16)}`, actual: `0x${t.securebits.toString(16)}` });
+  }
+  if (withIds && 'uid' in ref) {
+    if (ids(ref.uid) !== ids(t.uid)) out.push({ field: 'uid', expected: ids(ref.uid), actual: ids(t.uid) });
+    if (ids(ref.gid) !== ids(t.gid)) out.push({ field: 'gid', expected: ids(ref.gid), actual: ids(t.gid) });
+    if (ref.groups.join(',') !== t.groups.join(',')) out.push({ field: 'groups', expected: ref.groups.join(','), actual: t.groups.join(',') });
+  }
+  return out;
+}
+
+function describeDiff(tid: number, diffs: ThreadDifference[]): string {
+  return `${tid} (${diffs.map((d) => `${d.field} ${d.actual} != ${d.expected}`).join('; ')})`;
+}
+
+/** Runs a program on every thread, verified; see the file comment. */
+function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefined): ProcessResult {
+  const { deadlineMs, onPartial } = checkOptions(opts);
+  const backend: Backend = getBackend();
+  const refused = backend.processRefusal();
+  if (refused) throw refused;
+  const before = backend.threadState();
+  const last = backend.lastCap();
+  const target = applySteps(credStateOf(before), program, last);
+
+  const outcome = backend.broadcast(program, { deadlineMs });
+  if (outcome.callerFailure) throw refusalError(program, outcome.callerFailure, credStateOf(before), last);
+
+  const problems: string[] = [];
+  const tids = new Set<number>();
+  for (const { tid, failure } of outcome.failures) {
+    const [code] = errnoName(failure.errno);
+    problems.push(`${tid} failed ${describeStep(program[failure.index]!).detail} with ${code}`);
+    tids.add(tid);
+  }
+  if (outcome.unreached.length > 0) {
+    problems.push(`${outcome.unreached.join(', ')} never reported within ${deadlineMs} ms`);
+    for (const tid of outcome.unreached) tids.add(tid);
+  }
+  let verified = 0;
+  let threads: ThreadState[] = [];
+  try {
+    threads = backend.threads();
+  } catch (err) {
+    problems.push(`threads could not be verified: ${(err as Error).message}`);
+    for (const tid of (err as CapsError).tids ?? []) tids.add(tid);
+  }
+  for (const t of threads) {
+    const diffs = differences(target, t, false);
+    if (diffs.length === 0) { verified++; continue; }
+    if (!tids.has(t.tid)) problems.push(describeDiff(t.tid, diffs));
+    tids.add(t.tid);
+  }
+  if (problems.length > 0) {
+    const list = [...tids].sort((a, b) => a - b);
+    const message = `capability program reached only part of the process: thread(s) ${problems.join('; ')}`;
+    if (onPartial === 'abort') backend.killProcess(`${message}; killing the process (onPartial: 'abort')`);
+    throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, tids: list });
+  }
+  return { threads: verified, elapsedMs: outcome.elapsedMs, backend: backend.kind };
+}
+
+/** Splits `(...caps, options?)`: a trailing plain object is the options. */
+function splitOptions(args: ReadonlyArray<CapsInput | ProcessCallOptions>): [CapsInput[], ProcessCallOptions | undefined] {
+  const lastArg = args[args.length - 1];
+  if (lastArg !== null && typeof lastArg === 'object' && !Array.isArray(lastArg) && !(lastArg instanceof CapSet) && Object.getPrototypeOf(lastArg) === Object.prototype) {
+    return [args.slice(0, -1) as CapsInput[], lastArg as ProcessCallOptions];
+  }
+  return [args as CapsInput[], undefined];
+}
+
+/** Every thread's state, and changes applied to every thread of the process, verified. */
+export const caps = {
+  /** The calling thread's full state (on the main thread: the process's reference state). */
+  get(): ThreadState {
+    return getBackend().threadState();
+  },
+
+  /** Every thread's state (the kernel: /proc/self/task/<tid>/status, plus securebits read back by the last broadcast). */
+  threads(): ThreadState[] {
+    return getBackend().threads();
+  },
+
+  /** Whether every thread equals the calling thread (capability sets, no_new_privs, securebits where known, ids). */
+  verify(): VerifyResult {
+    const backend = getBackend();
+    const ref = backend.threadState();
+    const threads = backend.threads();
+    const divergent = threads
+      .map((t) => ({ tid: t.tid, differences: differences(ref, t, true) }))
+      .filter((d) => d.differences.length > 0);
+    return { uniform: divergent.length === 0, threads, divergent };
+  },
+
+  /** Sets E, P, I on every thread, absolutely like capset(2) (an omitted set is empty). */
+  set(sets: CapTriple, opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([capsetOp(sets)], opts);
+  },
+
+  /** Runs public steps in order, on every thread, in one broadcast. */
+  apply(steps: readonly CapsStep[], opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere(compileSteps(steps), opts);
+  },
+
+  bounding: {
+    /** Drops caps from every thread's bounding set: `caps.bounding.drop('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
+    drop(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'bounding.drop' as const, cap })), opts);
+    },
+  },
+
+  ambient: {
+    raise(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.raise' as const, cap })), opts);
+    },
+    lower(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.lower' as const, cap })), opts);
+    },
+    clear(opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([{ op: 'ambient.clear' }], opts);
+    },
+  },
+
+  securebits: {
+    set(bits: SecurebitsInput, opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([{ op: 'securebits.set', bits: toSecurebits(bits) }], opts);
+    },
+  },
+
+  /** Sets or clears SECBIT_KEEP_CAPS on every thread. */
+  keepCaps(on: boolean, opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([keepCapsOp(on)], opts);
+  },
+
+  /** Sets no_new_privs on every thread (irreversible). */
+  noNewPrivs(opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([{ op: 'nnp.set' }], opts);
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * `thread`: the calling thread only — the visible escape hatch.
+ *
+ * Capabilities are per thread in Linux: a change made here does NOT reach the libuv
+ * threadpool, Workers or any other thread of this process (spec node-engineering §1.2 E1:
+ * `fs.readFile` keeps reading with the old capabilities). Use `caps` for the whole process.
+ */
+import type { CapSet } from './capset.js';
+import { getBackend } from './backend.js';
+import { refusalError, type CredState } from './explain-errno.js';
+import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
+import type { CredProgram, ThreadState } from './types.js';
+import { invalidArg } from './errors.js';
+
+/** The attributes a program changes, from a full snapshot (securebits 0 where unknown). */
+export function credStateOf(s: ThreadState): CredState {
+  return {
+    effective: s.effective,
+    permitted: s.permitted,
+    inheritable: s.inheritable,
+    bounding: s.bounding,
+    ambient: s.ambient,
+    securebits: s.securebits ?? 0,
+    noNewPrivs: s.noNewPrivs,
+  };
+}
+
+/** Runs a program on the calling thread; a refused step throws the kernel's error, with the reason. */
+export function runOnCallingThread(program: CredProgram): void {
+  if (program.length === 0) return;
+  const backend = getBackend();
+  const before = backend.threadState();
+  const failure = backend.runOnThread(program);
+  if (failure) throw refusalError(program, failure, credStateOf(before), backend.lastCap());
+}
+
+/** Caps from variadic arguments: `drop('cap_net_raw', 13)`, `drop(['a', 'b'])`, `drop(capSet)`. */
+export function capsFromArgs(args: readonly CapsInput[]): number[] {
+  if (args.length === 0) throw invalidArg('capabilities', [], 'at least one capability');
+  return toCapList(args);
+}
+
+/** The calling thread's capability state, and changes to it alone. */
+export const thread = {
+  /** Everything the kernel keeps for the calling thread: E, P, I, bounding, ambient, securebits, keepcaps, no_new_privs, ids. */
+  get(): ThreadState {
+    return getBackend().threadState();
+  },
+
+  /**
+   * Sets E, P and I of the calling thread, absolutely, like capset(2): an omitted set is
+   * empty. The ambient set loses what is not in both new P and I (kernel-semantics §2.3).
+   */
+  set(sets: CapTriple): void {
+    runOnCallingThread([capsetOp(sets)]);
+  },
+
+  /** The bounding set: readable, and drop-only (nothing can add to it). */
+  bounding: {
+    read(): CapSet {
+      return getBackend().threadState().bounding;
+    },
+    /** Drops caps from the calling thread's bounding set (needs cap_setpcap in E). */
+    drop(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'bounding.drop' as const, cap })));
+    },
+  },
+
+  /** The ambient set (kept across execve of unprivileged programs). */
+  ambient: {
+    read(): CapSet {
+      return getBackend().threadState().ambient;
+    },
+    /** Raises caps into the ambient set: each must be in both P and I, and SECBIT_NO_CAP_AMBIENT_RAISE unset. */
+    raise(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.raise' as const, cap })));
+    },
+    lower(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.lower' as const, cap })));
+    },
+    clear(): void {
+      runOnCallingThread([{ op: 'ambient.clear' }]);
+    },
+  },
+
+  /** The securebits word (kernel-semantics §2.5.3). */
+  securebits: {
+    get(): number {
+      return getBackend().threadState().securebits ?? 0;
+    },
+    /** Sets the whole word: a number, names ('noroot', ['keep_caps', 'noroot_locked']) or `{ noroot: true }`. */
+    set(bits: SecurebitsInput): void {
+      runOnCallingThread([{ op: 'securebits.set', bits: toSecurebits(bits) }]);
+    },
+  },
+
+  /** SECBIT_KEEP_CAPS: keep P across a setuid away from root. */
+  keepCaps: {
+    get(): boolean {
+      return getBackend().threadState().keepCaps ?? false;
+    },
+    set(on: boolean): void {
+      runOnCallingThread([keepCapsOp(on)]);
+    },
+  },
+
+  /** no_new_privs: once set it cannot be cleared. */
+  noNewPrivs: {
+    get(): boolean {
+      return getBackend().threadState().noNewPrivs;
+    },
+    set(): void {
+      runOnCallingThread([{ op: 'nnp.set' }]);
+    },
+  },
+};
