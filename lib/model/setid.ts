@@ -7,7 +7,7 @@
  */
 import type { Cred, Transition } from './types.js';
 import { EINVAL, EPERM, FS_MASK, SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP } from './types.js';
-import { capable, fromKgid, fromKuid, makeKgid, makeKuid, rootKuid } from './userns.js';
+import { capable, fromKgid, fromKuid, makeKgid, makeKuid, rootKuid, setgroupsAllowed } from './userns.js';
 
 const CAP_SETUID = 7;
 const CAP_SETGID = 6;
@@ -208,6 +208,7 @@ export function setfsgid(cred: Cred, gid: number): Transition<Cred> {
 /** setgroups(list): needs CAP_SETGID in the thread's namespace; every gid must be mapped (EINVAL). */
 export function setgroups(cred: Cred, groups: readonly number[]): Transition<Cred> {
   if (!capable(cred, cred.ns, CAP_SETGID)) return { state: cred, errno: -EPERM, rule: R_PERM, reason: 'setgroups needs cap_setgid in E' };
+  if (!setgroupsAllowed(cred.ns)) return { state: cred, errno: -EPERM, rule: 'kernel-semantics §2.8', reason: 'setgroups is denied in this user namespace (no gid map, or setgroups = deny)' };
   if (groups.length > 65536) return { state: cred, errno: -EINVAL, rule: R_PERM, reason: 'more than NGROUPS_MAX groups' };
   const kgids: number[] = [];
   for (const g of groups) {

@@ -50,6 +50,10 @@ export interface UserNamespace {
   /** Empty until a map is written; the initial namespace maps everything to itself (see `isInitial`). */
   readonly uidMap: readonly IdMapExtent[];
   readonly gidMap: readonly IdMapExtent[];
+  /** The creator had CAP_SETFCAP in E at creation (`parent_could_setfcap`; needed to map the parent's uid 0). */
+  readonly parentCouldSetfcap?: boolean;
+  /** `/proc/PID/setgroups` is `deny` (inherited by child namespaces); setgroups() is then EPERM. */
+  readonly setgroupsDenied?: boolean;
 }
 
 /**
@@ -172,8 +176,11 @@ export type ModelStep =
   | { readonly op: 'setgroups'; readonly groups: readonly number[] }
   | { readonly op: 'execve'; readonly file: ModelFile; readonly context?: ExecContext }
   | { readonly op: 'unshare-user' }
+  /** The thread writes its own namespace's /proc/self/uid_map. */
   | { readonly op: 'write-uid-map'; readonly extents: readonly IdMapExtent[] }
-  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[] };
+  /** `denySetgroups` (default true): write `deny` to /proc/self/setgroups first, as `unshare -r` does. */
+  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[]; readonly denySetgroups?: boolean }
+  | { readonly op: 'deny-setgroups' };
 
 /** Numbers used by the transitions (kernel ABI). */
 export const CAPABILITY_VERSION_1 = 0x19980330;

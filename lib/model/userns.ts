@@ -140,6 +140,8 @@ export function unshareUserNs(
     group: cred.egid,
     uidMap: [],
     gidMap: [],
+    parentCouldSetfcap: (cred.effective & (1n << 31n)) !== 0n,
+    setgroupsDenied: cred.ns.setgroupsDenied === true,
   };
   const full = (1n << BigInt(kernel.lastCap + 1)) - 1n;
   return {
@@ -151,12 +153,16 @@ export function unshareUserNs(
 }
 
 /**
- * Writing `/proc/PID/uid_map` (or gid_map) of `target`, by `writer` (kernel-semantics §2.8;
- * `map_write`/`new_idmap_permitted`): write-once; outside ids must be mapped in the parent;
- * allowed with CAP_SETUID (CAP_SETGID) over the parent namespace, or — the unprivileged case —
- * a single one-id extent mapping the namespace owner's own euid (egid; the model assumes
- * `setgroups` was set to `deny` first, as `unshare -r` does).
- * The result's state is `writer` with its `ns` replaced by the updated namespace when the
+ * Writing `/proc/PID/uid_map` (or gid_map) of `target` by `writer` (kernel-semantics §2.8;
+ * kernel/user_namespace.c `map_write`, `new_idmap_permitted`, `verify_root_map`), all EPERM
+ * unless said: the writer must live in `target` or its parent and hold CAP_SYS_ADMIN over
+ * `target`; a map is written once; extents must be 1..340, in range and disjoint (EINVAL);
+ * allowed are a single one-id extent mapping the writer's own euid (egid, only once setgroups
+ * is `deny`) when the writer's euid owns the namespace, or anything with CAP_SETUID (CAP_SETGID)
+ * over the parent; a uid extent whose outside id is 0 also needs CAP_SETFCAP — at creation
+ * for a self-writer (`parentCouldSetfcap`), over the parent otherwise; outside ids must be
+ * mapped in the parent.
+ * The returned state is `writer` with its `ns` replaced by the updated namespace when the
  * writer lives in `target`; `result` is the updated namespace.
  */
 export function writeIdMap(
@@ -166,42 +172,63 @@ export function writeIdMap(
   which: 'uid' | 'gid',
 ): Transition<Cred, UserNamespace> {
   const rule = 'kernel-semantics §2.8';
-  const current = which === 'uid' ? target.uidMap : target.gidMap;
-  if (target.parent === null) return { state: writer, errno: -EPERM, rule, reason: 'the initial namespace has a fixed map' };
-  if (current.length > 0) return { state: writer, errno: -EPERM, rule, reason: `${which}_map can be written only once` };
-  if (extents.length === 0 || extents.length > 340) return { state: writer, errno: -EINVAL, rule, reason: 'a map needs 1 to 340 extents' };
+  const fail = (errno: number, reason: string): Transition<Cred, UserNamespace> => ({ state: writer, errno: -errno, rule, reason });
+  const parent = target.parent;
+  if (parent === null) return fail(EPERM, 'the initial namespace has a fixed map');
+  if (writer.ns.id !== target.id && writer.ns.id !== parent.id) return fail(EPERM, 'only a task in the namespace or its parent may write its map');
+  if (!capable(writer, target, 21)) return fail(EPERM, 'writing an id map needs cap_sys_admin over the namespace');
+  if ((which === 'uid' ? target.uidMap : target.gidMap).length > 0) return fail(EPERM, `${which}_map can be written only once`);
+  if (extents.length === 0 || extents.length > 340) return fail(EINVAL, 'a map needs 1 to 340 extents');
   for (let i = 0; i < extents.length; i++) {
     const e = extents[i]!;
     if (!(e.count > 0) || e.inside < 0 || e.outside < 0 || e.inside + e.count - 1 > MAX_ID || e.outside + e.count - 1 > MAX_ID) {
-      return { state: writer, errno: -EINVAL, rule, reason: `extent ${i} is out of range` };
+      return fail(EINVAL, `extent ${i} is out of range`);
     }
     for (let j = 0; j < i; j++) {
       const o = extents[j]!;
       const overlaps = (a: number, b: number, c: number, d: number) => a < d && c < b;
       if (overlaps(e.inside, e.inside + e.count, o.inside, o.inside + o.count) || overlaps(e.outside, e.outside + e.count, o.outside, o.outside + o.count)) {
-        return { state: writer, errno: -EINVAL, rule, reason: `extents ${j} and ${i} overlap` };
+        return fail(EINVAL, `extents ${j} and ${i} overlap`);
       }
     }
   }
-  const parent = target.parent;
   const make = which === 'uid' ? makeKuid : makeKgid;
+  const only = extents.length === 1 && extents[0]!.count === 1 ? extents[0]! : undefined;
+  const selfMap = only !== undefined && target.owner === writer.euid && (which === 'uid'
+    ? make(parent, only.outside) === writer.euid
+    : make(parent, only.outside) === writer.egid && target.setgroupsDenied === true);
+  if (!selfMap && !(capable(writer, parent, which === 'uid' ? 7 : 6))) {
+    return fail(EPERM, which === 'gid' && only !== undefined && target.setgroupsDenied !== true
+      ? 'an unprivileged gid_map needs setgroups set to deny first'
+      : `mapping more than the owner's own id needs ${which === 'uid' ? 'cap_setuid' : 'cap_setgid'} over the parent namespace`);
+  }
+  if (which === 'uid' && extents.some((e) => e.outside === 0)) {
+    const ok = writer.ns.id === target.id ? target.parentCouldSetfcap === true : capable(writer, parent, 31);
+    if (!ok) return fail(EPERM, "mapping the parent's uid 0 needs cap_setfcap (held by the creator at unshare)");
+  }
   for (const e of extents) {
     if (make(parent, e.outside) < 0 || make(parent, e.outside + e.count - 1) < 0) {
-      return { state: writer, errno: -EPERM, rule, reason: `outside ids ${e.outside}..${e.outside + e.count - 1} are not mapped in the parent namespace` };
+      return fail(EPERM, `outside ids ${e.outside}..${e.outside + e.count - 1} are not mapped in the parent namespace`);
     }
-  }
-  const cap = which === 'uid' ? 7 : 6; // CAP_SETUID / CAP_SETGID
-  const self = extents.length === 1 && extents[0]!.count === 1 && (which === 'uid'
-    ? make(parent, extents[0]!.outside) === writer.euid && target.owner === writer.euid
-    : make(parent, extents[0]!.outside) === writer.egid && target.owner === writer.euid);
-  if (!self && !capable(writer, parent, cap)) {
-    return {
-      state: writer, errno: -EPERM, rule,
-      reason: `writing more than the owner's own id needs ${which === 'uid' ? 'cap_setuid' : 'cap_setgid'} over the parent namespace`,
-    };
   }
   const frozen = Object.freeze(extents.map((e) => ({ inside: e.inside, outside: e.outside, count: e.count })));
   const updated: UserNamespace = which === 'uid' ? { ...target, uidMap: frozen } : { ...target, gidMap: frozen };
   const state = writer.ns.id === target.id ? { ...writer, ns: updated } : writer;
   return { state, result: updated, rule };
+}
+
+/**
+ * Writing `deny` to `/proc/PID/setgroups` (needed before an unprivileged gid_map): allowed
+ * only while the gid map is unwritten (EPERM after); setgroups() in the namespace is then EPERM.
+ */
+export function denySetgroups(cred: Cred): Transition<Cred> {
+  const rule = 'kernel-semantics §2.8';
+  if (cred.ns.parent === null) return { state: cred, errno: -EPERM, rule, reason: "the initial namespace's setgroups cannot be denied" };
+  if (cred.ns.gidMap.length > 0) return { state: cred, errno: -EPERM, rule, reason: 'setgroups can be denied only before gid_map is written' };
+  return { state: { ...cred, ns: { ...cred.ns, setgroupsDenied: true } }, result: 0, rule };
+}
+
+/** `userns_may_setgroups`: the initial namespace, or a gid map written and setgroups not denied. */
+export function setgroupsAllowed(ns: UserNamespace): boolean {
+  return ns.parent === null || (ns.gidMap.length > 0 && ns.setgroupsDenied !== true);
 }
