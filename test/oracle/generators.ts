@@ -115,47 +115,55 @@ export function randomCapWord(rng: Rng, allowAll = true): string {
 }
 
 const FLAG_SETS = ['e', 'i', 'p', 'ep', 'pe', 'eip', 'ipe', 'ie', 'ip', 'pi', 'eep', 'pp'];
+const BAD_FLAGS = ['E', 'P', 'I', 'EP', 'eP', 'x', 'ex', 'a', 'e p', 'e,p', 'e='];
+const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '\n', ' \t ', '\v', '\f', '\r', '\r\n'];
+const BAD_SEPARATORS = ['', ',', ';', '\u00a0'];
 
-function randomFlags(rng: Rng): string {
-  const r = int(rng, 14);
-  if (r < 10) return pick(rng, FLAG_SETS);
-  if (r === 10) return '';
-  if (r === 11) return pick(rng, ['E', 'P', 'I', 'EP', 'eP']);
-  return pick(rng, ['x', 'ex', 'a', 'e p', 'e,p', 'e=']);
+function validCapWord(rng: Rng): string {
+  const r = int(rng, 20);
+  if (r < 13) return randomCase(rng, pick(rng, CAP_NAMES));
+  if (r < 15) return randomCase(rng, 'all');
+  const value = int(rng, 64);
+  return pick(rng, [String(value), `0x${value.toString(16)}`, `0X${value.toString(16).toUpperCase()}`, `0${value.toString(8)}`, '00', '0']);
 }
 
-function randomAction(rng: Rng, first: boolean): string {
-  const ops = first ? ['=', '=', '+', '-', '=+', '=-', '==', '+='] : ['+', '-', '+', '-', '='];
-  return pick(rng, ops) + randomFlags(rng);
-}
-
-function randomClause(rng: Rng): string {
-  let list = '';
+/** One clause of text-formats §2.2; `fault` injects one near-miss of the given kind. */
+function grammarClause(rng: Rng, fault: number): string {
   const r = int(rng, 10);
-  if (r < 7) {
-    const count = 1 + int(rng, chance(rng, 0.8) ? 2 : 5);
-    const words: string[] = [];
-    for (let k = 0; k < count; k++) words.push(randomCapWord(rng));
-    list = words.join(chance(rng, 0.95) ? ',' : pick(rng, [',,', ', ', ' ,', ';']));
-    if (chance(rng, 0.03)) list = pick(rng, [',', '']) + list + pick(rng, [',', '']);
-  } else if (r === 7) {
-    list = 'all';
+  const listed = r < 8 || fault === 1;
+  let list = '';
+  if (listed) {
+    const words = Array.from({ length: 1 + int(rng, chance(rng, 0.8) ? 2 : 5) }, () => validCapWord(rng));
+    if (fault === 1) words[int(rng, words.length)] = randomCapWord(rng);
+    list = words.join(fault === 2 ? pick(rng, [',,', ', ', ' ,', ';', ',']) : ',');
+    if (fault === 3) list = pick(rng, [',', '']) + list + pick(rng, [',', ' ,', '']);
   }
-  let actions = randomAction(rng, true);
-  const chained = chance(rng, 0.25) ? 1 + int(rng, 3) : 0;
-  for (let k = 0; k < chained; k++) actions += randomAction(rng, false);
+  const firstOps = listed ? ['=', '=', '+', '-', '=+', '=-'] : ['='];
+  let op = pick(rng, firstOps);
+  if (fault === 4) op = pick(rng, ['==', '+=', '=+', '=-', '+', '-', '', ':']);
+  let flags = op === '=' && chance(rng, 0.15) ? '' : pick(rng, FLAG_SETS);
+  if (fault === 5) flags = pick(rng, [...BAD_FLAGS, '']);
+  let actions = op + flags;
+  if (listed || fault === 6) {
+    const chained = chance(rng, 0.3) ? 1 + int(rng, 3) : 0;
+    for (let k = 0; k < chained; k++) actions += pick(rng, ['+', '-']) + (fault === 6 && k === 0 ? pick(rng, ['', ...BAD_FLAGS]) : pick(rng, FLAG_SETS));
+    if (fault === 6 && chained === 0) actions += pick(rng, ['+', '-', '+e', '-p']);
+  }
   return list + actions;
 }
 
-const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '\n', ' \t ', '\v', '\f', '\r', '\r\n'];
-
-/** Capability text from the grammar of text-formats §2.2, with near-misses. */
+/**
+ * Capability text from the grammar of text-formats §2.2: about half valid, the rest with
+ * one near-miss (bad word, separator, operator, flag, chaining, or clause separator).
+ */
 export function grammarCapText(rng: Rng): string {
-  const count = int(rng, 10) === 0 ? 0 : 1 + int(rng, 3);
+  const count = int(rng, 12) === 0 ? 0 : 1 + int(rng, 3);
+  const fault = chance(rng, 0.45) ? 1 + int(rng, 7) : 0;
+  const faultyClause = int(rng, Math.max(count, 1));
   let text = chance(rng, 0.15) ? pick(rng, SEPARATORS) : '';
   for (let k = 0; k < count; k++) {
-    if (k > 0) text += chance(rng, 0.96) ? pick(rng, SEPARATORS) : pick(rng, ['', ',', ';']);
-    text += randomClause(rng);
+    if (k > 0) text += fault === 7 && k === faultyClause ? pick(rng, BAD_SEPARATORS) : pick(rng, SEPARATORS);
+    text += grammarClause(rng, k === faultyClause ? fault : 0);
   }
   if (chance(rng, 0.15)) text += pick(rng, SEPARATORS);
   return text;
