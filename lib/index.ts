@@ -23,3 +23,7 @@ export { caps } from './process.js';
 export type { ThreadDifference, VerifyResult } from './process.js';
 export { SECUREBITS, securebitNames, toSecurebits } from './program.js';
 export type { CapsStep, CapTriple, CapsInput, SecurebitsInput } from './program.js';
+export { capBound } from './capbound.js';
+export type { CapBoundReading, CapBoundOptions, CapBoundLowerOptions } from './capbound.js';
+export { parseCaps, formatCaps, parseIAB, formatIAB } from './text.js';
+export type { CapTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text.js';
