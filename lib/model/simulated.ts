@@ -1,19 +1,283 @@
-/** A simulated process implementing Backend (placeholder until the model lands). */
-import type { Backend } from '../backend.js';
-import { CapsError } from '../errors.js';
+/**
+ * A simulated process that implements Backend over the kernel model: several threads, each
+ * with its own credential (the kernel's per-thread truth), a few files to exec, and switches
+ * to simulate trouble (a thread that never answers a broadcast, one whose run fails, a
+ * process that refuses whole-process calls). Nothing here touches the real kernel.
+ */
+import type { Backend, BroadcastOutcome } from '../backend.js';
+import { CapSet } from '../capset.js';
+import { CapsError, invalidArg } from '../errors.js';
+import type { CredProgram, OpFailure, ThreadState } from '../types.js';
+import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './types.js';
+import { SECBIT_KEEP_CAPS } from './types.js';
+import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, type CredInit, type KernelOptions } from './kernel.js';
+import { execve } from './exec.js';
+import { gidSeenFrom, uidSeenFrom } from './userns.js';
+import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './xattr-rules.js';
 
-export function createSimulatedBackend(): Backend {
-  const unsupported = (): never => {
-    throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: 'the model backend is not built yet' });
-  };
+const ENODATA = 61;
+const ENOENT = 2;
+const EBADF = 9;
+
+/** Options of createSimulatedBackend(). */
+export interface SimulatedOptions {
+  /** The kernel modelled (a KernelConfig or createKernel() options). Default 6.18, lastCap 40. */
+  kernel?: KernelConfig | KernelOptions;
+  /** The process id = the main thread's tid. Default 4242. */
+  pid?: number;
+  /** How many threads, the main one included. Default 11 (a fresh Node: main + 4 libuv + 6 V8/inspector). */
+  threads?: number;
+  /** Every thread's initial credential. Default: root with P = E = B = {0..lastCap}. */
+  cred?: Cred | CredInit;
+  /** Files that can be exec'd or carry file capabilities. */
+  files?: ReadonlyArray<FileInit>;
+  /** processRefusal() answers this (e.g. an ERR_CAPS_IO_URING error). Default: none. */
+  refusal?: CapsError;
+}
+
+/** A file to add: only the path is required (default root:root 0755 on the root filesystem, no xattr). */
+export interface FileInit {
+  path: string;
+  uid?: number;
+  gid?: number;
+  mode?: number;
+  xattr?: Uint8Array | FileCaps;
+  mount?: MountInfo;
+}
+
+/** The simulated process: a Backend plus the handles to build scenarios. */
+export interface SimulatedBackend extends Backend {
+  readonly kind: 'model';
+  readonly kernel: KernelConfig;
+  readonly pid: number;
+  /** Thread ids, the main thread first. */
+  tids(): number[];
+  /** A thread's credential (default: the main thread). */
+  cred(tid?: number): Cred;
+  /** Replaces a thread's credential (scenario building; no kernel rule applies). */
+  setCred(tid: number, cred: Cred | CredInit): void;
+  /** Adds a thread (a copy of the main thread's credential, as clone does). Returns its tid. */
+  spawnThread(): number;
+  /** A thread ends. */
+  exitThread(tid: number): void;
+  /** A blocked thread never runs broadcast programs (it is reported as unreached). */
+  block(tid: number): void;
+  unblock(tid: number): void;
+  /** The next broadcast run on `tid` fails at its first step with `errno` (negative or positive). */
+  failNext(tid: number, errno: number): void;
+  /** processRefusal() answers `err` from now on (undefined: accept). */
+  refuse(err: CapsError | undefined): void;
+  /** Adds or replaces a file. */
+  addFile(file: FileInit): ModelFile;
+  file(path: string): ModelFile | undefined;
+  /** Any model step on one thread (default: main), committed to that thread. */
+  run(step: ModelStep, tid?: number): Transition<Cred, unknown>;
+  /**
+   * execve of a file by the main thread. On success the other threads are gone (the kernel's
+   * de_thread), and the process holds the new credential.
+   */
+  exec(path: string, context?: ExecContext): Transition<Cred, ExecResult>;
+  /** security.capability as getxattr shows it to the main thread: bytes, or a negative errno. */
+  readFileCaps(target: string | number): Uint8Array | number;
+  /** setxattr with the kernel's write rules (kernel-semantics §2.7): 0 or a negative errno. */
+  writeFileCaps(target: string | number, value: Uint8Array): number;
+  /** removexattr: 0 or a negative errno (-ENODATA when there is nothing to remove). */
+  removeFileCaps(target: string | number): number;
+}
+
+function toThreadState(tid: number, c: Cred): ThreadState {
   return {
-    kind: 'model',
-    lastCap: unsupported,
-    threadState: unsupported,
-    runOnThread: unsupported,
-    processRefusal: unsupported,
-    broadcast: unsupported,
-    threads: unsupported,
-    killProcess: unsupported,
+    tid,
+    effective: CapSet.fromMask(c.effective),
+    permitted: CapSet.fromMask(c.permitted),
+    inheritable: CapSet.fromMask(c.inheritable),
+    bounding: CapSet.fromMask(c.bounding),
+    ambient: CapSet.fromMask(c.ambient),
+    noNewPrivs: c.noNewPrivs,
+    securebits: c.securebits,
+    keepCaps: (c.securebits & SECBIT_KEEP_CAPS) !== 0,
+    uid: { real: uidSeenFrom(c.ns, c.uid), effective: uidSeenFrom(c.ns, c.euid), saved: uidSeenFrom(c.ns, c.suid), fs: uidSeenFrom(c.ns, c.fsuid) },
+    gid: { real: gidSeenFrom(c.ns, c.gid), effective: gidSeenFrom(c.ns, c.egid), saved: gidSeenFrom(c.ns, c.sgid), fs: gidSeenFrom(c.ns, c.fsgid) },
+    groups: c.groups.map((g) => gidSeenFrom(c.ns, g)),
+    seccomp: 0,
   };
+}
+
+function isCred(value: Cred | CredInit): value is Cred {
+  return typeof (value as Cred).permitted === 'bigint' && (value as Cred).ns !== undefined && typeof (value as Cred).effective === 'bigint'
+    && typeof (value as Cred).bounding === 'bigint' && typeof (value as Cred).ambient === 'bigint' && typeof (value as Cred).inheritable === 'bigint';
+}
+
+/**
+ * A simulated process implementing Backend. Every result it gives through the public API
+ * says `backend: 'model'`.
+ * @example
+ * const sim = createSimulatedBackend({ cred: { uid: 1000, permitted: ['cap_net_raw'] } });
+ * useBackend(sim);
+ */
+export function createSimulatedBackend(options: SimulatedOptions = {}): SimulatedBackend {
+  const kernel = options.kernel === undefined ? KERNEL_6_18
+    : 'execBitsWithoutSetpcap' in options.kernel && 'securebitsMask' in options.kernel ? options.kernel as KernelConfig : createKernel(options.kernel as KernelOptions);
+  const pid = options.pid ?? 4242;
+  if (!Number.isInteger(pid) || pid < 1) throw invalidArg('pid', pid, 'a positive integer');
+  const count = options.threads ?? 11;
+  if (!Number.isInteger(count) || count < 1 || count > 4096) throw invalidArg('thread count', count, 'an integer from 1 to 4096');
+  const initial = options.cred === undefined ? createCred(kernel) : isCred(options.cred) ? options.cred : createCred(kernel, options.cred);
+
+  const creds = new Map<number, Cred>();
+  for (let i = 0; i < count; i++) creds.set(pid + i, initial);
+  let nextTid = pid + count;
+  const blocked = new Set<number>();
+  const failing = new Map<number, number>();
+  const files = new Map<string, ModelFile>();
+  let refusal = options.refusal;
+
+  const main = (): Cred => creds.get(pid)!;
+  const need = (tid: number): Cred => {
+    const c = creds.get(tid);
+    if (c === undefined) throw invalidArg('thread id', tid, `one of ${[...creds.keys()].join(', ')}`);
+    return c;
+  };
+
+  /** Runs a library program on one thread; commits each successful step; stops at the first failure. */
+  function runProgram(tid: number, program: CredProgram): OpFailure | undefined {
+    let cred = need(tid);
+    for (let index = 0; index < program.length; index++) {
+      const t = applyStep(kernel, cred, credOpToStep(program[index]!), { selfTid: tid });
+      if (t.errno !== undefined) {
+        creds.set(tid, cred);
+        return t.reason === undefined ? { index, errno: t.errno, rule: t.rule } : { index, errno: t.errno, reason: t.reason, rule: t.rule };
+      }
+      cred = t.state;
+    }
+    creds.set(tid, cred);
+    return undefined;
+  }
+
+  function addFile(init: FileInit): ModelFile {
+    if (!init || typeof init.path !== 'string' || init.path === '') throw invalidArg('file path', init?.path, 'a non-empty string');
+    const file: ModelFile = {
+      path: init.path,
+      uid: init.uid ?? 0,
+      gid: init.gid ?? 0,
+      mode: init.mode ?? 0o755,
+      ...(init.xattr !== undefined ? { xattr: init.xattr } : {}),
+      ...(init.mount !== undefined ? { mount: init.mount } : {}),
+    };
+    files.set(file.path, file);
+    return file;
+  }
+  for (const f of options.files ?? []) addFile(f);
+
+  function fileFor(target: string | number): ModelFile | number {
+    if (typeof target === 'number') return -EBADF;
+    return files.get(target) ?? -ENOENT;
+  }
+
+  const backend: SimulatedBackend = {
+    kind: 'model',
+    kernel,
+    pid,
+    lastCap: () => kernel.lastCap,
+    threadState: () => toThreadState(pid, main()),
+    runOnThread: (program) => runProgram(pid, program),
+    processRefusal: () => refusal,
+    broadcast(program, _opts): BroadcastOutcome {
+      const started = performance.now();
+      const callerFailure = runProgram(pid, program);
+      if (callerFailure) return { callerFailure, threads: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
+      let threads = 1;
+      const failures: BroadcastOutcome['failures'] = [];
+      const unreached: number[] = [];
+      for (const tid of creds.keys()) {
+        if (tid === pid) continue;
+        if (blocked.has(tid)) { unreached.push(tid); continue; }
+        const injected = failing.get(tid);
+        if (injected !== undefined) {
+          failing.delete(tid);
+          failures.push({ tid, failure: { index: 0, errno: -Math.abs(injected), reason: 'failure injected by the simulation' } });
+          continue;
+        }
+        const failure = runProgram(tid, program);
+        if (failure) failures.push({ tid, failure });
+        else threads++;
+      }
+      return { threads, failures, unreached, elapsedMs: performance.now() - started };
+    },
+    threads: () => [...creds].map(([tid, c]) => toThreadState(tid, c)),
+    killProcess(message: string): never {
+      throw new CapsError({
+        code: 'ERR_CAPS_PARTIAL',
+        message: `${message} (model backend: there is no real process to kill)`,
+        tids: [...creds.keys()],
+      });
+    },
+    tids: () => [...creds.keys()],
+    cred: (tid = pid) => need(tid),
+    setCred(tid, cred) {
+      need(tid);
+      creds.set(tid, isCred(cred) ? cred : createCred(kernel, cred));
+    },
+    spawnThread() {
+      const tid = nextTid++;
+      creds.set(tid, main());
+      return tid;
+    },
+    exitThread(tid) {
+      need(tid);
+      if (tid === pid) throw invalidArg('thread id', tid, 'a thread other than the main one');
+      creds.delete(tid);
+      blocked.delete(tid);
+      failing.delete(tid);
+    },
+    block(tid) { need(tid); blocked.add(tid); },
+    unblock(tid) { blocked.delete(tid); },
+    failNext(tid, errno) { need(tid); failing.set(tid, errno); },
+    refuse(err) { refusal = err; },
+    addFile,
+    file: (path) => files.get(path),
+    run(step, tid = pid) {
+      const t = applyStep(kernel, need(tid), step, { selfTid: tid, multithreaded: creds.size > 1, resolve: (p) => creds.get(p) });
+      creds.set(tid, t.state);
+      return t;
+    },
+    exec(path, context) {
+      const file = files.get(path);
+      if (file === undefined) return { state: main(), errno: -ENOENT, rule: 'kernel-semantics §2.6', reason: `no file ${path} in the simulation` };
+      const t = execve(kernel, main(), file, context);
+      if (t.errno === undefined) {
+        creds.clear();
+        blocked.clear();
+        failing.clear();
+        creds.set(pid, t.state);
+      }
+      return t;
+    },
+    readFileCaps(target) {
+      const f = fileFor(target);
+      if (typeof f === 'number') return f;
+      if (f.xattr === undefined) return -ENODATA;
+      const stored = f.xattr instanceof Uint8Array ? f.xattr : encodeFileCaps(f.xattr);
+      const view = viewFileCaps(stored, main().ns, f.mount?.userns);
+      return view.bytes ?? view.errno!;
+    },
+    writeFileCaps(target, value) {
+      const f = fileFor(target);
+      if (typeof f === 'number') return f;
+      const t = convertFileCapsWrite(main(), { uid: f.uid, gid: f.gid, fsNs: f.mount?.userns }, value);
+      if (t.errno !== undefined) return t.errno;
+      files.set(f.path, { ...f, xattr: t.result! });
+      return 0;
+    },
+    removeFileCaps(target) {
+      const f = fileFor(target);
+      if (typeof f === 'number') return f;
+      if ((main().effective & (1n << 31n)) === 0n) return -1; // the LSM hook (CAP_SETFCAP) runs before the removal
+      if (f.xattr === undefined) return -ENODATA;
+      const { xattr: _dropped, ...rest } = f;
+      files.set(f.path, rest);
+      return 0;
+    },
+  };
+  return backend;
 }
