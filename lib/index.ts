@@ -26,4 +26,4 @@ export type { CapsStep, CapTriple, CapsInput, SecurebitsInput } from './program.
 export { capBound } from './capbound.js';
 export type { CapBoundReading, CapBoundOptions, CapBoundLowerOptions } from './capbound.js';
 export { parseCaps, formatCaps, parseIAB, formatIAB } from './text.js';
-export type { CapTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text.js';
+export type { CapSetTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text.js';

@@ -6,7 +6,7 @@ import { invalidArg } from './errors.js';
 import { parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
 import { isAllAt, isDigit, isSpace, isWordChar, readCap, scanEnd } from './text-scan.js';
-import type { CapTriple } from './text-types.js';
+import type { CapSetTriple } from './text-types.js';
 import { joinWords } from './text-words.js';
 
 const EQUALS = 0x3d;
@@ -38,7 +38,7 @@ const CLAUSE_EXPECTED = "a capability name such as cap_chown, a number below 64,
  *
  * @example parseCaps('cap_net_bind_service=ep').permitted.has('cap_net_bind_service') // true
  */
-export function parseCaps(text: string, options?: TextOptions): CapTriple {
+export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
   if (typeof text !== 'string') {
     throw invalidArg('capability text', text, 'a string such as "cap_net_raw=ep"');
   }

@@ -4,7 +4,7 @@
 import type { CapSet, CapSetInput } from './capset.js';
 
 /** A process's (or a file's) three capability sets, as cap_from_text returns them. */
-export interface CapTriple {
+export interface CapSetTriple {
   effective: CapSet;
   permitted: CapSet;
   inheritable: CapSet;

@@ -7,4 +7,4 @@ export { parseCaps } from './text-parse.js';
 export { formatCaps } from './text-format.js';
 export { parseIAB, formatIAB } from './text-iab.js';
 export type { TextOptions } from './text-options.js';
-export type { CapTriple, CapTripleInput, IAB, IABInput } from './text-types.js';
+export type { CapSetTriple, CapTripleInput, IAB, IABInput } from './text-types.js';
