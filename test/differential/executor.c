@@ -58,6 +58,7 @@ enum op_kind {
   OP_UNSHARE_USER = 30,
   OP_WRITE_UID_MAP = 31,
   OP_WRITE_GID_MAP = 32,
+  OP_WRITE_SETGROUPS = 33,
 };
 
 struct record {
@@ -185,6 +186,8 @@ static long do_capset(const struct record *r) {
   return syscall(SYS_capset, &h, d);
 }
 
+static long write_proc_self(const char *file, const char *text, size_t len);
+
 /* Writes one line to /proc/self/{uid,gid}_map. PR_SET_DUMPABLE 1 first: after an id change the
  * task is not dumpable and its /proc files belong to a root that the new namespace cannot map,
  * so the open would fail with EACCES for reasons outside the capability rules under test. */
@@ -192,22 +195,19 @@ static long write_map(const char *file, const struct record *r, long self_outsid
   char line[96];
   long outside = r->a[3] ? self_outside : (long)r->a[1];
   int len = snprintf(line, sizeof line, "%lld %ld %lld\n", (long long)r->a[0], outside, (long long)r->a[2]);
+  return write_proc_self(file, line, (size_t)len);
+}
+
+/* Writes a whole string to a /proc/self file (see write_map for PR_SET_DUMPABLE). */
+static long write_proc_self(const char *file, const char *text, size_t len) {
   prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-  if (strcmp(file, "/proc/self/gid_map") == 0) {
-    int sfd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-    if (sfd >= 0) {
-      ssize_t ignored = write(sfd, "deny", 4); /* fails harmlessly once a gid_map exists */
-      (void)ignored;
-      close(sfd);
-    }
-  }
   int fd = open(file, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  ssize_t n = write(fd, line, (size_t)len);
+  ssize_t n = write(fd, text, len);
   int saved = errno;
   close(fd);
   errno = saved;
-  return n == len ? 0 : -1;
+  return n == (ssize_t)len ? 0 : -1;
 }
 
 static void run_sequence(long step);
@@ -261,6 +261,8 @@ static long perform(const struct record *r, long step) {
     }
     case OP_WRITE_UID_MAP: return write_map("/proc/self/uid_map", r, pre_unshare_euid);
     case OP_WRITE_GID_MAP: return write_map("/proc/self/gid_map", r, pre_unshare_egid);
+    case OP_WRITE_SETGROUPS:
+      return r->a[0] ? write_proc_self("/proc/self/setgroups", "allow", 5) : write_proc_self("/proc/self/setgroups", "deny", 4);
     default: errno = ENOSYS; return -1;
   }
 }

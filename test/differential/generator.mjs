@@ -17,7 +17,7 @@ const STEP_WEIGHTS = {
   nnp: 2, getters: 3, oddPrctl: 2,
   setuid: 5, setreuid: 4, setresuid: 7, setfsuid: 4,
   setgid: 2, setregid: 2, setresgid: 3, setfsgid: 2, setgroups: 2,
-  execve: 14, unshare: 4, uidMap: 3, gidMap: 3,
+  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2,
 };
 
 const PROLOGUES = { none: 22, ambient: 22, keepcaps: 18, userns: 18, filecaps: 20 };
@@ -77,7 +77,10 @@ export class SequenceGenerator {
         if (r.chance(0.25)) steps.push((v) => ({ op: 'capset', version: V3, pid: 0, effective: r.subset(v.p, 0.7), permitted: v.p, inheritable: r.subset(v.p & v.b, 0.3) }));
         steps.push(() => ({ op: 'unshare-user' }));
         if (r.chance(0.8)) steps.push((v) => this.mapStep(v, 'uid'));
-        if (r.chance(0.7)) steps.push((v) => this.mapStep(v, 'gid'));
+        if (r.chance(0.7)) {
+          if (r.chance(0.85)) steps.push(() => ({ op: 'write-setgroups', value: 'deny' }));
+          steps.push((v) => this.mapStep(v, 'gid'));
+        }
         if (r.chance(0.6)) steps.push(() => this.execStep(true));
         break;
       }
@@ -125,6 +128,7 @@ export class SequenceGenerator {
       case 'unshare': return { op: 'unshare-user' };
       case 'uidMap': return this.mapStep(v, 'uid');
       case 'gidMap': return this.mapStep(v, 'gid');
+      case 'setgroupsFile': return { op: 'write-setgroups', value: r.chance(0.8) ? 'deny' : 'allow' };
       default: throw new Error(`generator: no step ${kind}`);
     }
   }

@@ -10,7 +10,7 @@ export const KIND = {
   setuid: 10, setreuid: 11, setresuid: 12, setfsuid: 13,
   setgid: 14, setregid: 15, setresgid: 16, setfsgid: 17, setgroups: 18,
   execve: 20,
-  'unshare-user': 30, 'write-uid-map': 31, 'write-gid-map': 32,
+  'unshare-user': 30, 'write-uid-map': 31, 'write-gid-map': 32, 'write-setgroups': 33,
 };
 
 export const RECORD_BYTES = 64;
@@ -38,6 +38,7 @@ function args(op) {
     case 'setgroups': return [op.groups.length, ...op.groups];
     case 'execve': return [op.file, op.nosuid ? 1 : 0];
     case 'unshare-user': return [];
+    case 'write-setgroups': return [op.value === 'allow' ? 1 : 0];
     case 'write-uid-map':
     case 'write-gid-map':
       return [op.inside, op.outside === 'self' ? 0 : op.outside, op.count, op.outside === 'self' ? 1 : 0];
@@ -62,6 +63,7 @@ export function encodeSequence(ops) {
 
 /** The label under which statistics count an operation (prctl split by option and sub-op). */
 export function opLabel(op) {
+  if (op.op === 'write-setgroups') return `write-setgroups ${op.value}`;
   if (op.op !== 'prctl') return op.op;
   const name = PRCTL_NAMES[op.option] ?? `prctl(${op.option})`;
   if (op.option === 47) return `${name} ${AMBIENT_NAMES[op.arg2] ?? op.arg2}`;
@@ -88,6 +90,7 @@ export function describeOp(op, catalog) {
       return `execve(${op.nosuid ? 'nosuid' : 'suid'}/f${op.file}${what})`;
     }
     case 'unshare-user': return 'unshare(CLONE_NEWUSER)';
+    case 'write-setgroups': return `write /proc/self/setgroups "${op.value}"`;
     case 'write-uid-map':
     case 'write-gid-map':
       return `${op.op}("${op.inside} ${op.outside} ${op.count}")`;
