@@ -27,3 +27,5 @@ export { capBound } from './capbound.js';
 export type { CapBoundReading, CapBoundOptions, CapBoundLowerOptions } from './capbound.js';
 export { parseCaps, formatCaps, parseIAB, formatIAB } from './text.js';
 export type { CapSetTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text.js';
+export { containerProfile, compareWithReference, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS } from './container.js';
+export type { ContainerProfile, ReferenceComparison } from './container.js';
