@@ -76,7 +76,7 @@ function classify(e0: number, e1: number, p0: number, p1: number, i0: number, i1
  * Omitted sets are empty; each set may be a CapSet, a bigint mask or names/numbers.
  *
  * @example formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'] })
- *   // 'cap_kill=p cap_chown+ep'
+ *   // 'cap_chown=ep cap_kill+p'
  */
 export function formatCaps(caps: CapTripleInput, options?: TextOptions): string {
   if (caps === null || typeof caps !== 'object') {

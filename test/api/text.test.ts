@@ -1,0 +1,175 @@
+/**
+ * The libcap text functions through the public API: shapes, inputs, options, error details
+ * and round trips. (Byte-for-byte agreement with libcap itself is proven by
+ * test/text-differential.test.ts and test/text-vectors.test.ts against the C library.)
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CapSet, CapsError, formatCaps, formatIAB, lastCap, parseCaps, parseIAB,
+  type CapSetTriple, type IAB,
+} from '../../lib/index.js';
+
+function parseFailure(run: () => unknown): CapsError {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CapsError);
+    return err as CapsError;
+  }
+  throw new Error('expected a parse error');
+}
+
+describe('parseCaps', () => {
+  it('returns three CapSets', () => {
+    const caps: CapSetTriple = parseCaps('cap_net_bind_service,cap_net_raw=ep cap_setuid+i', { kernelBits: 41 });
+    expect(caps.effective).toBeInstanceOf(CapSet);
+    expect(caps.effective.names()).toEqual(['cap_net_bind_service', 'cap_net_raw']);
+    expect(caps.permitted.toMask()).toBe(0x2400n);
+    expect(caps.inheritable.names()).toEqual(['cap_setuid']);
+  });
+
+  it('reads the 2008 form, numbers in every base and caps beyond the kernel', () => {
+    expect(parseCaps('= cap_sys_chroot+eip cap_setuid+ep', { kernelBits: 41 }).inheritable.names()).toEqual(['cap_sys_chroot']);
+    expect(parseCaps('0x15,010,00,63=p', { kernelBits: 41 }).permitted.toArray()).toEqual([0, 8, 21, 63]);
+    expect(parseCaps('all=p', { kernelBits: 41 }).permitted.equals(CapSet.full(40))).toBe(true);
+    expect(parseCaps('=p', { kernelBits: 64 }).permitted.toMask()).toBe((1n << 64n) - 1n);
+  });
+
+  it('covers the running kernel by default', () => {
+    expect(parseCaps('=e').effective.equals(CapSet.full(lastCap()))).toBe(true);
+  });
+
+  it.each([
+    ['cap_chown=EP', 10, "'E'", 'lower case'],
+    ['+ep', 0, "'+'", 'capability list'],
+    ['cap_bogus=e', 0, "'c'", 'capability name'],
+    ['chown=ep', 0, "'c'", 'capability name'],
+    ['cap_chown,=e', 10, "'='", "after ','"],
+    ['64=p', 0, "'6'", 'below 64'],
+    ['cap_chown=ep cap_setpcap', 24, 'end of text', "'='"],
+    ['=+ep', 1, "'+'", 'need a capability list'],
+    ['cap_chown+e-', 12, 'end of text', 'a flag'],
+    ['cap_chown2=e', 9, "'2'", "','"],
+    ['=ep+i', 3, "'+'", 'need a capability list'],
+    ['cap_chown=e\0', 11, 'a NUL character', 'NUL'],
+  ])('rejects %j at offset %i (found %s, expected …%s…)', (text, offset, found, expected) => {
+    const err = parseFailure(() => parseCaps(text, { kernelBits: 41 }));
+    expect(err.code).toBe('ERR_CAPS_PARSE');
+    expect(err.errno).toBe(-22);
+    expect(err.offset).toBe(offset);
+    expect(err.expected).toContain(expected);
+    expect(err.message).toContain(`offset ${offset}`);
+    expect(err.message).toContain(`found ${found}`);
+    expect(err.message).toContain(err.expected!);
+  });
+});
+
+describe('formatCaps', () => {
+  it('takes CapSets, bigint masks, names and numbers; omitted sets are empty', () => {
+    const expected = 'cap_chown=ep cap_kill+p';
+    expect(formatCaps({ effective: CapSet.of('cap_chown'), permitted: CapSet.of('cap_chown', 'cap_kill') }, { kernelBits: 41 })).toBe(expected);
+    expect(formatCaps({ effective: 1n, permitted: 0x21n }, { kernelBits: 41 })).toBe(expected);
+    expect(formatCaps({ effective: ['cap_chown'], permitted: ['CAP_CHOWN', 5] }, { kernelBits: 41 })).toBe(expected);
+    expect(formatCaps({ effective: ['cap_chown'], permitted: ['cap_kill'] }, { kernelBits: 41 })).toBe('cap_kill=p cap_chown+e');
+    expect(formatCaps({})).toBe('=');
+  });
+
+  it('prints sets no process could hold (I ⊄ P, bits beyond the kernel)', () => {
+    expect(formatCaps({ inheritable: ['cap_sys_admin'] }, { kernelBits: 41 })).toBe('cap_sys_admin=i');
+    expect(formatCaps({ permitted: 1n << 63n }, { kernelBits: 41 })).toBe('= 63+p');
+    expect(formatCaps({ permitted: 1n << 63n }, { kernelBits: 64 })).toBe('63=p');
+  });
+
+  it('uses the running kernel by default', () => {
+    expect(formatCaps({ effective: CapSet.full(lastCap()), permitted: CapSet.full(lastCap()) })).toBe('=ep');
+  });
+
+  it('refuses what is not a set', () => {
+    expect(() => formatCaps({ effective: 'cap_chown' as never })).toThrow(CapsError);
+    expect(() => formatCaps({ effective: ['cap_nope'] })).toThrow(CapsError);
+    expect(() => formatCaps({ effective: -1n })).toThrow(CapsError);
+    expect(() => formatCaps(null as never)).toThrow(CapsError);
+  });
+});
+
+describe('options', () => {
+  it.each([0, 65, 1.5, -1, '41', Number.NaN, null])('refuses kernelBits %j', (kernelBits) => {
+    for (const run of [
+      () => parseCaps('=', { kernelBits } as never),
+      () => formatCaps({}, { kernelBits } as never),
+      () => parseIAB('', { kernelBits } as never),
+      () => formatIAB({}, { kernelBits } as never),
+    ]) {
+      const err = parseFailure(run);
+      expect(err.code).toBe('ERR_CAPS_INVALID_ARG');
+      expect(err.errno).toBe(-22);
+      expect(err.message).toContain('kernelBits');
+    }
+  });
+
+  it('refuses options that are not an object and text that is not a string', () => {
+    expect(() => parseCaps('=', 41 as never)).toThrow(CapsError);
+    expect(() => parseCaps(42 as never)).toThrow(CapsError);
+    expect(() => parseIAB(undefined as never)).toThrow(CapsError);
+  });
+});
+
+describe('IAB', () => {
+  it('parses into three CapSets', () => {
+    const iab: IAB = parseIAB('!cap_net_raw,^cap_chown,%cap_kill,!%cap_setuid');
+    expect(iab.inheritable.names()).toEqual(['cap_chown', 'cap_kill', 'cap_setuid']);
+    expect(iab.ambient.names()).toEqual(['cap_chown']);
+    expect(iab.notBounding.names()).toEqual(['cap_setuid', 'cap_net_raw']);
+  });
+
+  it('prints like capsh --print, dropping bits beyond the kernel', () => {
+    expect(formatIAB({ ambient: ['cap_chown'], inheritable: ['cap_chown', 'cap_kill'], notBounding: ['cap_net_raw', 'cap_sys_resource'] }, { kernelBits: 41 }))
+      .toBe('^cap_chown,cap_kill,!cap_net_raw,!cap_sys_resource');
+    expect(formatIAB({ notBounding: (1n << 41n) | 1n }, { kernelBits: 41 })).toBe('!cap_chown');
+    expect(formatIAB({ notBounding: 1n << 41n }, { kernelBits: 45 })).toBe('!41');
+  });
+
+  it.each([
+    [' cap_chown', 0, 'capability name'],
+    ['cap_chown ', 9, "','"],
+    [',cap_chown', 0, 'capability name'],
+    ['all', 0, 'capability name'],
+    ['cap_chown=ep', 9, "','"],
+    ['99', 0, 'below 64'],
+  ])('rejects %j at offset %i', (text, offset, expected) => {
+    const err = parseFailure(() => parseIAB(text));
+    expect(err).toMatchObject({ code: 'ERR_CAPS_PARSE', errno: -22, offset });
+    expect(err.expected).toContain(expected);
+  });
+});
+
+describe('round trips (seeded)', () => {
+  let state = 0x2008;
+  const random32 = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state;
+  };
+  const random64 = () => (BigInt(random32()) << 32n) | BigInt(random32());
+
+  it('parseCaps(formatCaps(x)) = x for any three masks and any kernel size', () => {
+    for (let k = 0; k < 2_000; k++) {
+      const kernelBits = 1 + (random32() % 64);
+      const keep = [random64(), random64(), random64()].map((m, s) => (random32() & (1 << s) ? m : m & random64() & random64()));
+      const [effective, permitted, inheritable] = keep as [bigint, bigint, bigint];
+      const back = parseCaps(formatCaps({ effective, permitted, inheritable }, { kernelBits }), { kernelBits });
+      expect([back.effective.toMask(), back.permitted.toMask(), back.inheritable.toMask()]).toEqual([effective, permitted, inheritable]);
+    }
+  });
+
+  it('parseIAB(formatIAB(x)) = x for IABs with A ⊆ I below the kernel size', () => {
+    for (let k = 0; k < 2_000; k++) {
+      const kernelBits = 1 + (random32() % 64);
+      const visible = (1n << BigInt(kernelBits)) - 1n;
+      const inheritable = random64() & visible;
+      const ambient = inheritable & random64();
+      const notBounding = random64() & random64() & visible;
+      const back = parseIAB(formatIAB({ inheritable, ambient, notBounding }, { kernelBits }), { kernelBits });
+      expect([back.inheritable.toMask(), back.ambient.toMask(), back.notBounding.toMask()]).toEqual([inheritable, ambient, notBounding]);
+    }
+  });
+});
