@@ -29,3 +29,8 @@ export { parseCaps, formatCaps, parseIAB, formatIAB } from './text.js';
 export type { CapSetTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text.js';
 export { containerProfile, compareWithReference, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS } from './container.js';
 export type { ContainerProfile, ReferenceComparison } from './container.js';
+export * as model from './model/index.js';
+export { explain, formatExplanation } from './model/explain.js';
+export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
+export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersion } from './model/types.js';
+export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';

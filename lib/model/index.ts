@@ -1,0 +1,20 @@
+/**
+ * The public `model` namespace: the modern kernel's rules as pure functions, the simulated
+ * process, and explain(). `import { model } from 'linux-caps'`.
+ */
+export * from './types.js';
+export {
+  createKernel, KERNEL_6_18, KERNEL_PRE_2025, createCred, applyStep, credOpToStep,
+  capget, capset, capVersionWords,
+  prctl, capbsetRead, capbsetDrop, setSecurebits, setKeepCaps, capAmbient, setNoNewPrivs,
+  setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, setfsgid, setgroups,
+  execve,
+  INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
+  isSameOrAncestor, unshareUserNs, writeIdMap, denySetgroups, setgroupsAllowed,
+  decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
+} from './kernel.js';
+export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './kernel.js';
+export { explain, formatExplanation, describeSet, diffCred } from './explain.js';
+export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
+export { createSimulatedBackend } from './simulated.js';
+export type { SimulatedBackend, SimulatedOptions, FileInit } from './simulated.js';
