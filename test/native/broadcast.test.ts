@@ -1,0 +1,148 @@
+/**
+ * The all-threads broadcast against the real kernel (spec node-engineering §1.2, §4, §6.6).
+ * Every case runs in a child (test/fixtures/native-broadcast.mjs), judged from the child's
+ * /proc/self/task/<tid>/status. All broadcast tests live in this one file (one fork), pass a
+ * generous deadline and onPartial 'throw' — except the one test of 'abort'.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFixture } from '../fixtures/native-spawn.js';
+import { isLinux, isRoot, missing } from '../helpers/env.js';
+
+const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
+const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:native)': addonBuilt });
+
+interface ProcThread { tid: number; effective: string; permitted: string; bounding: string; sigblk: string }
+interface DropRun {
+  result: { threads?: number; backend?: string; error?: { code: string; tids?: number[] } };
+  rounds: number[];
+  born?: number;
+  sync: string; async: string; promise: string; worker?: string;
+  before: number;
+  threads: ProcThread[];
+  after: ProcThread[];
+  uniform: boolean;
+  divergent: number[];
+  target: { effective: string; permitted: string };
+}
+
+const DAC_MASK = 0b110n; // cap_dac_override (1), cap_dac_read_search (2)
+const INSPECTOR_SIGBLK = 'fffffffe7ffbfeff';
+
+let dir: string;
+let runs = 0;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'linux-caps-broadcast-')); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+function drop(spec: Record<string, unknown>, env: Record<string, string> = {}): DropRun {
+  const sub = join(dir, `run${runs++}`);
+  mkdirSync(sub);
+  return runFixture<DropRun>('native-broadcast.mjs', [JSON.stringify({ scenario: 'drop', dir: sub, deadlineMs: 20_000, onPartial: 'throw', ...spec })], { env }).json;
+}
+
+/** Every thread /proc shows holds the target E and P, and neither holds the DAC caps. */
+function expectAllAtTarget(run: DropRun): void {
+  expect(BigInt(`0x${run.target.effective}`) & DAC_MASK).toBe(0n);
+  expect(run.threads.length).toBeGreaterThan(1);
+  for (const t of run.threads) {
+    expect({ tid: t.tid, effective: t.effective, permitted: t.permitted }).toEqual({ tid: t.tid, ...run.target });
+  }
+  expect(run.uniform).toBe(true);
+  expect(run.divergent).toEqual([]);
+}
+
+describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
+  it('01 the threadpool regression: after caps.set both readFileSync and readFile of a mode-000 file fail with EACCES', () => {
+    const run = drop({ mode: 'caps' });
+    expect(run.result.error).toBeUndefined();
+    expect(run.result.backend).toBe('native');
+    expect(run.result.threads).toBe(run.threads.length);
+    expect(run.sync).toBe('EACCES');
+    expect(run.async).toBe('EACCES');
+    expect(run.promise).toBe('EACCES');
+    expectAllAtTarget(run);
+  });
+
+  it('02 the hazard: thread.set changes only the calling thread, so fs.readFile on the pool still reads', () => {
+    const run = drop({ mode: 'thread' });
+    expect(run.sync).toBe('EACCES');
+    expect(run.async).toBe('read');
+    const stillPrivileged = run.threads.filter((t) => (BigInt(`0x${t.effective}`) & DAC_MASK) !== 0n);
+    expect(stillPrivileged.length).toBe(run.threads.length - 1);
+    expect(run.uniform).toBe(false);
+  });
+
+  it('03 reaches the inspector thread (it blocks every signal but 9, 19, 32, 33)', () => {
+    const run = drop({ mode: 'caps' });
+    const inspector = run.threads.filter((t) => t.sigblk === INSPECTOR_SIGBLK);
+    expect(inspector.length).toBe(1);
+    expect(inspector[0]!.effective).toBe(run.target.effective);
+  });
+
+  it('04 reaches a Worker started before the call: its own readFileSync fails too', () => {
+    const run = drop({ mode: 'caps', worker: true });
+    expect(run.worker).toBe('EACCES');
+    expect(run.sync).toBe('EACCES');
+    expect(run.async).toBe('EACCES');
+    expectAllAtTarget(run);
+  });
+
+  it('05 with UV_THREADPOOL_SIZE=64 and the pool busy (pbkdf2 jobs running during the call)', () => {
+    const run = drop({ mode: 'caps', busyPool: true }, { UV_THREADPOOL_SIZE: '64' });
+    expect(run.before).toBeGreaterThanOrEqual(64 + 6);
+    expect(run.result.threads).toBe(run.threads.length);
+    expect(run.async).toBe('EACCES');
+    expectAllAtTarget(run);
+  });
+
+  it('06 while threads are being created and ending during the calls (nested Worker churn)', () => {
+    const run = drop({ mode: 'caps', churn: 3 });
+    expect(run.rounds.length).toBe(40);
+    expect(run.rounds.every((n) => n > 1)).toBe(true);
+    expect(new Set(run.rounds).size + (run.born ?? 0)).toBeGreaterThan(1); // the thread count moved
+    expect(run.result.error).toBeUndefined();
+    expect(run.sync).toBe('EACCES');
+    expect(run.async).toBe('EACCES');
+    for (const t of run.after) expect(t.effective).toBe(run.target.effective);
+  });
+
+  it("07 a thread that blocks signal 33 with a raw rt_sigprocmask: onPartial 'throw' names that TID within the deadline", () => {
+    const out = runFixture<{ blockedTid: number; error?: { code: string; tids: number[] }; result?: unknown }>(
+      'native-broadcast.mjs',
+      [JSON.stringify({ scenario: 'blocked', dir, deadlineMs: 1500, onPartial: 'throw' })],
+      { env: { LINUX_CAPS_TEST_EXPORTS: '1' } },
+    ).json;
+    expect(out.result).toBeUndefined();
+    expect(out.error?.code).toBe('ERR_CAPS_PARTIAL');
+    expect(out.error?.tids).toEqual([out.blockedTid]);
+  });
+
+  it("08 the same with onPartial 'abort': one line on stderr, then the process dies by SIGKILL", () => {
+    const run = runFixture('native-broadcast.mjs', [JSON.stringify({ scenario: 'blocked', dir, deadlineMs: 1500, onPartial: 'abort' })], {
+      env: { LINUX_CAPS_TEST_EXPORTS: '1' },
+      allowFailure: true,
+    });
+    expect(run.signal).toBe('SIGKILL');
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^linux-caps: .*never reported within 1500 ms; killing the process/);
+  });
+
+  it('09 10,000 whole-process applies with worker churn: no crash, no hang, no divergence, RSS stable', () => {
+    const out = runFixture<{ applied: number; workersStarted: number; rss: Record<string, number>; uniform: boolean; divergent: number[]; threads: number }>(
+      'native-broadcast.mjs',
+      [JSON.stringify({ scenario: 'loop', dir, iterations: 10_000, deadlineMs: 20_000, onPartial: 'throw' })],
+      { nodeArgs: ['--expose-gc'], timeoutMs: 600_000 },
+    ).json;
+    const [at1000, at10000] = [out.rss['1000']!, out.rss['10000']!];
+    console.log(`[broadcast] 10,000 applies: RSS after 1,000 = ${(at1000 / 2 ** 20).toFixed(1)} MiB, after 10,000 = ${(at10000 / 2 ** 20).toFixed(1)} MiB; ${out.workersStarted} workers started`);
+    expect(out.applied).toBe(10_000);
+    expect(out.workersStarted).toBeGreaterThan(100);
+    expect(out.uniform).toBe(true);
+    expect(out.divergent).toEqual([]);
+    expect(Math.abs(at10000 - at1000)).toBeLessThan(5 * 2 ** 20);
+  }, 900_000);
+});
