@@ -23,6 +23,39 @@ export interface BroadcastOutcome {
   elapsedMs: number;
 }
 
+/** What a Launcher needs to start a child (see lib/launch.ts and lib/launch-plan.ts). */
+export interface SpawnRequest {
+  file: string;
+  argv: string[];
+  envp: string[];
+  cwd?: string;
+  /** fds 0..2: -1 pipe, -2 /dev/null, or an fd of ours to give the child. */
+  stdio: Int32Array;
+  /** The encoded credential plan (8 words a step). */
+  steps: Uint32Array;
+  groups: Uint32Array;
+}
+
+export interface SpawnResult {
+  pid: number;
+  pidfd: number;
+  /** Our ends of the pipes asked for (fd or -1). */
+  stdio: number[];
+  /** The child failed before exec: which step (steps.length = execve, -1 = stdio setup) and errno (negative). */
+  failure?: { step: number; errno: number };
+}
+
+/** Starts children with a credential plan applied between fork and exec (never in the parent). */
+export interface Launcher {
+  spawn(req: SpawnRequest): SpawnResult;
+  /** Calls onExit once when the child ends (code, or -1 and the signal number); returns a watch id. */
+  watch(pidfd: number, onExit: (code: number, signal: number) => void): number;
+  /** Whether a running child keeps the event loop alive. */
+  ref(watchId: number, ref: boolean): void;
+  /** pidfd_send_signal: 0 or a negative errno. */
+  kill(pidfd: number, signal: number): number;
+}
+
 export interface Backend {
   readonly kind: BackendKind;
   /** Highest capability number this kernel (or model kernel) knows. */
@@ -39,6 +72,8 @@ export interface Backend {
   threads(): ThreadState[];
   /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */
   killProcess(message: string): never;
+  /** Starts real children; absent where the backend cannot (the model predicts an exec instead). */
+  launcher?: Launcher;
 }
 
 let selected: Backend | undefined;

@@ -1,4 +1,317 @@
-// Placeholder: registers nothing until the launch work lands.
+// launch: fork a child, apply a credential plan in it with raw syscalls, then execve.
+//
+// The plan is computed in TypeScript (lib/launch-plan.ts) and arrives as fixed-size steps.
+// Between fork and exec the child uses raw syscalls only (it is a copy of one thread of a
+// multi-threaded process: no malloc, no locks). A failing step writes {step, errno} to a
+// CLOEXEC pipe and exits 127; exec success closes the pipe, so the parent reads EOF.
+// The parent then watches the child through a pidfd polled on the JS thread's libuv loop.
 #include "launch.h"
 
-void RegisterLaunch(Napi::Env, Napi::Object) {}
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Step opcodes; keep in sync with lib/launch-plan.ts (LaunchOp).
+enum LaunchOp : uint32_t {
+  kKeepCaps = 1,    // a = 0|1
+  kSetGroups = 2,   // groups from the separate array
+  kSetResGid = 3,   // a, b, c (0xffffffff = unchanged)
+  kSetResUid = 4,   // a, b, c
+  kCapset = 5,      // a,b = E lo/hi; c,d = P lo/hi; e,f = I lo/hi
+  kBoundDrop = 6,   // a = cap
+  kAmbClear = 7,
+  kAmbRaise = 8,    // a = cap
+  kSecurebits = 9,  // a = bits
+  kNoNewPrivs = 10,
+  kChdir = 11,      // the cwd argument
+  kRaiseAll = 12,   // capget, then capset(E := P, P, I := a ? (b,c lo/hi) : current I): SETPCAP usable after setuid
+};
+constexpr size_t kStepWords = 8;
+
+// stdio plan values for fds 0..2: kPipe, kNull, or an fd to duplicate.
+constexpr int32_t kPipe = -1;
+constexpr int32_t kNull = -2;
+
+struct KernelSigaction {
+  void* handler;
+  unsigned long flags;
+  void* restorer;
+  uint64_t mask;
+};
+
+[[noreturn]] void ReportAndExit(int fd, int32_t step, int err) {
+  int32_t msg[2] = {step, err};
+  ssize_t ignored = write(fd, msg, sizeof msg);
+  (void)ignored;
+  _exit(127);
+}
+
+long RawCapset(uint32_t e_lo, uint32_t e_hi, uint32_t p_lo, uint32_t p_hi, uint32_t i_lo, uint32_t i_hi) {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {{e_lo, p_lo, i_lo}, {e_hi, p_hi, i_hi}};
+  return syscall(SYS_capset, &hdr, data);
+}
+
+// Runs in the child. Only async-signal-safe syscalls from here to execve.
+[[noreturn]] void ChildMain(const char* file, char* const* argv, char* const* envp, const char* cwd,
+                            const int32_t* stdio, const int* child_ends, const uint32_t* steps, size_t step_count,
+                            const gid_t* groups, size_t group_count, int err_fd) {
+  // Handlers are the parent's; ignored signals (Node ignores SIGPIPE) would survive exec.
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
+    syscall(SYS_rt_sigaction, sig, &sa, nullptr, sizeof(uint64_t));
+  }
+  // Move every stdio source above 2 first, so dup2 onto 0..2 cannot clobber a later source.
+  int sources[3];
+  for (int i = 0; i < 3; i++) {
+    int src;
+    if (stdio[i] == kPipe) src = child_ends[i];
+    else if (stdio[i] == kNull) src = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+    else src = stdio[i];
+    if (src < 0) ReportAndExit(err_fd, -1, errno);
+    sources[i] = fcntl(src, F_DUPFD_CLOEXEC, 3);
+    if (sources[i] < 0) ReportAndExit(err_fd, -1, errno);
+  }
+  for (int i = 0; i < 3; i++) {
+    if (dup2(sources[i], i) < 0) ReportAndExit(err_fd, -1, errno);
+  }
+  for (size_t s = 0; s < step_count; s++) {
+    const uint32_t* w = steps + s * kStepWords;
+    long rc = 0;
+    switch (w[0]) {
+      case kKeepCaps: rc = prctl(PR_SET_KEEPCAPS, w[1], 0, 0, 0); break;
+      case kSetGroups: rc = syscall(SYS_setgroups, group_count, groups); break;
+      case kSetResGid: rc = syscall(SYS_setresgid, w[1], w[2], w[3]); break;
+      case kSetResUid: rc = syscall(SYS_setresuid, w[1], w[2], w[3]); break;
+      case kCapset: rc = RawCapset(w[1], w[2], w[3], w[4], w[5], w[6]); break;
+      case kBoundDrop: rc = prctl(PR_CAPBSET_DROP, w[1], 0, 0, 0); break;
+      case kAmbClear: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); break;
+      case kAmbRaise: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, w[1], 0, 0); break;
+      case kSecurebits: rc = prctl(PR_SET_SECUREBITS, w[1], 0, 0, 0); break;
+      case kNoNewPrivs: rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); break;
+      case kChdir: rc = chdir(cwd); break;
+      case kRaiseAll: {
+        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct cur[2];
+        rc = syscall(SYS_capget, &hdr, cur);
+        if (rc == 0) {
+          uint32_t i_lo = w[1] ? w[2] : cur[0].inheritable, i_hi = w[1] ? w[3] : cur[1].inheritable;
+          rc = RawCapset(cur[0].permitted, cur[1].permitted, cur[0].permitted, cur[1].permitted, i_lo, i_hi);
+        }
+        break;
+      }
+      default: errno = EINVAL; rc = -1;
+    }
+    if (rc < 0) ReportAndExit(err_fd, static_cast<int32_t>(s), errno);
+  }
+  uint64_t empty = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
+  execve(file, argv, envp);
+  ReportAndExit(err_fd, static_cast<int32_t>(step_count), errno);
+}
+
+std::vector<std::string> StringArray(const Napi::Value& v) {
+  std::vector<std::string> out;
+  Napi::Array arr = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
+  return out;
+}
+
+std::vector<char*> CPointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// launchSpawn(file, argv[], envp[], cwd|null, stdio Int32Array(3), steps Uint32Array, groups Uint32Array)
+// → { pid, pidfd, stdio: [fd|-1 ×3], step, errno }  (step -1 and errno 0 when exec succeeded)
+Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string file = info[0].As<Napi::String>().Utf8Value();
+  std::vector<std::string> argv_s = StringArray(info[1]);
+  std::vector<std::string> envp_s = StringArray(info[2]);
+  std::string cwd = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : std::string();
+  Napi::Int32Array stdio_arr = info[4].As<Napi::Int32Array>();
+  Napi::Uint32Array steps_arr = info[5].As<Napi::Uint32Array>();
+  Napi::Uint32Array groups_arr = info[6].As<Napi::Uint32Array>();
+
+  std::vector<char*> argv = CPointers(argv_s);
+  std::vector<char*> envp = CPointers(envp_s);
+  int32_t stdio[3] = {stdio_arr[0], stdio_arr[1], stdio_arr[2]};
+  std::vector<uint32_t> steps(steps_arr.Data(), steps_arr.Data() + steps_arr.ElementLength());
+  std::vector<gid_t> groups(groups_arr.Data(), groups_arr.Data() + groups_arr.ElementLength());
+
+  Napi::Object result = Napi::Object::New(env);
+  auto fail = [&](int32_t step, int err) {
+    result.Set("pid", -1);
+    result.Set("pidfd", -1);
+    result.Set("step", step);
+    result.Set("errno", -err);
+    return result;
+  };
+
+  // Pipes: parent_ends[i] stays here, child_ends[i] becomes the child's fd i.
+  int parent_ends[3] = {-1, -1, -1};
+  int child_ends[3] = {-1, -1, -1};
+  auto close_all = [&]() {
+    for (int i = 0; i < 3; i++) {
+      if (parent_ends[i] >= 0) close(parent_ends[i]);
+      if (child_ends[i] >= 0) close(child_ends[i]);
+    }
+  };
+  for (int i = 0; i < 3; i++) {
+    if (stdio[i] != kPipe) continue;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(-1, e); }
+    parent_ends[i] = i == 0 ? p[1] : p[0];
+    child_ends[i] = i == 0 ? p[0] : p[1];
+  }
+  int err_pipe[2];
+  if (pipe2(err_pipe, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(-1, e); }
+
+  // Block every signal around fork so no handler runs in the child before it resets them.
+  uint64_t all = ~0ull, old = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(err_pipe[0]);
+    ChildMain(file.c_str(), argv.data(), envp.data(), cwd.empty() ? nullptr : cwd.c_str(), stdio, child_ends,
+              steps.data(), steps.size() / kStepWords, groups.data(), groups.size(), err_pipe[1]);
+  }
+  int fork_errno = errno;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, sizeof old);
+  close(err_pipe[1]);
+  for (int i = 0; i < 3; i++) {
+    if (child_ends[i] >= 0) { close(child_ends[i]); child_ends[i] = -1; }
+  }
+  if (pid < 0) { close(err_pipe[0]); close_all(); return fail(-1, fork_errno); }
+
+  int32_t msg[2];
+  size_t got = 0;
+  while (got < sizeof msg) {
+    ssize_t n = read(err_pipe[0], reinterpret_cast<char*>(msg) + got, sizeof msg - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(err_pipe[0]);
+  if (got == sizeof msg) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    close_all();
+    return fail(msg[0], msg[1]);
+  }
+
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  result.Set("pid", pid);
+  result.Set("pidfd", pidfd < 0 ? -errno : pidfd);
+  Napi::Array fds = Napi::Array::New(env, 3);
+  for (uint32_t i = 0; i < 3; i++) fds.Set(i, parent_ends[i]);
+  result.Set("stdio", fds);
+  result.Set("step", -1);
+  result.Set("errno", 0);
+  return result;
+}
+
+// Exit watching: a uv_poll on the pidfd of each child, on the calling thread's loop.
+struct Watch {
+  uv_poll_t poll;
+  int pidfd;
+  Napi::FunctionReference callback;
+  Napi::Env env;
+  Watch(Napi::Env e) : env(e) {}
+};
+
+std::map<int, Watch*> watches;
+int next_watch_id = 1;
+
+void OnWatchClosed(uv_handle_t* handle) {
+  Watch* w = static_cast<Watch*>(handle->data);
+  close(w->pidfd);
+  delete w;
+}
+
+void OnPidfdReadable(uv_poll_t* handle, int status, int) {
+  Watch* w = static_cast<Watch*>(handle->data);
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int rc = waitid(static_cast<idtype_t>(P_PIDFD), w->pidfd, &si, WEXITED | WNOHANG);
+  if (status == 0 && rc == 0 && si.si_pid == 0) return;  // woke up early: not exited yet
+  int code = -1, sig = 0;
+  if (rc == 0 && si.si_code == CLD_EXITED) code = si.si_status;
+  else if (rc == 0) sig = si.si_status;
+  for (auto it = watches.begin(); it != watches.end(); ++it) {
+    if (it->second == w) { watches.erase(it); break; }
+  }
+  uv_poll_stop(handle);
+  Napi::Env env = w->env;
+  Napi::HandleScope scope(env);
+  Napi::FunctionReference cb = std::move(w->callback);
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), OnWatchClosed);
+  cb.MakeCallback(env.Global(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)});
+}
+
+// launchWatch(pidfd, (code, signal) => void) → watch id (keeps the loop alive until exit)
+Napi::Value LaunchWatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pidfd = info[0].As<Napi::Number>().Int32Value();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return Napi::Number::New(env, -EINVAL);
+  Watch* w = new Watch(env);
+  w->pidfd = pidfd;
+  w->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  w->poll.data = w;
+  int rc = uv_poll_init(loop, &w->poll, pidfd);
+  if (rc == 0) rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
+  if (rc != 0) {
+    w->callback.Reset();
+    delete w;
+    return Napi::Number::New(env, rc);
+  }
+  int id = next_watch_id++;
+  watches[id] = w;
+  return Napi::Number::New(env, id);
+}
+
+// launchRef(id, ref: boolean): like child.ref()/unref()
+Napi::Value LaunchRef(const Napi::CallbackInfo& info) {
+  auto it = watches.find(info[0].As<Napi::Number>().Int32Value());
+  if (it != watches.end()) {
+    uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&it->second->poll);
+    if (info[1].As<Napi::Boolean>().Value()) uv_ref(h); else uv_unref(h);
+  }
+  return info.Env().Undefined();
+}
+
+// launchKill(pidfd, signal) → 0 | -errno (pidfd_send_signal: no pid-reuse race)
+Napi::Value LaunchKill(const Napi::CallbackInfo& info) {
+  int pidfd = info[0].As<Napi::Number>().Int32Value();
+  int sig = info[1].As<Napi::Number>().Int32Value();
+  long rc = syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0);
+  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+}
+
+}  // namespace
+
+void RegisterLaunch(Napi::Env env, Napi::Object exports) {
+  exports.Set("launchSpawn", Napi::Function::New(env, LaunchSpawn, "launchSpawn"));
+  exports.Set("launchWatch", Napi::Function::New(env, LaunchWatch, "launchWatch"));
+  exports.Set("launchRef", Napi::Function::New(env, LaunchRef, "launchRef"));
+  exports.Set("launchKill", Napi::Function::New(env, LaunchKill, "launchKill"));
+}

@@ -1,4 +1,5 @@
-// Node-API registration for the launch functions (owned by the launch work; addon.cc only calls this).
+// launch: fork a child, apply a credential plan in it with raw syscalls, then execve.
+// Registered by addon.cc; everything here runs on the calling JS thread (never the threadpool).
 #pragma once
 #include <napi.h>
 
