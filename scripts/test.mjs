@@ -3,6 +3,11 @@
 //   kernel: every test, on the native backend (the real kernel).
 //   model:  the tests that assert only through the public API (test/api/), again with
 //           LINUX_CAPS_BACKEND=model, so the simulated process must behave like the kernel.
+//   asan:   the native tests and the public-API tests (test/native/, test/api/) again, with the
+//           addon built by scripts/build-asan.mjs (ASan + UBSan) loaded through
+//           LINUX_CAPS_NATIVE_PATH and libasan preloaded into every node they start (children
+//           inherit it). Runs when LINUX_CAPS_ASAN=1 or under CI; a sanitizer report ends the
+//           process with a non-zero status, so it fails the suite.
 // Under CI=true a skipped test is a failure: CI installs every oracle and runs as root.
 // Extra vitest arguments are passed through (e.g. `npm test -- test/names.test.ts`).
 import { spawnSync } from 'node:child_process';
@@ -10,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asanAddon, asanEnv, buildAsan } from './build-asan.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -20,6 +26,8 @@ const suites = [
   { name: 'kernel', env: {}, paths: [] },
   { name: 'model', env: { LINUX_CAPS_BACKEND: 'model' }, paths: ['test/api'] },
 ];
+const asanWanted = process.platform === 'linux' && (process.env.LINUX_CAPS_ASAN === '1' || ci);
+if (asanWanted) suites.push({ name: 'asan', env: {}, paths: ['test/native', 'test/api'], prepare: prepareAsan, focusable: true });
 
 const tmp = mkdtempSync(join(tmpdir(), 'linux-caps-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -27,14 +35,26 @@ let harnessError = false;
 
 for (const suite of suites) {
   if (suite.paths.length && !suite.paths.some((p) => existsSync(join(root, p)))) continue;
-  if (extra.length && suite.paths.length) continue; // a focused run uses the kernel suite only
+  // A focused run uses the kernel suite only, and the ASan suite when asked for (same files).
+  if (extra.length && suite.paths.length && !suite.focusable) continue;
+  if (suite.prepare) {
+    const problem = suite.prepare(suite);
+    if (problem) {
+      console.error(`test.mjs: the ${suite.name} suite cannot run: ${problem}`);
+      totals.failed += 1;
+      harnessError = true;
+      continue;
+    }
+  }
   const out = join(tmp, `${suite.name}.json`);
-  const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...suite.paths, ...extra];
-  console.log(`\n=== ${suite.name} backend: vitest ${[...suite.paths, ...extra].join(' ') || '(all tests)'}`);
+  const paths = extra.length && suite.focusable ? [] : suite.paths.filter((p) => existsSync(join(root, p)));
+  const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...paths, ...extra];
+  console.log(`\n=== ${suite.name} backend: vitest ${[...paths, ...extra].join(' ') || '(all tests)'}`);
   const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...suite.env } });
   if (!existsSync(out)) {
     console.error(`test.mjs: the ${suite.name} suite wrote no report (vitest exit ${run.status ?? run.signal})`);
     harnessError = true;
+    totals.failed += 1;
     continue;
   }
   const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -46,7 +66,12 @@ for (const suite of suites) {
   // A file that failed to load has no tests counted: make it a failure.
   const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   counts.failed += brokenFiles;
-  if (run.status !== 0 && counts.failed === 0) harnessError = true;
+  if (run.status !== 0 && counts.failed === 0) {
+    // A crashed worker (e.g. a sanitizer report ending the process) leaves no test counted as
+    // failed: count the run itself, so the summary line never says 0 failed for a failing run.
+    harnessError = true;
+    counts.failed += 1;
+  }
   console.log(`${suite.name} backend: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   if (ci && counts.skipped > 0) {
     const skippedNames = report.testResults.flatMap((f) => f.assertionResults.filter((t) => t.status !== 'passed' && t.status !== 'failed').map((t) => `${f.name}: ${t.fullName}`));
@@ -55,6 +80,37 @@ for (const suite of suites) {
   for (const k of Object.keys(totals)) totals[k] += counts[k];
 }
 rmSync(tmp, { recursive: true, force: true });
+
+/**
+ * Builds the sanitized addon if needed, then proves, in a node started exactly like the
+ * suite's, that libasan is loaded and that the addon the library maps is build-asan/'s — so
+ * a green ASan suite cannot silently have run the plain build. Returns a problem or undefined.
+ */
+function prepareAsan(suite) {
+  try {
+    buildAsan({ quiet: true });
+    Object.assign(suite.env, asanEnv());
+  } catch (err) {
+    return err.message;
+  }
+  const probe = `
+    const { getBackend } = await import(${JSON.stringify(join(root, 'dist', 'backend.js'))});
+    getBackend().lastCap();
+    const maps = (await import('node:fs')).readFileSync('/proc/self/maps', 'utf8');
+    const mapped = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((f) => f && f.endsWith('.node')))];
+    console.log(JSON.stringify({ asan: /libasan\\.so/.test(maps), mapped }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, ...suite.env },
+  });
+  if (run.status !== 0) return `the probe under ASan failed (exit ${run.status ?? run.signal}):\n${run.stderr}`;
+  const seen = JSON.parse(run.stdout.trim().split('\n').pop());
+  if (!seen.asan) return 'libasan is not loaded in the probe process (LD_PRELOAD ignored?)';
+  if (!seen.mapped.includes(asanAddon)) {
+    return `the library loaded ${seen.mapped.join(', ') || 'no addon'}, not ${asanAddon}: LINUX_CAPS_NATIVE_PATH was not honoured`;
+  }
+  console.log(`asan: ${asanAddon} loaded under ${suite.env.LD_PRELOAD}`);
+  return undefined;
+}
 
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 const ok = !harnessError && totals.failed === 0 && !(ci && totals.skipped > 0) && totals.passed > 0;
