@@ -37,3 +37,5 @@ export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
 export { launch, LaunchedProcess } from './launch.js';
 export type { LaunchOptions, LaunchExit, LaunchStdio } from './launch.js';
 export type { Launcher, SpawnRequest, SpawnResult } from './backend.js';
+export * as legacyModel from './model/legacy.js';
+export * as vserverModel from './model/vserver.js';

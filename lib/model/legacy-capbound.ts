@@ -1,0 +1,108 @@
+/**
+ * `/proc/sys/kernel/cap-bound` on legacy kernels (kernel-semantics §3.2; VServer guests §4.5):
+ * the global bound X, printed as a signed 32-bit decimal, lowered by CAP_SYS_MODULE holders and
+ * set freely by the global init.
+ */
+import { invalidArg } from '../errors.js';
+import { capableAnswer } from './vserver-capable.js';
+import { done, hex32, refuse, taskOf } from './legacy-system.js';
+import {
+  ALL32, CAP_SYS_MODULE, SPEC,
+  type LegacySystem, type LegacyTask, type LegacyTransition,
+} from './legacy-types.js';
+
+const EPERM = 1;
+const EACCES = 13;
+const EINVAL = 22;
+const RULE = `${SPEC} §3.2`;
+
+/** What a read returns: the text `cat` prints (without the newline) and the mask. */
+export interface CapBoundReading {
+  /** Signed 32-bit decimal, e.g. '-257' for NSP, '128' for {CAP_SETUID}. */
+  readonly text: string;
+  /** The unsigned 32-bit mask. */
+  readonly mask: bigint;
+}
+
+/** The kernel's `%d` of a 32-bit cap-bound: `0xfffffeff` → `'-257'`. CapsError outside 0..2^32-1. */
+export function formatCapBound(mask: bigint): string {
+  if (typeof mask !== 'bigint' || mask < 0n || mask > ALL32) throw invalidArg('cap-bound mask', mask, 'a bigint from 0n to 0xffffffffn');
+  return BigInt.asIntN(32, mask).toString();
+}
+
+/**
+ * Parses what is written to cap-bound the way the kernel's integer sysctl handler does:
+ * leading blanks skipped, an optional `-`, then an unsigned C literal (decimal, `0x` hex,
+ * leading-0 octal) that must be followed by a blank or the end; later values are ignored.
+ * Returns the low 32 bits of ±value, or undefined where the kernel answers EINVAL [errno UNV].
+ */
+export function parseCapBoundWrite(text: string): bigint | undefined {
+  if (typeof text !== 'string') throw invalidArg('cap-bound text', text, 'a string');
+  let p = 0;
+  while (p < text.length && /\s/.test(text[p]!)) p++;
+  if (p === text.length) return undefined;
+  let negative = false;
+  if (text[p] === '-' && text.length - p > 1) { negative = true; p++; }
+  if (!/[0-9]/.test(text[p] ?? '')) return undefined;
+  let base = 10n;
+  if (text[p] === '0') {
+    base = 8n;
+    p++;
+    if ((text[p] === 'x' || text[p] === 'X') && /[0-9a-fA-F]/.test(text[p + 1] ?? '')) { base = 16n; p++; }
+  }
+  let value = 0n;
+  for (; p < text.length; p++) {
+    const d = parseInt(text[p]!, 16);
+    if (Number.isNaN(d) || BigInt(d) >= base) break;
+    value = BigInt.asUintN(64, value * base + BigInt(d)); // simple_strtoul wraps (x86_64 unsigned long)
+  }
+  if (p < text.length && text[p] !== '\0' && !/\s/.test(text[p]!)) return undefined;
+  return BigInt.asUintN(32, negative ? -value : value);
+}
+
+/** sysctl's open check: euid 0 gets the owner bits (rw), anyone else the 0 bits of mode 0600. */
+function openRefusal(task: LegacyTask, write: boolean): string | undefined {
+  if (task.euid === 0) return undefined;
+  return `cap-bound is mode 0600 and sysctl grants the owner bits only to euid 0 (pid ${task.pid} has euid ${task.euid}; capabilities do not help) — ${write ? 'write' : 'read'} denied`;
+}
+
+/**
+ * `cat /proc/sys/kernel/cap-bound` by task `pid`: the global X as signed decimal. EACCES for
+ * euid ≠ 0 (mode 0600); on kernels ≤ 2.6.20 also EPERM without CAP_SYS_MODULE. A VServer guest
+ * reads the global X too (§4.5).
+ */
+export function readCapBound(system: LegacySystem, pid: number): LegacyTransition<CapBoundReading> {
+  const task = taskOf(system, pid);
+  const denied = openRefusal(task, false);
+  if (denied) return refuse(system, EACCES, RULE, denied);
+  if (system.kernel === '2.2' || system.kernel === '2.4' || system.kernel === '2.6.20') {
+    const cap = capableAnswer(system, task, CAP_SYS_MODULE);
+    if (!cap.ok) return refuse(system, EPERM, RULE, `kernels up to 2.6.20 need cap_sys_module to read cap-bound: ${cap.reason}`);
+  }
+  const reading = { text: formatCapBound(system.capBound), mask: system.capBound };
+  const where = task.xid !== 0 ? ` (guest context ${task.xid} reads the global value, §4.5)` : '';
+  return done(system, task.xid !== 0 ? `${SPEC} §4.5` : RULE, reading, `X = ${hex32(system.capBound)} prints as ${reading.text}${where}`);
+}
+
+/**
+ * `echo TEXT > /proc/sys/kernel/cap-bound` by task `pid`. Needs euid 0 (EACCES) and
+ * CAP_SYS_MODULE (EPERM; inside a VServer guest in E ∩ bcaps). The global init (pid 1) sets
+ * `X := v`; anyone else can only lower: `X := X & v`. A guest's write lowers the *global* X and
+ * leaves its context's cap_bset alone (§4.5). `result` is the number of bytes consumed.
+ */
+export function writeCapBound(system: LegacySystem, pid: number, text: string): LegacyTransition<number> {
+  const task = taskOf(system, pid);
+  if (typeof text !== 'string') throw invalidArg('cap-bound text', text, 'a string such as "-257" or "0x80"');
+  const denied = openRefusal(task, true);
+  if (denied) return refuse(system, EACCES, RULE, denied);
+  const cap = capableAnswer(system, task, CAP_SYS_MODULE);
+  if (!cap.ok) return refuse(system, EPERM, cap.rule === `${SPEC} §4.3` ? `${SPEC} §4.5` : RULE, `writing cap-bound needs cap_sys_module: ${cap.reason}`);
+  const value = parseCapBoundWrite(text);
+  if (value === undefined) return refuse(system, EINVAL, RULE, `${JSON.stringify(text)} is not an integer the sysctl handler accepts [errno UNV]`);
+  const isInit = task.pid === 1;
+  const next = isInit ? value : system.capBound & value;
+  const reason = isInit
+    ? `the global init sets X := ${formatCapBound(value)} (may raise)`
+    : `pid ${task.pid} is not the global init: X := X & v = ${formatCapBound(system.capBound)} & ${formatCapBound(value)} = ${formatCapBound(next)}`;
+  return done({ ...system, capBound: next }, task.xid !== 0 ? `${SPEC} §4.5` : RULE, text.length, reason);
+}
