@@ -13,6 +13,8 @@ import { capBound, formatCapBound, parseCapBound } from '../lib/capbound.js';
 import { CapSet } from '../lib/capset.js';
 import { CapsError } from '../lib/errors.js';
 import { lastCap } from '../lib/names.js';
+import { getBackend, useBackend } from '../lib/backend.js';
+import { model } from '../lib/index.js';
 import { backendKind, hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 
 /** The kernel's %d of a u32, computed independently of the library (through an Int32Array). */
@@ -206,5 +208,25 @@ describe.skipIf(!isLinux || backendKind !== 'native')('capBound on this kernel (
       const bound = BigInt(`0x${(JSON.parse(out[1]!) as { bound: string }).bound}`);
       expect(bound & (1n << 16n)).toBe(1n << 16n);
     });
+  });
+});
+
+describe('capBound under the model backend (a simulated process)', () => {
+  it('reads the simulated thread\'s bounding set and drops from every simulated thread', () => {
+    const previous = getBackend();
+    const sim = model.createSimulatedBackend();
+    useBackend(sim);
+    try {
+      const before = capBound.read();
+      expect(before).toEqual({ mask: sim.threadState().bounding.toMask(), set: sim.threadState().bounding, source: 'prctl' });
+      expect(before.set.has('cap_sys_module')).toBe(true);
+      const after = capBound.drop(['cap_sys_module', 'cap_sys_rawio'], { onPartial: 'throw' });
+      expect(after.set).toEqual(before.set.minus(['cap_sys_module', 'cap_sys_rawio']));
+      expect(sim.threads().length).toBeGreaterThan(1);
+      for (const t of sim.threads()) expect(t.bounding, `tid ${t.tid}`).toEqual(after.set);
+      expect(() => capBound.lower(before.set)).toThrow(/cannot raise the bound: cap_sys_module,cap_sys_rawio are not in the current bounding set/);
+    } finally {
+      useBackend(previous);
+    }
   });
 });
