@@ -7,6 +7,7 @@
 //                                  thread of a process of N threads (N-1 idle pthreads) by a
 //                                  queued real-time signal; with `verify`, then read every
 //                                  /proc/self/task/<tid>/status and compare the cap lines
+//   cbench verify N                only that /proc read-and-compare of every thread
 //
 // Prints one JSON line: {"op", "threads", "medianNs", "samples", "batch"}.
 // Timing: warm-up first, then `samples` batches of `batch` operations; the median of the
@@ -243,6 +244,13 @@ static void broadcast_once(int verify) {
 static int broadcast_threads = 1, broadcast_verify = 0;
 static void broadcast_op(void) { broadcast_once(broadcast_verify); }
 
+static void verify_op(void) {
+  int tids[MAX_TIDS];
+  int n = list_tids(tids, MAX_TIDS);
+  for (int k = 0; k < n; k++)
+    if (verify_tid(tids[k]) != 0) abort();
+}
+
 static void start_threads(int total) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -273,7 +281,7 @@ static double measure(void (*op)(void)) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: cbench capget|snapshot-floor|snapshot-libcap|broadcast N [verify]\n");
+    fprintf(stderr, "usage: cbench capget|snapshot-floor|snapshot-libcap|broadcast N [verify]|verify N\n");
     return 2;
   }
   lastcap = last_cap();
@@ -290,7 +298,7 @@ int main(int argc, char** argv) {
   } else if (!strcmp(mode, "snapshot-libcap")) {
     op = snapshot_libcap;
     batch = 200, warmup = 2000;
-  } else if (!strcmp(mode, "broadcast") && argc >= 3) {
+  } else if ((!strcmp(mode, "broadcast") || !strcmp(mode, "verify")) && argc >= 3) {
     broadcast_threads = atoi(argv[2]);
     broadcast_verify = argc >= 4 && !strcmp(argv[3], "verify");
     if (broadcast_threads < 1 || broadcast_threads >= MAX_TIDS) return 2;
@@ -302,7 +310,7 @@ int main(int argc, char** argv) {
     if (sigaction(SIGRTMIN + kSignal, &sa, NULL) != 0) abort();
     start_threads(broadcast_threads);
     if (op_capget(target) != 0) abort();
-    op = broadcast_op;
+    op = strcmp(mode, "verify") ? broadcast_op : verify_op;
     samples = 101, batch = 1, warmup = 30;
   } else {
     fprintf(stderr, "cbench: unknown mode %s\n", mode);

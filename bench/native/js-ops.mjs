@@ -4,7 +4,8 @@
 // JSON line). run.mjs starts one fresh process per operation.
 //
 //   node bench/native/js-ops.mjs capget | snapshot-caps | snapshot | thread-get
-//   node bench/native/js-ops.mjs broadcast N | caps-set N    (N = threads wanted in the process)
+//   node bench/native/js-ops.mjs broadcast N | caps-set N | caps-verify N
+//                                  (N = threads wanted in the process)
 //
 // For N threads it sets nothing itself: run.mjs starts it with UV_THREADPOOL_SIZE = N - 7
 // (Node 20: main, 4 platform workers, the delayed-task scheduler, the inspector thread, then
@@ -82,6 +83,12 @@ if (mode === 'capget') {
 } else if (mode === 'thread-get') {
   const { thread } = await import(dist('index.js'));
   result = measure(() => thread.get(), snapshotTiming);
+} else if (mode === 'caps-verify') {
+  threads = await settleThreads();
+  const { caps } = await import(dist('index.js'));
+  result = measure(() => {
+    if (!caps.verify().uniform) throw new Error('threads differ');
+  }, broadcastTiming);
 } else if (mode === 'broadcast' || mode === 'caps-set') {
   threads = await settleThreads();
   const out = new BigUint64Array(3);
@@ -101,7 +108,7 @@ if (mode === 'capget') {
     result = measure(() => caps.set(target, { deadlineMs: 5000, onPartial: 'throw' }), broadcastTiming);
   }
 } else {
-  console.error('usage: js-ops.mjs capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N');
+  console.error('usage: js-ops.mjs capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N|caps-verify N');
   process.exit(2);
 }
 if (arg && Number(arg) !== threads) console.error(`js-ops: asked for ${arg} threads, the process has ${threads}`);

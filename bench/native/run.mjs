@@ -60,6 +60,8 @@ function measureAll(cbench) {
     jobs[`jsBroadcast${n}`] = js('broadcast', [String(n)], env);
     jobs[`cBroadcastVerify${n}`] = c('broadcast', [String(n), 'verify']);
     jobs[`jsCapsSet${n}`] = js('caps-set', [String(n)], env);
+    jobs[`cVerify${n}`] = c('verify', [String(n)]);
+    jobs[`jsCapsVerify${n}`] = js('caps-verify', [String(n)], env);
   }
   if (cOnly) for (const name of Object.keys(jobs)) if (!name.startsWith('c')) delete jobs[name];
   const seen = {};
@@ -92,6 +94,7 @@ function rows(m) {
     row(`apply, ${threads} threads: addon broadcast() vs C broadcast`, b, cb, 1.5, `${perThread(b)} vs ${perThread(cb)}`);
     row(`apply, ${threads} threads: caps.set() vs C broadcast+/proc verify`, cs, cv, 1.5, `${perThread(cs)} vs ${perThread(cv)}`);
     row(`apply, ${threads} threads: caps.set() vs C broadcast`, cs, cb, undefined, 'info');
+    row(`verify, ${threads} threads: caps.verify() vs C /proc read`, m[`jsCapsVerify${n}`].medianNs, m[`cVerify${n}`].medianNs, undefined, 'info: part of caps.set()');
   }
   return out;
 }
