@@ -1,0 +1,96 @@
+// kernel-semantics §2.2 (capable, lines 75–88) and §2.8 (user namespaces, lines 226–238).
+import { describe, expect, it } from 'vitest';
+import {
+  INITIAL_USER_NS, applyStep, capable, denySetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap,
+} from '../../lib/model/kernel.js';
+import { setgroups } from '../../lib/model/setid.js';
+import { execve } from '../../lib/model/exec.js';
+import { CAP, FULL, K, VM, b, root, user } from './model-helpers.js';
+
+describe('unshare(CLONE_NEWUSER) resets the credential (lines 233–238)', () => {
+  const start = user(1000, { permitted: b(CAP.kill), effective: b(CAP.kill), inheritable: b(CAP.kill), ambient: b(CAP.kill), securebits: 0x2f, noNewPrivs: true });
+  const t = unshareUserNs(K, start);
+  it('P = E = B = FULL (even caps the parent\'s B lacked), I = A = {}, sb = 0, nnp kept', () => {
+    expect(t.errno).toBeUndefined();
+    expect([t.state.permitted, t.state.effective, t.state.bounding]).toEqual([FULL, FULL, FULL]);
+    expect([t.state.inheritable, t.state.ambient, t.state.securebits, t.state.noNewPrivs]).toEqual([0n, 0n, 0, true]);
+  });
+  it('ids stay the same kernel ids, read as 65534 until mapped (lines 228–231)', () => {
+    expect(t.state.uid).toBe(1000);
+    expect(uidSeenFrom(t.state.ns, t.state.uid)).toBe(65534);
+  });
+  it('owner = creator\'s euid, level = parent + 1', () => {
+    expect(t.state.ns.owner).toBe(1000);
+    expect(t.state.ns.level).toBe(1);
+    expect(t.state.ns.parent).toBe(INITIAL_USER_NS);
+  });
+  it('a multi-threaded caller gets EINVAL', () => {
+    expect(unshareUserNs(K, start, { multithreaded: true }).errno).toBe(-22);
+  });
+  it('nesting deeper than 32 → EUSERS', () => {
+    let c = root();
+    for (let i = 0; i < 32; i++) {
+      c = unshareUserNs(K, c).state;
+      c = writeIdMap(c, c.ns, [{ inside: 0, outside: 0, count: 1 }], 'uid').state;
+      c = applyStep(K, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).state;
+    }
+    expect(c.ns.level).toBe(32);
+    expect(unshareUserNs(K, c).errno).toBe(-87);
+  });
+});
+
+describe('capable() across namespaces (lines 75–88)', () => {
+  const child = unshareUserNs(K, root({ effective: 0n })).state;
+  it('the owner of a child namespace is capable there even with E = {}', () => {
+    expect(capable(root({ effective: 0n }), child.ns, CAP.sys_admin)).toBe(true);
+  });
+  it('another euid is not — unless it holds the cap in E in the parent (line 87)', () => {
+    expect(capable(user(1000), child.ns, CAP.sys_admin)).toBe(false);
+    expect(capable(user(1000, { permitted: VM, effective: VM }), child.ns, CAP.sys_admin)).toBe(true);
+  });
+  it('a task in the child has no capability in the parent', () => {
+    expect(capable(child, INITIAL_USER_NS, CAP.sys_admin)).toBe(false);
+    expect(capable(child, child.ns, CAP.sys_admin)).toBe(true);
+  });
+});
+
+describe('id maps (kernel/user_namespace.c rules used by the differential harness)', () => {
+  const fresh = (init = user(1000)) => unshareUserNs(K, init).state;
+  it('self-map of the owner\'s euid; R(ns) becomes that kuid', () => {
+    const c = fresh();
+    const t = writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid');
+    expect(t.errno).toBeUndefined();
+    expect(rootKuid(t.state.ns)).toBe(1000);
+    expect(uidSeenFrom(t.state.ns, 1000)).toBe(0);
+    expect(makeKuid(t.state.ns, 0)).toBe(1000);
+  });
+  it('write-once, other ids need CAP_SETUID over the parent', () => {
+    const c = fresh();
+    const mapped = writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').state;
+    expect(writeIdMap(mapped, mapped.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').errno).toBe(-1);
+    expect(writeIdMap(c, c.ns, [{ inside: 0, outside: 2000, count: 1 }], 'uid').errno).toBe(-1);
+  });
+  it('mapping the parent\'s uid 0 needs CAP_SETFCAP at unshare (verify_root_map)', () => {
+    const noFcap = fresh(root({ effective: VM & ~b(CAP.setfcap) }));
+    expect(writeIdMap(noFcap, noFcap.ns, [{ inside: 0, outside: 0, count: 1 }], 'uid').errno).toBe(-1);
+    expect(writeIdMap(noFcap, noFcap.ns, [{ inside: 5, outside: 0, count: 1 }], 'uid').errno).toBe(-1);
+    const withFcap = fresh(root());
+    expect(writeIdMap(withFcap, withFcap.ns, [{ inside: 0, outside: 0, count: 1 }], 'uid').errno).toBeUndefined();
+  });
+  it('an unprivileged gid map needs setgroups=deny; then setgroups is EPERM', () => {
+    const c = fresh();
+    expect(writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'gid').errno).toBe(-1);
+    const t = applyStep(K, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 1000, count: 1 }] });
+    expect(t.errno).toBeUndefined();
+    expect(t.state.ns.setgroupsDenied).toBe(true);
+    expect(setgroups(t.state, []).errno).toBe(-1);
+    expect(denySetgroups(t.state).errno).toBe(-1); // only before gid_map
+  });
+  it('exec in the namespace after a root self-map regains FULL; as non-root nothing', () => {
+    const c = fresh();
+    const mapped = writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').state;
+    expect(execve(K, mapped, { path: '/x', uid: 0, gid: 0, mode: 0o755 }).state.permitted).toBe(FULL);
+    const asUser = writeIdMap(c, c.ns, [{ inside: 1, outside: 1000, count: 1 }], 'uid').state;
+    expect(execve(K, asUser, { path: '/x', uid: 0, gid: 0, mode: 0o755 }).state.permitted).toBe(0n);
+  });
+});
