@@ -1,0 +1,39 @@
+/**
+ * `linux-caps/vitest`: capability matchers for vitest. Importing this module registers them:
+ *
+ *     import 'linux-caps/vitest';
+ *     expect(process.pid).toHaveCapabilities('cap_net_bind_service=ep');
+ *     expect(child.pid).toHaveCapabilities({ ambient: ['cap_net_raw'] });
+ *     expect('self').toBeUniformAcrossThreads();
+ *
+ * vitest is a peer dependency: this module imports it, the rest of linux-caps never does.
+ */
+import { expect } from 'vitest';
+import type { CapSetInput } from './capset.js';
+import { toHaveCapabilities, type CapabilityExpectation, type SetName } from './vitest/has-capabilities.js';
+import { toBeUniformAcrossThreads } from './vitest/uniform.js';
+
+export { toHaveCapabilities, toBeUniformAcrossThreads };
+export type { CapabilityExpectation, SetName };
+export type { CapabilitySubject, CapabilityStateLike } from './vitest/subject.js';
+
+/** The matchers, for `expect.extend(capabilityMatchers)` where the automatic registration is not wanted. */
+export const capabilityMatchers = { toHaveCapabilities, toBeUniformAcrossThreads };
+
+expect.extend(capabilityMatchers);
+
+interface CapabilityMatchers<R = unknown> {
+  /**
+   * Every thread of the received pid ('self', a thread state, or an array of states) holds
+   * exactly these capabilities: libcap text fixes effective, permitted and inheritable; an
+   * object fixes only the sets it names.
+   */
+  toHaveCapabilities(expected: string | Partial<Record<SetName, CapSetInput>>): R;
+  /** Every thread of the received pid (or array of states) holds the same credentials. */
+  toBeUniformAcrossThreads(): R;
+}
+
+declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any
+  interface Matchers<T = any> extends CapabilityMatchers<T> {}
+}

@@ -1,0 +1,96 @@
+/**
+ * What the capability matchers accept as `received`, and how it becomes a list of thread states:
+ * a pid (every thread, read from /proc), 'self', one state object, or an array of them.
+ */
+import { CapSet } from '../capset.js';
+import type { CapsError } from '../errors.js';
+import { readProcessThreads, type ProcPid } from '../proc.js';
+import type { Ids } from '../types.js';
+
+/** A thread's state as ThreadState, ProcStatus or the model give it (only the sets are required). */
+export interface CapabilityStateLike {
+  effective: CapSet;
+  permitted: CapSet;
+  inheritable: CapSet;
+  bounding?: CapSet;
+  ambient?: CapSet;
+  /** ThreadState names the thread `tid`, ProcStatus `pid`. */
+  tid?: number;
+  pid?: number;
+  noNewPrivs?: boolean;
+  seccomp?: number;
+  securebits?: number;
+  keepCaps?: boolean;
+  uid?: Ids;
+  gid?: Ids;
+  groups?: number[];
+}
+
+/** What `expect(…)` may hold for the capability matchers. */
+export type CapabilitySubject = number | 'self' | CapabilityStateLike | readonly CapabilityStateLike[];
+
+export interface ResolvedThread {
+  /** `thread 1234`, or `state #2` for an object without an id. */
+  label: string;
+  state: CapabilityStateLike;
+}
+
+export interface ResolvedSubject {
+  /** How messages name the subject: `pid 1234`, `this process (pid 1234)`, `the given state`. */
+  description: string;
+  threads: ResolvedThread[];
+  unreadable: Array<{ tid: number; error: CapsError }>;
+}
+
+function isState(x: unknown): x is CapabilityStateLike {
+  const s = x as CapabilityStateLike;
+  return s != null && typeof s === 'object' && s.effective instanceof CapSet && s.permitted instanceof CapSet && s.inheritable instanceof CapSet;
+}
+
+function labelOf(s: CapabilityStateLike, index: number): string {
+  const id = s.tid ?? s.pid;
+  return id === undefined ? `state #${index + 1}` : `thread ${id}`;
+}
+
+/** Resolves the received value, or returns undefined when it is none of the accepted shapes. */
+export function resolveSubject(received: unknown): ResolvedSubject | undefined {
+  if (received === 'self' || (typeof received === 'number' && Number.isSafeInteger(received) && received > 0)) {
+    const pid = received as ProcPid;
+    const { threads, unreadable } = readProcessThreads(pid);
+    return {
+      description: pid === 'self' ? `this process (pid ${process.pid})` : `pid ${pid}`,
+      threads: threads.map((t, i) => ({ label: labelOf(t, i), state: t })),
+      unreadable,
+    };
+  }
+  if (isState(received)) {
+    return { description: received.tid ?? received.pid ? `the state of ${labelOf(received, 0)}` : 'the given state', threads: [{ label: labelOf(received, 0), state: received }], unreadable: [] };
+  }
+  if (Array.isArray(received) && received.every(isState)) {
+    return {
+      description: `${received.length} given thread state${received.length === 1 ? '' : 's'}`,
+      threads: received.map((s, i) => ({ label: labelOf(s, i), state: s })),
+      unreadable: [],
+    };
+  }
+  return undefined;
+}
+
+/** `thread 1234`, `threads 1234, 1235`, `threads 1234, 1235, 1236 and 8 more`. */
+export function labelGroup(labels: string[]): string {
+  const ids = labels.map((l) => l.replace(/^(thread|state) /, ''));
+  const kind = labels[0]!.startsWith('state') ? 'state' : 'thread';
+  if (ids.length === 1) return labels[0]!;
+  const shown = ids.slice(0, 3).join(', ');
+  return `${kind}s ${shown}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}`;
+}
+
+/** A set for messages: `cap_chown,cap_kill`, or `(none)`. */
+export function showSet(s: CapSet): string {
+  return s.isEmpty ? '(none)' : s.toString();
+}
+
+/** Lines naming the threads that could not be read. */
+export function unreadableLines(subject: ResolvedSubject): string[] {
+  return subject.unreadable.map((u) => `  thread ${u.tid} could not be read: ${u.error.message}`);
+}
