@@ -39,3 +39,4 @@ export type { LaunchOptions, LaunchExit, LaunchStdio } from './launch.js';
 export type { Launcher, SpawnRequest, SpawnResult } from './backend.js';
 export * as legacyModel from './model/legacy.js';
 export * as vserverModel from './model/vserver.js';
+export type { UnreadableProcess } from './proc.js';

@@ -158,11 +158,17 @@ export interface ProcessInfo {
   status: ProcStatus;
 }
 
+/** A process that exists but could not be read. */
+export interface UnreadableProcess {
+  pid: number;
+  error: CapsError;
+}
+
 /** Every process on the host, ascending by pid. */
 export interface ProcessList {
   processes: ProcessInfo[];
-  /** Processes that exist but could not be read (`tid` is the pid). */
-  unreadable: Unreadable[];
+  /** Processes that exist but could not be read; processes that exited during the listing are left out. */
+  unreadable: UnreadableProcess[];
 }
 
 function userNamespaceLink(pid: ProcPid): string | undefined {
@@ -182,7 +188,7 @@ export function listProcesses(): ProcessList {
   const userName = readUserNames();
   const referenceNs = userNamespaceLink('self');
   const processes: ProcessInfo[] = [];
-  const unreadable: Unreadable[] = [];
+  const unreadable: UnreadableProcess[] = [];
   for (const pid of numericEntries('/proc')) {
     const path = `/proc/${pid}/status`;
     let status: ProcStatus;
@@ -190,7 +196,7 @@ export function listProcesses(): ProcessList {
       status = readStatusFile(path);
     } catch (err) {
       if (vanished(err)) continue;
-      unreadable.push({ tid: pid, error: err instanceof CapsError ? err : fromFsError(err, path) });
+      unreadable.push({ pid, error: err instanceof CapsError ? err : fromFsError(err, path) });
       continue;
     }
     const ns = userNamespaceLink(pid);

@@ -90,6 +90,6 @@ describe('tasks that exit or refuse while they are read', () => {
     failures.set('/proc/4242/status', 'EACCES');
     const { processes, unreadable } = listProcesses();
     expect(processes.map((p) => p.pid)).toEqual([1, 4243]);
-    expect(unreadable.map((u) => [u.tid, u.error.code])).toEqual([[4242, 'EACCES']]);
+    expect(unreadable.map((u) => [u.pid, u.error.code])).toEqual([[4242, 'EACCES']]);
   });
 });
