@@ -18,9 +18,35 @@ export interface ShellLine {
 
 const IFS_WHITESPACE = new Set([' ', '\t', '\n']);
 
+const blank = (x: { c: string; escaped: boolean }): boolean => IFS_WHITESPACE.has(x.c);
+const plainBlank = (x: { c: string; escaped: boolean }): boolean => !x.escaped && blank(x);
+
+/**
+ * What `read v` assigns from one line's characters (bash 5): leading unescaped blanks go; if
+ * the rest is one word (no unescaped blank followed by more text) it is the value, escaped
+ * trailing blanks included; otherwise the rest minus every trailing blank, escaped or not
+ * (bash's strip_trailing_ifs_whitespace with saw_escape) — so `a\ ` reads as `a ` but
+ * `a b\ ` as `a b`.
+ */
+function trimLikeRead(chars: { c: string; escaped: boolean }[]): string {
+  let a = 0;
+  while (a < chars.length && plainBlank(chars[a]!)) a++;
+  let k = a;
+  while (k < chars.length && !plainBlank(chars[k]!)) k++;
+  let j = k;
+  while (j < chars.length && plainBlank(chars[j]!)) j++;
+  let b: number;
+  if (j === chars.length) b = k;
+  else {
+    b = chars.length;
+    while (b > a + 1 && blank(chars[b - 1]!)) b--;
+  }
+  return chars.slice(a, b).map((x) => x.c).join('');
+}
+
 /**
  * Splits file text the way `while read v` consumes it: a backslash escapes the next character
- * (backslash-newline joins lines), unescaped leading/trailing spaces and tabs are trimmed, NUL
+ * (backslash-newline joins lines), blanks are trimmed as bash does (see trimLikeRead), NUL
  * bytes are dropped, and a last line without a newline is read but never reaches the loop body
  * (`read` returns 1 at end of file). Lines that are empty or start with `#` are marked skipped.
  */
@@ -48,11 +74,7 @@ export function readLines(text: string): ShellLine[] {
       chars.push({ c, escaped: false });
       i++;
     }
-    let a = 0;
-    let b = chars.length;
-    while (a < b && !chars[a]!.escaped && IFS_WHITESPACE.has(chars[a]!.c)) a++;
-    while (b > a && !chars[b - 1]!.escaped && IFS_WHITESPACE.has(chars[b - 1]!.c)) b--;
-    const value = chars.slice(a, b).map((x) => x.c).join('');
+    const value = trimLikeRead(chars);
     const skipped = !terminated ? 'no-newline' : value === '' ? 'empty' : value.startsWith('#') ? 'comment' : undefined;
     out.push(skipped ? { line: start, value, skipped } : { line: start, value });
   }
@@ -71,13 +93,16 @@ export function evalDoubleQuoted(value: string, line: number, file: string): str
     const c = value[i]!;
     const next = value[i + 1];
     if (c === '\\' && next !== undefined && '$`"\\'.includes(next)) { out += next; i++; continue; }
-    if (c === '`' || c === '"' || (c === '$' && next !== undefined && /[A-Za-z0-9_{(@*#?$!-]/.test(next))) {
+    const trailingBackslash = c === '\\' && next === undefined;
+    if (trailingBackslash || c === '`' || c === '"' || (c === '$' && next !== undefined && /[A-Za-z0-9_{(@*#?$!-]/.test(next))) {
       throw new CapsError({
         code: 'ERR_CAPS_VSERVER_CONFIG',
         errno: -22,
         offset: i,
         path: file,
-        message: `${file} line ${line}: ${JSON.stringify(value)} contains ${c === '$' ? `'$${next}'` : `'${c}'`}, which util-vserver's eval would expand or split; the model refuses to guess the result`,
+        message: trailingBackslash
+          ? `${file} line ${line}: ${JSON.stringify(value)} ends in a backslash, which escapes the closing quote in util-vserver's eval: the eval fails and the line is dropped with a shell error`
+          : `${file} line ${line}: ${JSON.stringify(value)} contains ${c === '$' ? `'$${next}'` : `'${c}'`}, which util-vserver's eval would expand or split; the model refuses to guess the result`,
         reason: 'util-vserver passes every line through eval "… \\"$line\\" …" (kernel-semantics §4.8)',
         rule: 'kernel-semantics §4.8',
       });
