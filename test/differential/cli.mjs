@@ -15,10 +15,11 @@ const USAGE = `usage: scripts/differential [--count N] [--seed S] [--only I[,J..
   --seed S       run seed, decimal or 0x-hex uint32 (default: random, printed)
   --only I,J     run only these sequence indices of the seed (replay)
   --verbose      print every step of every sequence run (use with --only)
-  --max-print K  print at most K disagreements in full (default 50)`;
+  --max-print K  print at most K disagreements in full (default 50)
+  --jobs J       executors running sequences in parallel (default 2)`;
 
 function parseArgs(argv) {
-  const opts = { count: 2000, seed: undefined, only: undefined, verbose: false, maxPrint: 50 };
+  const opts = { count: 2000, seed: undefined, only: undefined, verbose: false, maxPrint: 50, jobs: 2 };
   const int = (name, v) => {
     const n = /^0x[0-9a-f]+$/i.test(v ?? '') ? parseInt(v, 16) : /^\d+$/.test(v ?? '') ? Number(v) : NaN;
     if (!Number.isSafeInteger(n)) throw new Error(`${name} needs a non-negative integer, got ${v}`);
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = (value() ?? '').split(',').map((x) => int('--only', x));
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--max-print') opts.maxPrint = int('--max-print', value());
+    else if (a === '--jobs') opts.jobs = Math.max(1, int('--jobs', value()));
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -78,7 +80,7 @@ export async function main(argv, print = (s) => process.stdout.write(`${s}\n`)) 
   let result;
   try {
     result = await runDifferential({
-      count: opts.count, seed, only: opts.only,
+      count: opts.count, seed, only: opts.only, jobs: opts.only ? 1 : opts.jobs,
       onEvent: (e) => {
         if (e.type === 'disagreement') {
           if (printed++ >= opts.maxPrint) return;

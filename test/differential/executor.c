@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -59,6 +60,7 @@ enum op_kind {
   OP_WRITE_UID_MAP = 31,
   OP_WRITE_GID_MAP = 32,
   OP_WRITE_SETGROUPS = 33,
+  OP_SHARE_FS = 40,
 };
 
 struct record {
@@ -212,6 +214,25 @@ static long write_proc_self(const char *file, const char *text, size_t len) {
 
 static void run_sequence(long step);
 
+/* A process that shares our fs_struct (clone CLONE_FS without CLONE_THREAD) makes every later
+ * execve "unsafe" (LSM_UNSAFE_SHARE, kernel-semantics §2.6 step 4). It only waits, and leaves as
+ * soon as its parent is gone (polling getppid: PR_SET_PDEATHSIG would be refused once the parent
+ * changed uid, since the kernel sends it with the dying parent's credentials), 30 s at most. */
+static char sharer_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int sharer_main(void *arg) {
+  pid_t parent = (pid_t)(intptr_t)arg;
+  alarm(30);
+  struct timespec tick = {0, 2 * 1000 * 1000};
+  while (getppid() == parent) nanosleep(&tick, NULL);
+  _exit(0);
+}
+
+static long do_share_fs(void) {
+  pid_t pid = clone(sharer_main, sharer_stack + sizeof sharer_stack, CLONE_FS | SIGCHLD, (void *)(intptr_t)getpid());
+  return pid < 0 ? -1 : 0;
+}
+
 static long do_execve(const struct record *r, long step) {
   char path[4096], step_s[24], euid_s[24], egid_s[24];
   snprintf(path, sizeof path, "%s/%s/f%lld", base_dir, r->a[1] ? "n" : "s", (long long)r->a[0]);
@@ -263,6 +284,7 @@ static long perform(const struct record *r, long step) {
     case OP_WRITE_GID_MAP: return write_map("/proc/self/gid_map", r, pre_unshare_egid);
     case OP_WRITE_SETGROUPS:
       return r->a[0] ? write_proc_self("/proc/self/setgroups", "allow", 5) : write_proc_self("/proc/self/setgroups", "deny", 4);
+    case OP_SHARE_FS: return do_share_fs();
     default: errno = ENOSYS; return -1;
   }
 }
@@ -398,10 +420,15 @@ static int supervise(int argc, char **argv) {
   out("{\"k\":\"ready\"}\n");
   out_flush();
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) die("PR_SET_CHILD_SUBREAPER");
   struct record records[MAX_RECORDS];
   for (;;) {
     uint32_t count;
-    if (!read_all(0, &count, sizeof count)) return 0;
+    if (!read_all(0, &count, sizeof count)) {
+      while (wait(NULL) > 0) {
+      }
+      return 0;
+    }
     if (count > MAX_RECORDS) {
       fprintf(stderr, "executor: sequence of %u records is too long\n", count);
       return 2;
@@ -423,6 +450,8 @@ static int supervise(int argc, char **argv) {
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    } /* fs sharers the sequence left behind (we are their subreaper) */
     out("{\"k\":\"end\",\"status\":%d}\n", status);
     out_flush();
   }

@@ -17,10 +17,10 @@ const STEP_WEIGHTS = {
   nnp: 2, getters: 3, oddPrctl: 2,
   setuid: 5, setreuid: 4, setresuid: 7, setfsuid: 4,
   setgid: 2, setregid: 2, setresgid: 3, setfsgid: 2, setgroups: 2,
-  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2,
+  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1,
 };
 
-const PROLOGUES = { none: 22, ambient: 22, keepcaps: 18, userns: 18, filecaps: 20 };
+const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8 };
 
 /**
  * Generates sequence `index` of run `seed`, one step at a time: `next(view)` gets the state the
@@ -91,6 +91,14 @@ export class SequenceGenerator {
         if (r.chance(0.4)) steps.push(() => this.execStep(true));
         break;
       }
+      case 'unsafe': {
+        // An exec while another process shares our fs_struct (kernel-semantics §2.6 step 4).
+        steps.push(() => ({ op: 'share-fs' }));
+        if (r.chance(0.3)) steps.push(() => ({ op: 'prctl', option: 38, arg2: 1, arg3: 0, arg4: 0, arg5: 0 }));
+        if (r.chance(0.6)) steps.push((v) => this.setidStep(v, r.pick(['setresuid', 'setuid', 'setreuid'])));
+        steps.push(() => this.execStep(true));
+        break;
+      }
       default:
         break;
     }
@@ -128,6 +136,7 @@ export class SequenceGenerator {
       case 'unshare': return { op: 'unshare-user' };
       case 'uidMap': return this.mapStep(v, 'uid');
       case 'gidMap': return this.mapStep(v, 'gid');
+      case 'shareFs': return { op: 'share-fs' };
       case 'setgroupsFile': return { op: 'write-setgroups', value: r.chance(0.8) ? 'deny' : 'allow' };
       default: throw new Error(`generator: no step ${kind}`);
     }

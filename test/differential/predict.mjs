@@ -64,13 +64,13 @@ export class Predictor {
 
   /** The state a sequence starts from. */
   start() {
-    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 } };
+    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 }, sharedFs: false };
   }
 
   /** The model's ModelStep for a harness operation in state `st`. */
   toStep(st, op) {
     switch (op.op) {
-      case 'execve': return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file] };
+      case 'execve': return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file], context: { sharedFs: st.sharedFs } };
       case 'write-uid-map':
       case 'write-gid-map': {
         const outside = op.outside === 'self' ? (op.op === 'write-uid-map' ? st.preUnshare.euid : st.preUnshare.egid) : op.outside;
@@ -85,18 +85,25 @@ export class Predictor {
    * A model exception is returned as `{ thrown }` (a disagreement of its own).
    */
   apply(st, op) {
+    if (op.op === 'share-fs') {
+      // Not a credential change: the environment of later execs (ExecContext.sharedFs).
+      return { t: { state: st.cred, result: 0, rule: 'harness: fs_struct now shared (later execs are unsafe)' }, next: { ...st, sharedFs: true } };
+    }
     let t;
     try {
       t = this.model.applyStep(this.kernel, st.cred, this.toStep(st, op), this.env);
     } catch (error) {
       return { thrown: error, next: st };
     }
-    const next = { cred: t.state, atSecure: st.atSecure, preUnshare: st.preUnshare };
+    const next = { cred: t.state, atSecure: st.atSecure, preUnshare: st.preUnshare, sharedFs: st.sharedFs };
     if (t.errno === undefined || t.errno === 0) {
       if (op.op === 'execve') next.atSecure = Boolean(t.result?.atSecure);
       if (op.op === 'unshare-user') {
         const { uidSeenFrom, gidSeenFrom } = this.model;
         next.preUnshare = { euid: uidSeenFrom(st.cred.ns, st.cred.euid), egid: gidSeenFrom(st.cred.ns, st.cred.egid) };
+        // unshare(CLONE_NEWUSER) implies CLONE_FS: a shared fs_struct is copied (kernel/fork.c
+        // ksys_unshare/unshare_fs), so execs are safe again — observed with the executor.
+        next.sharedFs = false;
       }
     }
     return { t, next };

@@ -62,12 +62,20 @@ function parseRun(lines) {
  * @param {{ count: number, seed: number, only?: number[], onEvent: (e: object) => void, window?: number }} opts
  * @returns {Promise<{ sequences: number, disagreements: number, stats: Stats, missed: object[], elapsedMs: number, harnessErrors: string[] }>}
  */
-export async function runDifferential({ count, seed, only, onEvent, window = 32 }) {
+export async function runDifferential({ count, seed, only, onEvent, window = 32, jobs = 2 }) {
   const started = Date.now();
   const model = await loadModel();
   const { lastCap, bounding } = machineFacts();
   const catalog = makeCatalog(seed, bounding, lastCap);
-  const supervisor = await Supervisor.start(buildExecutor(), catalog.files);
+  const executor = buildExecutor();
+  const supervisors = [];
+  try {
+    for (let k = 0; k < Math.max(1, jobs); k++) supervisors.push(await Supervisor.start(executor, catalog.files));
+  } catch (error) {
+    await Promise.all(supervisors.map((s) => s.stop()));
+    throw error;
+  }
+  const supervisor = supervisors[0];
   const harnessErrors = [];
   const stats = new Stats();
   let disagreements = 0;
@@ -79,6 +87,11 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32 
     const ctx = { catalog: reported, lastCap, initialView: predictor.view(predictor.start()) };
     const indices = only ?? Array.from({ length: count }, (_, k) => k);
     const inFlight = [];
+    for (const other of supervisors.slice(1)) {
+      if (JSON.stringify(other.files) !== JSON.stringify(supervisor.files) || JSON.stringify(other.initial) !== JSON.stringify(supervisor.initial)) {
+        throw new Error('the parallel executors disagree about their files or initial state');
+      }
+    }
 
     const finish = async ({ index, plan, promise }) => {
       const run = await promise;
@@ -111,14 +124,14 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32 
       onEvent({ type: 'sequence', index, trace, initial, catalog: reported, done });
     };
 
-    for (const index of indices) {
+    for (const [n, index] of indices.entries()) {
       const plan = planSequence(seed, index, ctx, predictor);
-      inFlight.push({ index, plan, promise: supervisor.run(plan.ops) });
+      inFlight.push({ index, plan, promise: supervisors[n % supervisors.length].run(plan.ops) });
       if (inFlight.length >= window) await finish(inFlight.shift());
     }
     while (inFlight.length) await finish(inFlight.shift());
   } finally {
-    await supervisor.stop();
+    await Promise.all(supervisors.map((s) => s.stop()));
   }
   const missed = only ? [] : stats.missedReach(done);
   return { sequences: done, disagreements, stats, missed, elapsedMs: Date.now() - started, harnessErrors };
