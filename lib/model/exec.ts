@@ -4,7 +4,7 @@
  * switch of the §2.6 history note.
  */
 import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, Transition } from './types.js';
-import { EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
+import { EACCES, EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, rootKuid } from './userns.js';
 import { decodeFileCaps, fileCapsApply } from './xattr-rules.js';
 import { capNamesVerb } from './masks.js';
@@ -13,6 +13,7 @@ const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const S_IXGRP = 0o010;
 const CAP_SETUID = 7;
+const CAP_DAC_OVERRIDE = 1;
 const R = 'kernel-semantics §2.6';
 
 /** The file caps exec would apply (has_fcap), undefined if none, or an error (malformed xattr). */
@@ -32,11 +33,29 @@ function fileCapsFor(kernel: KernelConfig, cred: Cred, file: ModelFile, context:
 }
 
 /**
+ * Exec permission (`generic_permission` for MAY_EXEC): the class is the owner's if fsuid owns
+ * the file, else the group's if fsgid or a supplementary group matches, else other's; without
+ * its x bit, CAP_DAC_OVERRIDE (in the thread's namespace, the file's uid and gid mapped there)
+ * grants exec only when some x bit is set. Returns why exec is refused, or undefined.
+ */
+function mayExec(cred: Cred, file: ModelFile): string | undefined {
+  const mode = file.mode;
+  const cls = cred.fsuid === file.uid ? (mode >> 6) & 7 : cred.fsgid === file.gid || cred.groups.includes(file.gid) ? (mode >> 3) & 7 : mode & 7;
+  if (cls & 1) return undefined;
+  if ((mode & 0o111) !== 0 && capable(cred, cred.ns, CAP_DAC_OVERRIDE) && fromKuid(cred.ns, file.uid) >= 0 && fromKgid(cred.ns, file.gid) >= 0) return undefined;
+  return (mode & 0o111) === 0
+    ? `${file.path} has no execute bit at all (not even cap_dac_override helps)`
+    : `${file.path} is not executable for this thread's class (mode ${mode.toString(8)}) and cap_dac_override is not in E`;
+}
+
+/**
  * execve(file) by a thread with credential `cred` (kernel-semantics §2.6 steps 0–11).
  * On success `result.atSecure` is AT_SECURE; the partial-caps rule and a malformed xattr fail
  * the exec (EPERM / EINVAL) and leave `state` unchanged.
  */
 export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, context?: ExecContext): Transition<Cred, ExecResult> {
+  const denied = mayExec(cred, file);
+  if (denied !== undefined) return { state: cred, errno: -EACCES, rule: 'kernel-semantics §2.6 (may_exec)', reason: denied };
   const notes: string[] = [];
   const fsNs = file.mount?.userns ?? INITIAL_USER_NS;
   // mnt_may_suid: not nosuid, and the superblock's namespace is ours or an ancestor.

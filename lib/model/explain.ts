@@ -206,7 +206,7 @@ function describeStep(step: ModelStep, last: number): string {
     case 'unshare-user': return 'unshare(CLONE_NEWUSER)';
     case 'write-uid-map': return `write uid_map "${step.extents.map((e) => `${e.inside} ${e.outside} ${e.count}`).join('\\n')}"`;
     case 'write-gid-map': return `write gid_map "${step.extents.map((e) => `${e.inside} ${e.outside} ${e.count}`).join('\\n')}"`;
-    case 'deny-setgroups': return 'write setgroups "deny"';
+    case 'write-setgroups': return `write setgroups "${step.value}"`;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Backend, BroadcastOutcome } from '../backend.js';
 import { CapSet } from '../capset.js';
-import { CapsError, invalidArg } from '../errors.js';
+import { CapsError, invalidArg, syscallError } from '../errors.js';
 import type { CredProgram, OpFailure, ThreadState } from '../types.js';
 import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './types.js';
 import { SECBIT_KEEP_CAPS } from './types.js';
@@ -77,6 +77,12 @@ export interface SimulatedBackend extends Backend {
    * de_thread), and the process holds the new credential.
    */
   exec(path: string, context?: ExecContext): Transition<Cred, ExecResult>;
+  /**
+   * setgroups / setresgid / setresuid on every thread (glibc's set*id broadcast), in that order,
+   * with the kernel's checks and §2.4 fixups; throws the first refusal as a CapsError (earlier
+   * steps stay).
+   */
+  setIds(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
   /** security.capability as getxattr shows it to the main thread: bytes, or a negative errno. */
   readFileCaps(target: string | number): Uint8Array | number;
   /** setxattr with the kernel's write rules (kernel-semantics §2.7): 0 or a negative errno. */
@@ -252,6 +258,21 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
         creds.set(pid, t.state);
       }
       return t;
+    },
+    setIds(ids) {
+      if (ids === null || typeof ids !== 'object') throw invalidArg('ids', ids, '{ groups?, gid?, uid? }');
+      const steps: Array<[string, string, ModelStep]> = [];
+      if (ids.groups !== undefined) steps.push(['setgroups', `[${ids.groups.join(', ')}]`, { op: 'setgroups', groups: ids.groups }]);
+      if (ids.gid !== undefined) steps.push(['setresgid', `${ids.gid}`, { op: 'setresgid', rgid: ids.gid, egid: ids.gid, sgid: ids.gid }]);
+      if (ids.uid !== undefined) steps.push(['setresuid', `${ids.uid}`, { op: 'setresuid', ruid: ids.uid, euid: ids.uid, suid: ids.uid }]);
+      for (const [syscall, detail, step] of steps) {
+        const t = applyStep(kernel, main(), step, { selfTid: pid });
+        if (t.errno !== undefined) throw syscallError({ errno: t.errno, syscall, detail, reason: t.reason, rule: t.rule });
+        creds.set(pid, t.state);
+        for (const tid of creds.keys()) {
+          if (tid !== pid) creds.set(tid, applyStep(kernel, creds.get(tid)!, step, { selfTid: tid }).state);
+        }
+      }
     },
     readFileCaps(target) {
       const f = fileFor(target);

@@ -178,9 +178,10 @@ export type ModelStep =
   | { readonly op: 'unshare-user' }
   /** The thread writes its own namespace's /proc/self/uid_map. */
   | { readonly op: 'write-uid-map'; readonly extents: readonly IdMapExtent[] }
-  /** `denySetgroups` (default true): write `deny` to /proc/self/setgroups first, as `unshare -r` does. */
-  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[]; readonly denySetgroups?: boolean }
-  | { readonly op: 'deny-setgroups' };
+  /** The thread writes its own namespace's /proc/self/gid_map. */
+  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[] }
+  /** The thread writes `deny` or `allow` to its own /proc/self/setgroups. */
+  | { readonly op: 'write-setgroups'; readonly value: 'deny' | 'allow' };
 
 /** Numbers used by the transitions (kernel ABI). */
 export const CAPABILITY_VERSION_1 = 0x19980330;
@@ -217,6 +218,7 @@ export const SECBIT_EXEC_DENY_INTERACTIVE_LOCKED = 0x800;
 
 /** Errno values (positive; transitions return them negated). */
 export const EPERM = 1;
+export const EACCES = 13;
 export const ESRCH = 3;
 export const EINVAL = 22;
 export const EOVERFLOW = 75;

@@ -3,7 +3,7 @@
  * (kernel-semantics §2.2, §2.8).
  */
 import type { Cred, IdMapExtent, KernelConfig, Transition, UserNamespace } from './types.js';
-import { EINVAL, EPERM, OVERFLOW_ID } from './types.js';
+import { EACCES, EINVAL, EPERM, OVERFLOW_ID } from './types.js';
 
 /** The largest valid id; (uid_t)-1 is never a valid kuid. */
 const MAX_ID = 0xfffffffe;
@@ -218,13 +218,21 @@ export function writeIdMap(
 }
 
 /**
- * Writing `deny` to `/proc/PID/setgroups` (needed before an unprivileged gid_map): allowed
- * only while the gid map is unwritten (EPERM after); setgroups() in the namespace is then EPERM.
+ * Writing `deny` or `allow` to the thread's own `/proc/self/setgroups` (kernel/user_namespace.c
+ * `proc_setgroups_open/write`): opening for write needs CAP_SYS_ADMIN over the namespace
+ * (EACCES); `allow` after `deny` is EPERM (deny is permanent); `deny` once a gid map exists is
+ * EPERM (so always in the initial namespace). A child namespace inherits `deny`.
  */
-export function denySetgroups(cred: Cred): Transition<Cred> {
-  const rule = 'kernel-semantics §2.8';
-  if (cred.ns.parent === null) return { state: cred, errno: -EPERM, rule, reason: "the initial namespace's setgroups cannot be denied" };
-  if (cred.ns.gidMap.length > 0) return { state: cred, errno: -EPERM, rule, reason: 'setgroups can be denied only before gid_map is written' };
+export function writeSetgroups(cred: Cred, value: 'deny' | 'allow'): Transition<Cred> {
+  const rule = 'kernel-semantics §2.8 (setgroups)';
+  if (value !== 'deny' && value !== 'allow') return { state: cred, errno: -EINVAL, rule, reason: `setgroups takes "allow" or "deny", not ${JSON.stringify(value)}` };
+  if (!capable(cred, cred.ns, 21)) return { state: cred, errno: -EACCES, rule, reason: 'opening setgroups for writing needs cap_sys_admin over the namespace' };
+  if (value === 'allow') {
+    if (cred.ns.setgroupsDenied === true) return { state: cred, errno: -EPERM, rule, reason: 'setgroups cannot be allowed again once denied' };
+    return { state: cred, result: 0, rule };
+  }
+  if (cred.ns.parent === null || cred.ns.gidMap.length > 0) return { state: cred, errno: -EPERM, rule, reason: 'setgroups can be denied only before gid_map is written' };
+  if (cred.ns.setgroupsDenied === true) return { state: cred, result: 0, rule };
   return { state: { ...cred, ns: { ...cred.ns, setgroupsDenied: true } }, result: 0, rule };
 }
 

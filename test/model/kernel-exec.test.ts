@@ -184,3 +184,16 @@ describe('exec inside a user namespace (§2.8 lines 233–240) and v3 rootid own
     expect(execve(K, nonRoot, f).result?.fileCaps?.rootid).toBe(1000);
   });
 });
+
+describe('exec permission (may_exec, found by the differential harness)', () => {
+  it.each([
+    ['owner class without x → EACCES even if others have x', user(1000), { uid: 1000, gid: 0, mode: 0o655 }, -13],
+    ['group class decides when fsgid matches (02745, egid 0)', user(2000, { gid: 0 }), { uid: 0, gid: 0, mode: 0o2745 }, -13],
+    ['supplementary group counts', user(2000, { groups: [50] }), { uid: 0, gid: 50, mode: 0o705 }, -13],
+    ['other class with x', user(2000), { uid: 0, gid: 0, mode: 0o701 }, undefined],
+    ['cap_dac_override grants exec when any x bit is set', root(), { uid: 1000, gid: 1000, mode: 0o100 }, undefined],
+    ['…but not when no x bit is set', root(), { uid: 1000, gid: 1000, mode: 0o644 }, -13],
+  ])('%s', (_n, cred, f, errno) => {
+    expect(execve(K, cred, { path: '/f', ...f }).errno).toBe(errno);
+  });
+});

@@ -1,7 +1,7 @@
 // kernel-semantics §2.2 (capable, lines 75–88) and §2.8 (user namespaces, lines 226–238).
 import { describe, expect, it } from 'vitest';
 import {
-  INITIAL_USER_NS, applyStep, capable, denySetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap,
+  INITIAL_USER_NS, applyStep, capable, writeSetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap,
 } from '../../lib/model/kernel.js';
 import { setgroups } from '../../lib/model/setid.js';
 import { execve } from '../../lib/model/exec.js';
@@ -32,6 +32,7 @@ describe('unshare(CLONE_NEWUSER) resets the credential (lines 233–238)', () =>
     for (let i = 0; i < 32; i++) {
       c = unshareUserNs(K, c).state;
       c = writeIdMap(c, c.ns, [{ inside: 0, outside: 0, count: 1 }], 'uid').state;
+      c = applyStep(K, c, { op: 'write-setgroups', value: 'deny' }).state;
       c = applyStep(K, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).state;
     }
     expect(c.ns.level).toBe(32);
@@ -80,11 +81,35 @@ describe('id maps (kernel/user_namespace.c rules used by the differential harnes
   it('an unprivileged gid map needs setgroups=deny; then setgroups is EPERM', () => {
     const c = fresh();
     expect(writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'gid').errno).toBe(-1);
-    const t = applyStep(K, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 1000, count: 1 }] });
+    const denied = applyStep(K, c, { op: 'write-setgroups', value: 'deny' }).state;
+    const t = applyStep(K, denied, { op: 'write-gid-map', extents: [{ inside: 0, outside: 1000, count: 1 }] });
     expect(t.errno).toBeUndefined();
     expect(t.state.ns.setgroupsDenied).toBe(true);
     expect(setgroups(t.state, []).errno).toBe(-1);
-    expect(denySetgroups(t.state).errno).toBe(-1); // only before gid_map
+    expect(writeSetgroups(t.state, 'deny').errno).toBe(-1); // only before gid_map
+  });
+  it.each([
+    // setgroups file rules, as the differential harness observed them on 6.18
+    ['initial ns: deny → EPERM', () => root(), ['deny'], [-1]],
+    ['initial ns: allow → OK', () => root(), ['allow'], [undefined]],
+    ['child: deny, deny → OK, OK', () => fresh(), ['deny', 'deny'], [undefined, undefined]],
+    ['child: allow after deny → EPERM', () => fresh(), ['deny', 'allow'], [undefined, -1]],
+    ['child: allow, allow, deny → OK', () => fresh(), ['allow', 'allow', 'deny'], [undefined, undefined, undefined]],
+    ['child without cap_sys_admin in E → EACCES', () => ({ ...fresh(), effective: 0n }), ['deny'], [-13]],
+  ] as const)('%s', (_n, start, values, errnos) => {
+    let c = start();
+    values.forEach((v, i) => {
+      const t = writeSetgroups(c, v);
+      expect(t.errno).toBe(errnos[i]);
+      c = t.state;
+    });
+  });
+  it('setgroups in a child namespace without a gid map is EPERM, before any EINVAL for unmapped gids', () => {
+    expect(setgroups(fresh(), [0]).errno).toBe(-1);
+  });
+  it('a map write needs cap_sys_admin over the namespace', () => {
+    const c = { ...fresh(), effective: 0n };
+    expect(writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').errno).toBe(-1);
   });
   it('exec in the namespace after a root self-map regains FULL; as non-root nothing', () => {
     const c = fresh();

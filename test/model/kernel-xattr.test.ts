@@ -57,7 +57,8 @@ describe('write conversion (lines 218–221)', () => {
     const u = unshareUserNs(K, user(1000)).state;
     const uidMapped = writeIdMap(u, u.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').state;
     expect(convertFileCapsWrite(uidMapped, { uid: 1000, gid: 1000 }, v2).errno).toBe(-1); // the file's gid is unmapped there
-    const mapped = applyStep(K, uidMapped, { op: 'write-gid-map', extents: [{ inside: 0, outside: 1000, count: 1 }] }).state;
+    const denied = applyStep(K, uidMapped, { op: 'write-setgroups', value: 'deny' }).state;
+    const mapped = applyStep(K, denied, { op: 'write-gid-map', extents: [{ inside: 0, outside: 1000, count: 1 }] }).state;
     const t = convertFileCapsWrite(mapped, { uid: 1000, gid: 1000 }, v2);
     expect(t.errno).toBeUndefined();
     expect(decodeFileCaps(t.result!).caps).toMatchObject({ version: 3, rootid: 1000 });
