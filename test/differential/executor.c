@@ -30,6 +30,7 @@
 #include <time.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -61,6 +62,7 @@ enum op_kind {
   OP_WRITE_GID_MAP = 32,
   OP_WRITE_SETGROUPS = 33,
   OP_SHARE_FS = 40,
+  OP_TRACEME = 41,
 };
 
 struct record {
@@ -285,6 +287,9 @@ static long perform(const struct record *r, long step) {
     case OP_WRITE_SETGROUPS:
       return r->a[0] ? write_proc_self("/proc/self/setgroups", "allow", 5) : write_proc_self("/proc/self/setgroups", "deny", 4);
     case OP_SHARE_FS: return do_share_fs();
+    /* The supervisor becomes our tracer, with OUR credentials of now as the tracer's (ptrace_link
+     * records current_cred() for PTRACE_TRACEME): later execs are "traced" (§2.6 step 4). */
+    case OP_TRACEME: return ptrace(PTRACE_TRACEME, 0, NULL, NULL);
     default: errno = ENOSYS; return -1;
   }
 }
@@ -448,7 +453,15 @@ static int supervise(int argc, char **argv) {
     }
     close(ops[0]);
     int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    for (;;) {
+      if (waitpid(child, &status, 0) < 0) {
+        if (errno == EINTR) continue;
+        die("waitpid");
+      }
+      if (!WIFSTOPPED(status)) break;
+      /* A traced sequence (OP_TRACEME): let it run; pass on every signal but exec's SIGTRAP. */
+      int sig = WSTOPSIG(status);
+      ptrace(PTRACE_CONT, child, NULL, (void *)(intptr_t)(sig == SIGTRAP ? 0 : sig));
     }
     while (waitpid(-1, NULL, WNOHANG) > 0) {
     } /* fs sharers the sequence left behind (we are their subreaper) */

@@ -17,10 +17,10 @@ const STEP_WEIGHTS = {
   nnp: 2, getters: 3, oddPrctl: 2,
   setuid: 5, setreuid: 4, setresuid: 7, setfsuid: 4,
   setgid: 2, setregid: 2, setresgid: 3, setfsgid: 2, setgroups: 2,
-  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1,
+  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1, traceme: 0.5,
 };
 
-const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8 };
+const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6 };
 
 /**
  * Generates sequence `index` of run `seed`, one step at a time: `next(view)` gets the state the
@@ -99,6 +99,16 @@ export class SequenceGenerator {
         steps.push(() => this.execStep(true));
         break;
       }
+      case 'traced': {
+        // An exec under ptrace, the tracer holding our credentials of the moment (with or
+        // without cap_sys_ptrace) — kernel-semantics §2.6 step 4.
+        if (r.chance(0.5)) steps.push((v) => ({ op: 'capset', version: V3, pid: 0, effective: v.e & ~(1n << 19n), permitted: v.p, inheritable: v.i }));
+        if (r.chance(0.3)) steps.push((v) => this.setidStep(v, r.pick(['setresuid', 'setuid'])));
+        steps.push(() => ({ op: 'traceme' }));
+        if (r.chance(0.5)) steps.push((v) => this.setidStep(v, r.pick(['setresuid', 'setuid', 'setreuid'])));
+        steps.push(() => this.execStep(true));
+        break;
+      }
       default:
         break;
     }
@@ -137,6 +147,7 @@ export class SequenceGenerator {
       case 'uidMap': return this.mapStep(v, 'uid');
       case 'gidMap': return this.mapStep(v, 'gid');
       case 'shareFs': return { op: 'share-fs' };
+      case 'traceme': return { op: 'traceme' };
       case 'setgroupsFile': return { op: 'write-setgroups', value: r.chance(0.8) ? 'deny' : 'allow' };
       default: throw new Error(`generator: no step ${kind}`);
     }

@@ -11,7 +11,7 @@ export const KIND = {
   setgid: 14, setregid: 15, setresgid: 16, setfsgid: 17, setgroups: 18,
   execve: 20,
   'unshare-user': 30, 'write-uid-map': 31, 'write-gid-map': 32, 'write-setgroups': 33,
-  'share-fs': 40,
+  'share-fs': 40, traceme: 41,
 };
 
 export const RECORD_BYTES = 64;
@@ -41,6 +41,7 @@ function args(op) {
     case 'unshare-user': return [];
     case 'write-setgroups': return [op.value === 'allow' ? 1 : 0];
     case 'share-fs': return [];
+    case 'traceme': return [];
     case 'write-uid-map':
     case 'write-gid-map':
       return [op.inside, op.outside === 'self' ? 0 : op.outside, op.count, op.outside === 'self' ? 1 : 0];
@@ -94,6 +95,7 @@ export function describeOp(op, catalog) {
     case 'unshare-user': return 'unshare(CLONE_NEWUSER)';
     case 'write-setgroups': return `write /proc/self/setgroups "${op.value}"`;
     case 'share-fs': return 'clone(CLONE_FS) a process sharing our fs_struct (later execs are unsafe)';
+    case 'traceme': return 'ptrace(PTRACE_TRACEME) (the tracer holds our credentials of now)';
     case 'write-uid-map':
     case 'write-gid-map':
       return `${op.op}("${op.inside} ${op.outside} ${op.count}")`;

@@ -13,7 +13,7 @@ export async function loadModel() {
   const path = join(projectRoot, 'dist', 'model', 'kernel.js');
   if (!existsSync(path)) throw new Error(`${path} is missing: build the model first (npx tsc -p tsconfig.json)`);
   const model = await import(pathToFileURL(path).href);
-  for (const name of ['applyStep', 'createKernel', 'createCred', 'uidSeenFrom', 'gidSeenFrom']) {
+  for (const name of ['applyStep', 'createKernel', 'createCred', 'uidSeenFrom', 'gidSeenFrom', 'capable']) {
     if (typeof model[name] !== 'function') throw new Error(`dist/model/kernel.js does not export ${name}()`);
   }
   return model;
@@ -64,13 +64,20 @@ export class Predictor {
 
   /** The state a sequence starts from. */
   start() {
-    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 }, sharedFs: false };
+    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 }, sharedFs: false, tracer: undefined };
   }
 
   /** The model's ModelStep for a harness operation in state `st`. */
   toStep(st, op) {
     switch (op.op) {
-      case 'execve': return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file], context: { sharedFs: st.sharedFs } };
+      case 'execve': {
+        const context = { sharedFs: st.sharedFs };
+        if (st.tracer) {
+          // ptracer_capable(): CAP_SYS_PTRACE of the tracer's recorded cred over the exec'ing thread's ns.
+          Object.assign(context, { traced: true, tracerCapable: this.model.capable(st.tracer, st.cred.ns, 19) });
+        }
+        return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file], context };
+      }
       case 'write-uid-map':
       case 'write-gid-map': {
         const outside = op.outside === 'self' ? (op.op === 'write-uid-map' ? st.preUnshare.euid : st.preUnshare.egid) : op.outside;
@@ -89,13 +96,18 @@ export class Predictor {
       // Not a credential change: the environment of later execs (ExecContext.sharedFs).
       return { t: { state: st.cred, result: 0, rule: 'harness: fs_struct now shared (later execs are unsafe)' }, next: { ...st, sharedFs: true } };
     }
+    if (op.op === 'traceme') {
+      // PTRACE_TRACEME records the caller's own cred as the tracer's (kernel/ptrace.c ptrace_link).
+      if (st.tracer) return { t: { state: st.cred, errno: -1, rule: 'harness: already traced' }, next: st };
+      return { t: { state: st.cred, result: 0, rule: 'harness: now traced' }, next: { ...st, tracer: st.cred } };
+    }
     let t;
     try {
       t = this.model.applyStep(this.kernel, st.cred, this.toStep(st, op), this.env);
     } catch (error) {
       return { thrown: error, next: st };
     }
-    const next = { cred: t.state, atSecure: st.atSecure, preUnshare: st.preUnshare, sharedFs: st.sharedFs };
+    const next = { ...st, cred: t.state };
     if (t.errno === undefined || t.errno === 0) {
       if (op.op === 'execve') next.atSecure = Boolean(t.result?.atSecure);
       if (op.op === 'unshare-user') {
