@@ -40,3 +40,5 @@ export type { Launcher, SpawnRequest, SpawnResult } from './backend.js';
 export * as legacyModel from './model/legacy.js';
 export * as vserverModel from './model/vserver.js';
 export type { UnreadableProcess } from './proc.js';
+export { dropPrivileges, planDrop, LOCKED_SECUREBITS } from './privileges.js';
+export type { DropPrivilegesOptions, DropPrivilegesResult } from './privileges.js';

@@ -1,0 +1,231 @@
+/**
+ * dropPrivileges(): the privileged daemon's recipe as one verified call — switch user, keep
+ * only the capabilities it needs (on every thread), optionally hand some to children through
+ * the ambient set, limit the bounding set, lock securebits and set no_new_privs.
+ *
+ * Order (each step needs what the one before left, kernel-semantics §2.3–§2.5):
+ *   keepcaps on every thread → setgroups / setgid / setuid through glibc's broadcast (P survives,
+ *   E and A are cleared, §2.4) → one broadcast program: E := P with the target I (cap_setpcap usable
+ *   again) → keepcaps off → bounding drops → ambient raises → securebits → the final E/P/I → nnp.
+ * Everything that can be refused is checked before anything changes; a failure after that is a
+ * partial drop and fails closed (onPartial), never rolled back.
+ */
+import { getBackend, type Backend } from './backend.js';
+import { CapSet } from './capset.js';
+import { CapsError, invalidArg } from './errors.js';
+import { caps } from './process.js';
+import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
+import { setIdsEverywhere } from './backends/native-ids.js';
+import { capToName } from './names.js';
+import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
+import { resolveGid, resolveIdentity } from './users.js';
+
+/** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
+export const LOCKED_SECUREBITS = 0xef;
+const SECBIT_KEEP_CAPS_LOCKED = 0x20;
+const CAP_SETGID = 6;
+const CAP_SETUID = 7;
+const CAP_SETPCAP = 8;
+
+export interface DropPrivilegesOptions extends ProcessCallOptions {
+  /** libcap's modes as starting points: 'nopriv' (nothing kept, bounding emptied, bits locked, nnp) or 'pure1e' (bits locked, ambient cleared, I kept). Explicit options override. */
+  preset?: 'nopriv' | 'pure1e';
+  /** User name or uid to switch to. A name also sets its primary group and initgroups' list (as su does) unless group/groups are given. */
+  user?: string | number;
+  /** Group name or gid. */
+  group?: string | number;
+  /** Supplementary groups; `[]` clears them. */
+  groups?: Array<string | number>;
+  /** Capabilities to keep in the permitted set (and effective, unless `effective` says otherwise). */
+  keep?: CapsInput | CapsInput[];
+  /** The effective set: a subset of keep (default: all of keep). */
+  effective?: CapsInput | CapsInput[];
+  /** The inheritable set (default: the ambient caps). */
+  inheritable?: CapsInput | CapsInput[];
+  /** Ambient caps, so children spawned later keep them across exec. Each must be kept and inheritable. */
+  ambient?: CapsInput | CapsInput[];
+  /** Limit the bounding set to what is kept (needs cap_setpcap now). */
+  limitBounding?: boolean;
+  /** true: libcap's locked bits (0xef); or an explicit securebits word / names (needs cap_setpcap now). */
+  securebits?: boolean | SecurebitsInput;
+  /** Set no_new_privs (irreversible). */
+  noNewPrivs?: boolean;
+  /**
+   * true (default): every thread ends equal. false: only the calling thread keeps capabilities and
+   * every other thread holds none (spec node-engineering §4.1) — needs a switch away from uid 0.
+   */
+  uniform?: boolean;
+}
+
+export interface DropPrivilegesResult {
+  uid: number;
+  gid: number;
+  groups: number[];
+  /** The final state of every thread. */
+  threads: ThreadState[];
+  elapsedMs: number;
+  backend: BackendKind;
+}
+
+interface Plan {
+  ids: { groups?: number[]; gid?: number; uid?: number };
+  keepCapsFirst: boolean;
+  steps: CapsStep[];
+  permitted: CapSet;
+  uniform: boolean;
+}
+
+function capsOption(name: string, value: CapsInput | CapsInput[] | undefined): CapSet | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return CapSet.of(...toCapList(value as CapsInput));
+  } catch (err) {
+    throw invalidArg(name, value, 'capability names or numbers, a CapSet or a bigint mask');
+  }
+}
+
+function refuse(message: string, cap?: number): never {
+  throw new CapsError({ code: 'ERR_CAPS_CANNOT_DROP', errno: -1, message: `dropPrivileges: ${message}`, ...(cap === undefined ? {} : { cap: capToName(cap) }) });
+}
+
+function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
+  return wanted.minus(have).toArray()[0];
+}
+
+/** Validates options against the calling thread's state; returns what to do (pure given `now`). */
+export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Plan {
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  const preset = options.preset;
+  if (preset !== undefined && preset !== 'nopriv' && preset !== 'pure1e') throw invalidArg('preset', preset, "'nopriv' or 'pure1e'");
+  const uniform = options.uniform ?? true;
+
+  const ids: Plan['ids'] = {};
+  if (options.user !== undefined) {
+    const who = resolveIdentity(options.user);
+    ids.uid = who.uid;
+    if (who.gid !== undefined) ids.gid = who.gid;
+    if (who.groups !== undefined) ids.groups = who.groups;
+  }
+  if (options.group !== undefined) ids.gid = resolveGid(options.group);
+  if (options.groups !== undefined) {
+    if (!Array.isArray(options.groups)) throw invalidArg('groups', options.groups, 'an array of group names or gids');
+    ids.groups = options.groups.map((g) => resolveGid(g));
+  }
+
+  const keep = capsOption('keep', options.keep) ?? CapSet.EMPTY;
+  const effective = capsOption('effective', options.effective) ?? keep;
+  const ambient = capsOption('ambient', options.ambient) ?? CapSet.EMPTY;
+  const inheritable = capsOption('inheritable', options.inheritable) ?? (preset === 'pure1e' ? now.inheritable : ambient);
+  const limitBounding = options.limitBounding ?? preset === 'nopriv';
+  const securebits = options.securebits === true || (options.securebits === undefined && preset !== undefined)
+    ? LOCKED_SECUREBITS
+    : options.securebits === false || options.securebits === undefined ? undefined : toSecurebits(options.securebits);
+  const noNewPrivs = options.noNewPrivs ?? preset === 'nopriv';
+
+  // What the kernel would refuse, said before anything changes.
+  let missing = firstMissing(keep, now.permitted);
+  if (missing !== undefined) refuse(`cannot keep ${capToName(missing)}: it is not in the permitted set now`, missing);
+  missing = firstMissing(effective, keep);
+  if (missing !== undefined) refuse(`effective ${capToName(missing)} is not kept (E ⊆ P)`, missing);
+  missing = firstMissing(ambient, inheritable);
+  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not inheritable: the kernel keeps A ⊆ P ∩ I (add it to inheritable)`, missing);
+  missing = firstMissing(ambient, keep);
+  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not kept: the kernel keeps A ⊆ P ∩ I (add it to keep)`, missing);
+  missing = firstMissing(inheritable, now.inheritable.union(now.bounding));
+  if (missing !== undefined) refuse(`inheritable ${capToName(missing)} is not in the bounding set (I' ⊆ I ∪ B, kernel-semantics §2.3)`, missing);
+  missing = firstMissing(inheritable, now.inheritable.union(now.permitted));
+  if (missing !== undefined && !now.permitted.has(CAP_SETPCAP)) refuse(`inheritable ${capToName(missing)} is neither inheritable nor permitted now, and cap_setpcap is not permitted (I' ⊆ I ∪ P)`, missing);
+  if ((limitBounding || securebits !== undefined) && !now.permitted.has(CAP_SETPCAP)) {
+    refuse(`${limitBounding ? 'limiting the bounding set' : 'setting securebits'} needs cap_setpcap in the permitted set now`, CAP_SETPCAP);
+  }
+  const uidNow = now.uid;
+  const changesUid = ids.uid !== undefined && [uidNow.real, uidNow.effective, uidNow.saved].some((u) => u !== ids.uid);
+  const changesGid = ids.gid !== undefined && [now.gid.real, now.gid.effective, now.gid.saved].some((g) => g !== ids.gid);
+  const changesGroups = ids.groups !== undefined && ids.groups.join(',') !== now.groups.join(',');
+  if (changesUid && !now.effective.has(CAP_SETUID)) refuse(`switching to uid ${ids.uid} needs cap_setuid in the effective set`, CAP_SETUID);
+  if ((changesGid || changesGroups) && !now.effective.has(CAP_SETGID)) refuse('changing groups needs cap_setgid in the effective set', CAP_SETGID);
+  const leavesRoot = changesUid && [uidNow.real, uidNow.effective, uidNow.saved].includes(0) && ids.uid !== 0;
+  const keepCapsFirst = leavesRoot && !keep.isEmpty;
+  if (keepCapsFirst && now.securebits !== undefined && (now.securebits & SECBIT_KEEP_CAPS_LOCKED) !== 0 && (now.securebits & 0x10) === 0) {
+    refuse('keeping capabilities across the uid switch needs keepcaps, but SECBIT_KEEP_CAPS_LOCKED holds it off');
+  }
+  if (!uniform && !leavesRoot) refuse('uniform: false leaves other threads holding nothing only when switching away from uid 0; give user');
+
+  // After the switch P is still `now.permitted` (keepcaps), or empty when nothing is kept.
+  const permittedAfterSwitch = leavesRoot && keep.isEmpty ? CapSet.EMPTY : now.permitted;
+  const steps: CapsStep[] = [{ op: 'set', effective: permittedAfterSwitch, permitted: permittedAfterSwitch, inheritable }];
+  if (keepCapsFirst || now.keepCaps) steps.push({ op: 'keepCaps.set', on: false });
+  if (limitBounding) {
+    const drop = now.bounding.minus(keep);
+    if (!drop.isEmpty) steps.push({ op: 'bounding.drop', caps: drop });
+  }
+  steps.push({ op: 'ambient.clear' });
+  if (!ambient.isEmpty) steps.push({ op: 'ambient.raise', caps: ambient });
+  if (securebits !== undefined) steps.push({ op: 'securebits.set', bits: securebits });
+  steps.push({ op: 'set', effective, permitted: keep, inheritable });
+  if (noNewPrivs) steps.push({ op: 'noNewPrivs.set' });
+  return { ids: changesUid || changesGid || changesGroups ? ids : {}, keepCapsFirst, steps, permitted: keep, uniform };
+}
+
+function partial(backend: Backend, options: DropPrivilegesOptions, what: string, cause: unknown): never {
+  const message = `dropPrivileges stopped after changing the process (${what}): ${(cause as Error).message}`;
+  if ((options.onPartial ?? 'abort') === 'abort') backend.killProcess(`${message}; killing the process (onPartial: 'abort')`);
+  throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, cause, ...((cause as CapsError).tids ? { tids: (cause as CapsError).tids } : {}) });
+}
+
+/**
+ * Drops the process's privileges in one verified call. Returns the final state of every thread.
+ * Throws a CapsError before changing anything when the request cannot work (unknown user,
+ * ambient without inheritable, a cap not held now, …); after the first change, a failure is a
+ * partial drop: `onPartial: 'abort'` (default) kills the process, `'throw'` throws ERR_CAPS_PARTIAL.
+ *
+ * ```js
+ * dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true });
+ * ```
+ */
+export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivilegesResult {
+  const started = performance.now();
+  const backend = getBackend();
+  const refused = backend.processRefusal();
+  if (refused) throw refused;
+  const plan = planDrop(options, backend.threadState());
+  const opts: ProcessCallOptions = { deadlineMs: options.deadlineMs ?? 2000, onPartial: options.onPartial ?? 'abort' };
+  // TODO(integration): the native backend will carry setIds; until then use glibc's broadcast here.
+  const setIds = backend.setIds?.bind(backend) ?? (backend.kind === 'native' ? setIdsEverywhere : undefined);
+  if (Object.keys(plan.ids).length > 0 && !setIds) {
+    throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: `dropPrivileges: the ${backend.kind} backend cannot change ids` });
+  }
+
+  let stage = 'keepcaps';
+  try {
+    if (plan.keepCapsFirst) {
+      if (plan.uniform) caps.keepCaps(true, opts);
+      else {
+        const failure = backend.runOnThread([{ op: 'keepcaps.set', on: true }]);
+        if (failure) throw new CapsError({ code: 'EPERM', errno: failure.errno, message: 'PR_SET_KEEPCAPS failed on the calling thread' });
+      }
+    }
+    stage = 'ids';
+    if (Object.keys(plan.ids).length > 0) setIds!(plan.ids);
+    stage = 'capabilities';
+    if (plan.uniform) caps.apply(plan.steps, opts);
+    else runOnCaller(backend, plan.steps);
+  } catch (err) {
+    const nothingChanged = stage === 'keepcaps' || (stage === 'ids' && !plan.keepCapsFirst && (err as CapsError).syscall === 'setgroups');
+    if (nothingChanged && !(err instanceof CapsError && err.code === 'ERR_CAPS_PARTIAL')) throw err;
+    partial(backend, options, stage, err);
+  }
+  const threads = backend.threads();
+  const me = backend.threadState();
+  if (!plan.uniform) {
+    const holding = threads.filter((t) => t.tid !== me.tid && !(t.permitted.isEmpty && t.effective.isEmpty && t.ambient.isEmpty));
+    if (holding.length > 0) partial(backend, options, 'verify', new CapsError({ code: 'ERR_CAPS_PARTIAL', message: `threads ${holding.map((t) => t.tid).join(', ')} still hold capabilities`, tids: holding.map((t) => t.tid) }));
+  }
+  return { uid: me.uid.effective, gid: me.gid.effective, groups: me.groups, threads, elapsedMs: performance.now() - started, backend: backend.kind };
+}
+
+/** uniform: false — the program on the calling thread only. */
+function runOnCaller(backend: Backend, steps: CapsStep[]): void {
+  const failure = backend.runOnThread(compileSteps(steps));
+  if (failure) throw new CapsError({ code: 'ERR_CAPS_PARTIAL', errno: failure.errno, message: `step ${failure.index} failed on the calling thread${failure.reason ? `: ${failure.reason}` : ''}` });
+}

@@ -1,0 +1,110 @@
+/**
+ * dropPrivileges() on the kernel, each case in a fresh child process (a drop is irreversible).
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
+
+const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, capsh: hasCommand('capsh') });
+const fixture = new URL('./fixtures/drop.mjs', import.meta.url).pathname;
+
+interface Out {
+  result?: { uid: number; gid: number; groups: number[]; threads: number };
+  error?: { code: string; errno: number; message: string; cap?: string };
+  self: { securebits?: number; keepCaps?: boolean };
+  threads: Array<Record<string, unknown> & { tid: number; uid: { real: number } }>;
+  secret?: string;
+}
+
+function drop(options: object, env: Record<string, string> = {}): Out {
+  const r = spawnSync(process.execPath, [fixture, JSON.stringify(options)], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`fixture exited ${r.status ?? r.signal}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Out;
+}
+
+const hex = (caps: number[]) => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n).toString(16).padStart(16, '0');
+const bounding = readFileSync('/proc/self/status', 'utf8').match(/^CapBnd:\s+(\w+)/m)![1]!;
+
+function uniformThreads(out: Out) {
+  const shapes = new Set(out.threads.map(({ tid: _t, ...rest }) => JSON.stringify(rest)));
+  expect(shapes.size).toBe(1);
+  expect(out.threads.length).toBeGreaterThan(6);
+  return out.threads[0]!;
+}
+
+describe.skipIf(skip)('dropPrivileges on the kernel', () => {
+  const secretDir = mkdtempSync(join(tmpdir(), 'linux-caps-drop-'));
+  const secret = join(secretDir, 'secret');
+  writeFileSync(secret, 'x');
+  chmodSync(secret, 0o000);
+
+  it('switches user, keeps one cap on every thread, hands it to children through ambient', () => {
+    const out = drop({ user: 'nobody', keep: ['cap_net_bind_service'], ambient: ['cap_net_bind_service'], onPartial: 'throw' }, { SECRET_FILE: secret });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ uid: 65534, gid: 65534, groups: [65534] });
+    const t = uniformThreads(out);
+    expect(t).toMatchObject({ effective: hex([10]), permitted: hex([10]), inheritable: hex([10]), ambient: hex([10]), bounding, noNewPrivs: false });
+    expect(out.secret).toBe('EACCES');
+    expect(out.self.keepCaps).toBe(false);
+  });
+
+  it('stays uid 0 but drops capabilities on every thread (the broadcast case)', () => {
+    const out = drop({ keep: ['cap_chown'], onPartial: 'throw' }, { SECRET_FILE: secret });
+    const t = uniformThreads(out);
+    expect(t).toMatchObject({ uid: { real: 0 }, effective: hex([0]), permitted: hex([0]), inheritable: hex([]), ambient: hex([]) });
+    expect(out.secret).toBe('EACCES');
+  });
+
+  it("preset 'nopriv' ends where capsh --mode=NOPRIV does", () => {
+    const out = drop({ preset: 'nopriv', onPartial: 'throw' });
+    const t = uniformThreads(out);
+    const capsh = execFileSync('capsh', ['--mode=NOPRIV', '--print'], { encoding: 'utf8' });
+    const secbits = Number(capsh.match(/^Securebits: \d+\/(0x[0-9a-f]+)/m)![1]);
+    expect(out.self.securebits).toBe(secbits);
+    expect(capsh).toMatch(/^Current: =$/m);
+    expect(capsh).toMatch(/^Bounding set =$/m);
+    expect(capsh).toMatch(/no-new-privs=1/);
+    expect(t).toMatchObject({ effective: hex([]), permitted: hex([]), inheritable: hex([]), bounding: hex([]), ambient: hex([]), noNewPrivs: true });
+  });
+
+  it("preset 'pure1e' sets the securebits capsh --mode=PURE1E sets", () => {
+    const out = drop({ preset: 'pure1e', keep: ['cap_net_raw'], onPartial: 'throw' });
+    const capsh = execFileSync('capsh', ['--mode=PURE1E', '--print'], { encoding: 'utf8' });
+    expect(out.self.securebits).toBe(Number(capsh.match(/^Securebits: \d+\/(0x[0-9a-f]+)/m)![1]));
+    expect(uniformThreads(out)).toMatchObject({ permitted: hex([13]), effective: hex([13]) });
+  });
+
+  it('limits the bounding set to what is kept', () => {
+    const out = drop({ user: 'nobody', keep: ['cap_net_raw', 'cap_net_admin'], effective: ['cap_net_raw'], limitBounding: true, onPartial: 'throw' });
+    expect(uniformThreads(out)).toMatchObject({ bounding: hex([12, 13]), permitted: hex([12, 13]), effective: hex([13]) });
+  });
+
+  it('uniform: false leaves other threads holding nothing (the main-thread-only recipe)', () => {
+    const out = drop({ user: 'nobody', keep: ['cap_net_bind_service'], uniform: false, onPartial: 'throw' });
+    expect(out.error).toBeUndefined();
+    const main = out.threads.find((t) => t.tid === out.threads[0]!.tid)!;
+    expect(main).toMatchObject({ permitted: hex([10]) });
+    for (const t of out.threads.slice(1)) expect(t).toMatchObject({ permitted: hex([]), effective: hex([]) });
+  });
+
+  it.each([
+    [{ user: 'no-such-user-xyz' }, 'ERR_CAPS_UNKNOWN_USER', /unknown user/],
+    [{ keep: ['cap_net_raw'], ambient: ['cap_net_raw'], inheritable: [] }, 'ERR_CAPS_CANNOT_DROP', /not inheritable/],
+    [{ keep: [], ambient: ['cap_kill'] }, 'ERR_CAPS_CANNOT_DROP', /not kept/],
+    [{ keep: ['cap_sys_resource'] }, 'ERR_CAPS_CANNOT_DROP', /cannot keep cap_sys_resource/],
+    [{ keep: ['cap_chown'], effective: ['cap_kill'] }, 'ERR_CAPS_CANNOT_DROP', /E ⊆ P/],
+    [{ uniform: false, keep: ['cap_chown'] }, 'ERR_CAPS_CANNOT_DROP', /uniform: false/],
+    [{ preset: 'hybrid' }, 'ERR_CAPS_INVALID_ARG', /preset/],
+    [{ keep: ['cap_nope'] }, 'ERR_CAPS_INVALID_ARG', /keep/],
+  ])('refuses %j before changing anything', (options, code, message) => {
+    const out = drop({ ...options, onPartial: 'throw' });
+    expect(out.error).toMatchObject({ code });
+    expect(out.error!.message).toMatch(message);
+    // Nothing changed: still root with the full bounding set on every thread.
+    const t = uniformThreads(out);
+    expect(t).toMatchObject({ uid: { real: 0 }, bounding });
+  });
+});
