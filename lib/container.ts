@@ -9,9 +9,9 @@ import type { Ids } from './types.js';
 import { readProcessStatus, type ProcPid } from './proc.js';
 
 /**
- * Docker's default capability set (14): moby `oci/caps/defaults.go` DefaultCapabilities,
- * unchanged since Docker 1.x (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,
- * NET_BIND_SERVICE, NET_RAW, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT).
+ * Docker's default capability set (14): moby/moby `oci/caps/defaults.go`, DefaultCapabilities
+ * (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
+ * NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE).
  */
 export const DOCKER_DEFAULT_CAPS: CapSet = CapSet.of(
   'cap_chown', 'cap_dac_override', 'cap_fsetid', 'cap_fowner', 'cap_mknod', 'cap_net_raw', 'cap_setgid',
@@ -22,9 +22,11 @@ export const DOCKER_DEFAULT_CAPS: CapSet = CapSet.of(
  * Podman's default capability set (11): Docker's without MKNOD, NET_RAW and AUDIT_WRITE.
  * Source: containers/common `pkg/config/containers.conf`, `default_capabilities` (CHOWN,
  * DAC_OVERRIDE, FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID,
- * SYS_CHROOT). Distributions shipped it in containers.conf since 2020 (containers/common PR
- * #319); containers/common PR #1240 (merged 2022-11-23) made it the built-in default for
- * Podman/Buildah releases built on it (Podman 4.4 and later), where no containers.conf overrides it.
+ * SYS_CHROOT). History: Red Hat distributions shipped this list in their containers.conf
+ * (containers/common issue #1234); containers/common PR #1240 (2022-11) made a minimal list the
+ * built-in default, picked up by Podman 4.4.0 — without SYS_CHROOT (10 caps, podman issue
+ * #17504) — and Podman 4.4.3 put SYS_CHROOT back (podman PR #17891), giving these 11 for
+ * Podman ≥ 4.4.3 where no containers.conf overrides them.
  */
 export const PODMAN_DEFAULT_CAPS: CapSet = DOCKER_DEFAULT_CAPS.without('cap_mknod', 'cap_net_raw', 'cap_audit_write');
 
