@@ -208,6 +208,25 @@ describe.skipIf(!isLinux || backendKind !== 'native')('capBound on this kernel (
       const bound = BigInt(`0x${(JSON.parse(out[1]!) as { bound: string }).bound}`);
       expect(bound & (1n << 16n)).toBe(1n << 16n);
     });
+
+    it('a legacy cap-bound the writer may not open is EACCES with the path and reason (child without cap_dac_override)', async () => {
+      const fake = join(dir, 'legacy-proc');
+      mkdirSync(join(fake, 'sys', 'kernel'), { recursive: true });
+      writeFileSync(join(fake, 'sys', 'kernel', 'cap-bound'), '-257\n', { mode: 0o400 });
+      const dist = new URL('../dist/index.js', import.meta.url).href;
+      const script = join(dir, 'eacces.mjs');
+      writeFileSync(script, `
+        import { capBound } from ${JSON.stringify(dist)};
+        try { capBound.drop(['cap_sys_module'], { procRoot: process.argv[2] }); console.log(JSON.stringify({ ok: true })); }
+        catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, reason: e.reason })); }
+      `);
+      const { execFileSync } = await import('node:child_process');
+      const out = execFileSync('capsh', ['--drop=cap_dac_override', '--', '-c', 'exec "$0" "$1" "$2"', process.execPath, script, fake], { encoding: 'utf8' }).trim();
+      expect(JSON.parse(out)).toEqual({
+        code: 'EACCES', errno: -13, syscall: 'open', path: join(fake, 'sys', 'kernel', 'cap-bound'), reason: 'cap-bound is mode 0600, owned by root',
+      });
+      expect(readFileSync(join(fake, 'sys', 'kernel', 'cap-bound'), 'utf8')).toBe('-257\n');
+    });
   });
 });
 
