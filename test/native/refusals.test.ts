@@ -1,0 +1,80 @@
+/**
+ * Whole-process calls refuse before changing anything where the broadcast cannot be trusted
+ * (spec node-engineering §3.5, §4.3; DESIGN "Decisions"). Kernel backend only: each case runs
+ * in a child (test/fixtures/native-refusals.mjs), which then shows nothing changed.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
+import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
+
+const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
+const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:native)': addonBuilt });
+const skipUnshare = skip ?? missing({ unshare: hasCommand('unshare') });
+
+interface Refusal {
+  error?: { code: string; message: string; causeMessage?: string; tried?: string[] };
+  extra?: unknown;
+  state: { threads?: number; withSysAdmin?: number; code?: string };
+  callerHasSysAdmin?: boolean;
+  getError?: { code: string; causeMessage?: string; tried?: string[] };
+}
+
+function refusal(kind: 'main' | 'worker', env: Record<string, string | undefined> = {}): Refusal {
+  return runFixture<Refusal>('native-refusals.mjs', [kind], { env }).json;
+}
+
+function expectUnchanged(r: Refusal): void {
+  expect(r.state.threads).toBeGreaterThan(1);
+  expect(r.state.withSysAdmin).toBe(r.state.threads);
+}
+
+describe.skipIf(skip)('caps refuses before changing anything (kernel)', () => {
+  it('01 in a Worker: ERR_CAPS_NOT_MAIN_THREAD, while thread.* still acts on the Worker\'s own thread', () => {
+    const r = refusal('worker');
+    expect(r.error?.code).toBe('ERR_CAPS_NOT_MAIN_THREAD');
+    expect(r.extra).toBe(true);
+    expectUnchanged(r);
+  });
+
+  it('02 UV_USE_IO_URING=1: ERR_CAPS_IO_URING', () => {
+    const r = refusal('main', { UV_USE_IO_URING: '1' });
+    expect(r.error?.code).toBe('ERR_CAPS_IO_URING');
+    expectUnchanged(r);
+  });
+
+  it('03 LINUX_CAPS_BROADCAST=off: ERR_CAPS_BROADCAST_OFF', () => {
+    const r = refusal('main', { LINUX_CAPS_BROADCAST: 'off' });
+    expect(r.error?.code).toBe('ERR_CAPS_BROADCAST_OFF');
+    expect(r.error?.message).toMatch(/thread\.\* still acts on the calling thread/);
+    expectUnchanged(r);
+  });
+
+  it('04 an addon that cannot load: ERR_CAPS_UNSUPPORTED with the load error (every path tried) as cause — no model fallback', () => {
+    const r = refusal('main', { LINUX_CAPS_NATIVE_PATH: '/nonexistent/linux_caps.node' });
+    expect(r.error?.code).toBe('ERR_CAPS_UNSUPPORTED');
+    expect(r.error?.tried).toEqual(['/nonexistent/linux_caps.node']);
+    expect(r.error?.causeMessage).toMatch(/nonexistent\/linux_caps\.node/);
+    expect(r.getError?.code).toBe('ERR_CAPS_UNSUPPORTED');
+    expect(r.state.code).toBe('ERR_CAPS_UNSUPPORTED');
+  });
+
+  it('05 a control: the same call without a reason to refuse reaches every thread', () => {
+    const r = refusal('main');
+    expect(r.error).toBeUndefined();
+    expect(r.state.withSysAdmin).toBe(0);
+    expect(r.callerHasSysAdmin).toBe(false);
+  });
+});
+
+describe.skipIf(skipUnshare)('caps refuses without /proc (kernel)', () => {
+  it('06 /proc/self/task unreadable (an empty tmpfs over /proc in a mount namespace): ERR_CAPS_NO_PROCFS', () => {
+    const script = `mount -t tmpfs none /proc && exec "$0" "$1" main`;
+    const run = spawnSync('unshare', ['-m', 'sh', '-c', script, process.execPath, fixturePath('native-refusals.mjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as Refusal;
+    expect(r.error?.code).toBe('ERR_CAPS_NO_PROCFS');
+    expect(r.callerHasSysAdmin).toBe(true);
+  });
+});
