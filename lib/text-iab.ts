@@ -39,9 +39,8 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
     throw invalidArg('IAB text', text, 'a string such as "!cap_net_raw,^cap_chown"');
   }
   resolveKernelSize(options);
-  const fail = (offset: number, expected: string) => parseError('IAB text', text, offset, expected);
   const nul = text.indexOf('\0');
-  if (nul >= 0) throw fail(nul, 'text without NUL characters');
+  if (nul >= 0) throw parseError('IAB text', text, nul, 'text without NUL characters');
 
   let in0 = 0, in1 = 0, a0 = 0, a1 = 0, nb0 = 0, nb1 = 0;
   const length = text.length;
@@ -55,7 +54,7 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
 
     const cap = readCap(text, pos);
     if (cap < 0) {
-      throw fail(pos, isDigit(code) ? 'a capability number below 64'
+      throw parseError('IAB text', text, pos, isDigit(code) ? 'a capability number below 64'
         : "a prefix '!', '^' or '%', a capability name such as cap_chown, or a number below 64");
     }
     const low = cap < 32 ? 1 << cap : 0;
@@ -65,7 +64,7 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
     if (flags & NOT_BOUNDING) { nb0 |= low; nb1 |= high; }
     pos = scanEnd;
     if (pos === length) break;
-    if (text.charCodeAt(pos) !== COMMA) throw fail(pos, "',' or end of text");
+    if (text.charCodeAt(pos) !== COMMA) throw parseError('IAB text', text, pos, "',' or end of text");
     flags = 0;
   }
   return { inheritable: joinWords(in0, in1), ambient: joinWords(a0, a1), notBounding: joinWords(nb0, nb1) };

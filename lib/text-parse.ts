@@ -5,7 +5,7 @@
 import { invalidArg } from './errors.js';
 import { parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
-import { isAllAt, isDigit, isSpace, isWordChar, readCap, scanEnd } from './text-scan.js';
+import { codeAt, isAllAt, isDigit, isSpace, isWordChar, readCap, scanEnd } from './text-scan.js';
 import type { CapSetTriple } from './text-types.js';
 import { joinWords } from './text-words.js';
 
@@ -17,6 +17,7 @@ const COMMA = 0x2c;
 const CLEAR_THEN_RAISE = -1;
 const CLEAR_THEN_LOWER = -2;
 
+const FORMAT = 'capability text';
 const E = 1;
 const P = 2;
 const I = 4;
@@ -43,16 +44,15 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
     throw invalidArg('capability text', text, 'a string such as "cap_net_raw=ep"');
   }
   const kernel = resolveKernelSize(options);
-  const fail = (offset: number, expected: string) => parseError('capability text', text, offset, expected);
   const nul = text.indexOf('\0');
-  if (nul >= 0) throw fail(nul, 'text without NUL characters');
+  if (nul >= 0) throw parseError(FORMAT, text, nul, 'text without NUL characters');
 
   let e0 = 0, e1 = 0, p0 = 0, p1 = 0, i0 = 0, i1 = 0;
   const length = text.length;
   let pos = 0;
   for (;;) {
-    let code = text.charCodeAt(pos);
-    while (isSpace(code)) code = text.charCodeAt(++pos);
+    let code = codeAt(text, pos);
+    while (isSpace(code)) code = codeAt(text, ++pos);
     if (pos >= length) break;
 
     // The capability list: explicit, or implicitly "all" for a clause starting with '='.
@@ -67,32 +67,32 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
           pos += 3;
         } else {
           const cap = readCap(text, pos);
-          if (cap < 0) throw fail(pos, isDigit(text.charCodeAt(pos)) ? 'a capability number below 64' : CAP_EXPECTED);
+          if (cap < 0) throw parseError(FORMAT, text, pos, isDigit(codeAt(text, pos)) ? 'a capability number below 64' : CAP_EXPECTED);
           if (cap < 32) l0 |= 1 << cap;
           else l1 |= 1 << (cap - 32);
           pos = scanEnd;
         }
-        if (text.charCodeAt(pos) !== COMMA) break;
-        if (!isWordChar(text.charCodeAt(++pos))) throw fail(pos, `${CAP_EXPECTED} after ','`);
+        if (codeAt(text, pos) !== COMMA) break;
+        if (!isWordChar(codeAt(text, ++pos))) throw parseError(FORMAT, text, pos, `${CAP_EXPECTED} after ','`);
       }
       listed = true;
     } else if (code === PLUS || code === MINUS) {
-      throw fail(pos, "a capability list before '+' or '-' (only '=' may start a clause without one)");
+      throw parseError(FORMAT, text, pos, "a capability list before '+' or '-' (only '=' may start a clause without one)");
     } else {
       l0 = kernel.low | 0;
       l1 = kernel.high | 0;
     }
 
-    let op = text.charCodeAt(pos);
+    let op = codeAt(text, pos);
     if (op === EQUALS) {
-      const next = text.charCodeAt(pos + 1);
+      const next = codeAt(text, pos + 1);
       if (next === PLUS || next === MINUS) {
-        if (!listed) throw fail(pos + 1, "flags e, i or p, whitespace or end of text ('=+' and '=-' need a capability list)");
+        if (!listed) throw parseError(FORMAT, text, pos + 1, "flags e, i or p, whitespace or end of text ('=+' and '=-' need a capability list)");
         op = next === PLUS ? CLEAR_THEN_RAISE : CLEAR_THEN_LOWER;
         pos++;
       }
     } else if (op !== PLUS && op !== MINUS) {
-      throw fail(pos, listed ? "',' or an action '=', '+' or '-'" : CLAUSE_EXPECTED);
+      throw parseError(FORMAT, text, pos, listed ? "',' or an action '=', '+' or '-'" : CLAUSE_EXPECTED);
     }
     pos++;
 
@@ -101,16 +101,16 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
       let flags = 0;
       let count = 0;
       for (;; pos++, count++) {
-        code = text.charCodeAt(pos);
+        code = codeAt(text, pos);
         if (code === 0x65) flags |= E;
         else if (code === 0x70) flags |= P;
         else if (code === 0x69) flags |= I;
         else break;
       }
-      if (count === 0 && op !== EQUALS) throw fail(pos, FLAGS_EXPECTED);
+      if (count === 0 && op !== EQUALS) throw parseError(FORMAT, text, pos, FLAGS_EXPECTED);
       const chained = code === PLUS || code === MINUS;
       if (!chained && pos < length && !isSpace(code)) {
-        throw fail(pos, `${FLAGS_EXPECTED}, ${listed ? "'+', '-', " : ''}whitespace or end of text`);
+        throw parseError(FORMAT, text, pos, `${FLAGS_EXPECTED}, ${listed ? "'+', '-', " : ''}whitespace or end of text`);
       }
       if (op === PLUS) {
         if (flags & E) { e0 |= l0; e1 |= l1; }
@@ -131,7 +131,7 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
         }
       }
       if (!chained) break;
-      if (!listed) throw fail(pos, `${FLAGS_EXPECTED}, whitespace or end of text ('+' and '-' need a capability list)`);
+      if (!listed) throw parseError(FORMAT, text, pos, `${FLAGS_EXPECTED}, whitespace or end of text ('+' and '-' need a capability list)`);
       op = code;
       pos++;
     }

@@ -38,53 +38,41 @@ export function isDigit(code: number): boolean {
   return code < 128 && CLASS[code] === DIGIT;
 }
 
+/**
+ * The char code at `pos`, or 0 past the end: C's NUL terminator. (The parsers refuse NUL
+ * characters up front, so 0 always means the end; and never reading out of bounds keeps
+ * V8's optimised code on its fast path.)
+ */
+export function codeAt(text: string, pos: number): number {
+  return pos < text.length ? text.charCodeAt(pos) : 0;
+}
+
 /** Where the last successful readCap stopped (one past the capability). */
 export let scanEnd = 0;
 
-// Names are looked up by a hash of their lower-cased letters, then compared char by char.
-const TABLE_BITS = 9;
-const TABLE_SIZE = 1 << TABLE_BITS;
-const table = new Int16Array(TABLE_SIZE).fill(-1);
-const nameCodes: Uint8Array[] = CAP_NAMES.map((name) => Uint8Array.from(name, (ch) => ch.charCodeAt(0)));
+// Names are recognised by a DFA over the lower-cased letters and `_`: one table step per
+// char, no substring, no hash. SYMBOL maps a char code to its column (-1: not a name char).
+const SYMBOLS = 27;
+const SYMBOL = new Int8Array(128).fill(-1);
+for (let c = 0; c < 26; c++) { SYMBOL[0x61 + c] = c; SYMBOL[0x41 + c] = c; }
+SYMBOL[0x5f] = 26;
 
-function hashStep(hash: number, lowerCode: number): number {
-  return Math.imul(hash ^ lowerCode, 0x01000193);
-}
-
-function slotOf(hash: number): number {
-  return (hash ^ (hash >>> 15)) & (TABLE_SIZE - 1);
-}
-
-for (let cap = 0; cap < nameCodes.length; cap++) {
-  let hash = 0x811c9dc5 | 0;
-  for (const code of nameCodes[cap]!) hash = hashStep(hash, code);
-  let slot = slotOf(hash);
-  while (table[slot] !== -1) slot = (slot + 1) & (TABLE_SIZE - 1);
-  table[slot] = cap;
-}
-
-/**
- * The capability named by the letters and `_` from `start` to `end` (case-insensitive), or -1.
- * The caller guarantees every char in the range is a letter or `_`.
- */
-function lookupName(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) hash = hashStep(hash, text.charCodeAt(i) | (isAlpha(text.charCodeAt(i)) ? 0x20 : 0));
-  const length = end - start;
-  for (let slot = slotOf(hash); ; slot = (slot + 1) & (TABLE_SIZE - 1)) {
-    const cap = table[slot]!;
-    if (cap === -1) return -1;
-    const codes = nameCodes[cap]!;
-    if (codes.length !== length) continue;
-    let i = 0;
-    while (i < length) {
-      const code = text.charCodeAt(start + i);
-      if ((isAlpha(code) ? code | 0x20 : code) !== codes[i]) break;
-      i++;
-    }
-    if (i === length) return cap;
+const stateCount = 1 + CAP_NAMES.reduce((n, name) => n + name.length, 0);
+/** NEXT[state * SYMBOLS + symbol]: the next state, 0 = no name continues this way. */
+const NEXT = new Int16Array((stateCount + 1) * SYMBOLS);
+/** ACCEPT[state]: the capability whose name ends here, or -1. */
+const ACCEPT = new Int8Array(stateCount + 1).fill(-1);
+const START = 1;
+let states = 2;
+CAP_NAMES.forEach((name, cap) => {
+  let state = START;
+  for (const ch of name) {
+    const column = state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!;
+    if (NEXT[column] === 0) NEXT[column] = states++;
+    state = NEXT[column]!;
   }
-}
+  ACCEPT[state] = cap;
+});
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -100,15 +88,15 @@ function hexValue(code: number): number {
  */
 export function readCap(text: string, pos: number): number {
   const length = text.length;
-  let code = text.charCodeAt(pos);
+  let code = codeAt(text, pos);
   if (isDigit(code)) {
     let value = 0;
     let i = pos;
     let radix = 10;
     if (code === 0x30) {
       radix = 8;
-      const next = text.charCodeAt(pos + 1) | 0x20;
-      if (next === 0x78 && hexValue(text.charCodeAt(pos + 2)) >= 0) { radix = 16; i = pos + 2; }
+      const next = codeAt(text, pos + 1) | 0x20;
+      if (next === 0x78 && hexValue(codeAt(text, pos + 2)) >= 0) { radix = 16; i = pos + 2; }
     }
     for (; i < length; i++) {
       const digit = radix === 16 ? hexValue(text.charCodeAt(i)) : text.charCodeAt(i) - 0x30;
@@ -120,16 +108,23 @@ export function readCap(text: string, pos: number): number {
     scanEnd = i;
     return value;
   }
+  // A name: the longest run of letters and `_`, matched whole and case-insensitively.
+  let state = START;
   let end = pos;
-  while (end < length && ((code = text.charCodeAt(end)), isAlpha(code) || code === 0x5f)) end++;
-  if (end === pos) return -1;
-  const cap = lookupName(text, pos, end);
+  for (; end < length; end++) {
+    code = text.charCodeAt(end);
+    const symbol = code < 128 ? SYMBOL[code]! : -1;
+    if (symbol < 0) break;
+    state = NEXT[state * SYMBOLS + symbol]!;
+    if (state === 0) return -1;
+  }
+  const cap = ACCEPT[state]!;
   if (cap >= 0) scanEnd = end;
   return cap;
 }
 
 /** C's namcmp(str, "all"): `all` in any case, not followed by a letter, digit or `_`. */
 export function isAllAt(text: string, pos: number): boolean {
-  return (text.charCodeAt(pos) | 0x20) === 0x61 && (text.charCodeAt(pos + 1) | 0x20) === 0x6c
-    && (text.charCodeAt(pos + 2) | 0x20) === 0x6c && !isWordChar(text.charCodeAt(pos + 3));
+  return (codeAt(text, pos) | 0x20) === 0x61 && (codeAt(text, pos + 1) | 0x20) === 0x6c
+    && (codeAt(text, pos + 2) | 0x20) === 0x6c && !isWordChar(codeAt(text, pos + 3));
 }

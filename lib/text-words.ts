@@ -29,11 +29,27 @@ export function splitSet(input: CapSetInput | undefined): void {
   }
 }
 
+// CapSets are immutable, so the ones made recently can be handed out again: a small
+// direct-mapped cache keyed by the two words saves the bigint and CapSet allocations for
+// the sets a program parses over and over (its own few capability strings, =ep, …).
+const CACHE_SIZE = 256;
+const cachedLow = new Int32Array(CACHE_SIZE);
+const cachedHigh = new Int32Array(CACHE_SIZE);
+const cachedSet: (CapSet | undefined)[] = new Array<CapSet | undefined>(CACHE_SIZE).fill(undefined);
+
 /** The CapSet of two 32-bit words (either sign; read as unsigned). */
 export function joinWords(low: number, high: number): CapSet {
+  low |= 0;
+  high |= 0;
+  if ((low | high) === 0) return CapSet.EMPTY;
+  const slot = (Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b) >>> 24) & (CACHE_SIZE - 1);
+  const hit = cachedSet[slot];
+  if (hit !== undefined && cachedLow[slot] === low && cachedHigh[slot] === high) return hit;
   const lo = low >>> 0;
   const hi = high >>> 0;
-  if (hi === 0 && lo === 0) return CapSet.EMPTY;
-  if (hi < 0x200000) return CapSet.fromMask(BigInt(hi * TWO_32 + lo));
-  return CapSet.fromMask((BigInt(hi) << 32n) | BigInt(lo));
+  const set = hi < 0x200000 ? CapSet.fromMask(BigInt(hi * TWO_32 + lo)) : CapSet.fromMask((BigInt(hi) << 32n) | BigInt(lo));
+  cachedLow[slot] = low;
+  cachedHigh[slot] = high;
+  cachedSet[slot] = set;
+  return set;
 }
