@@ -42,11 +42,17 @@ function parseArgs(argv) {
 
 const errText = (e) => (e ? `${errnoName(e)} (${e})` : 'success');
 
+function resultText(result) {
+  if (result === undefined || result === null) return 'ret 0';
+  if (typeof result !== 'object') return `ret ${result}`;
+  if ('atSecure' in result) return `ret 0, AT_SECURE ${result.atSecure ? 1 : 0}${result.fileCaps ? ' (file caps applied)' : ''}`;
+  return 'ret 0';
+}
+
 function predictedText(pred) {
   if (pred.thrown) return `model threw: ${pred.thrown.message}`;
   const t = pred.transition;
-  const ret = t.errno ? '' : `, ret ${typeof t.result === 'object' ? JSON.stringify(t.result, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))?.slice(0, 80) : t.result ?? 0}`;
-  return `${errText(t.errno ? -t.errno : 0)}${ret}`;
+  return t.errno ? errText(-t.errno) : `success, ${resultText(t.result)}`;
 }
 
 function printStep(print, { step, op, pred, obs }, catalog) {
