@@ -30,8 +30,10 @@ function gccLibrary(name) {
 /**
  * The environment under which a plain `node` loads the sanitized addon: libasan preloaded
  * (GCC's libasan also carries the UBSan runtime for -fsanitize=address,undefined), the first
- * error ends the process with a non-zero status, and LINUX_CAPS_NATIVE_PATH points the loader
- * at build-asan/. Leak detection is off: V8 and Node keep allocations alive until exit.
+ * error ends the process with a non-zero status (86 for ASan, 87 for UBSan), and
+ * LINUX_CAPS_NATIVE_PATH points the loader at build-asan/. Leak detection is off: V8 and Node
+ * keep allocations alive until exit. LINUX_CAPS_SANITIZER marks the run for tests (ASan's
+ * allocator keeps freed memory, so RSS growth is no leak signal under it).
  */
 export function asanEnv() {
   const libasan = gccLibrary('libasan.so');
@@ -41,6 +43,8 @@ export function asanEnv() {
     ASAN_OPTIONS: 'detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=86:allow_user_segv_handler=1',
     UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=87',
     LINUX_CAPS_NATIVE_PATH: asanAddon,
+    // Tells tests that allocator-level measurements (RSS growth) mean nothing in this run.
+    LINUX_CAPS_SANITIZER: 'address,undefined',
   };
 }
 
