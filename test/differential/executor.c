@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -63,6 +64,7 @@ enum op_kind {
   OP_WRITE_SETGROUPS = 33,
   OP_SHARE_FS = 40,
   OP_TRACEME = 41,
+  OP_SPAWN_THREAD = 42,
 };
 
 struct record {
@@ -171,14 +173,17 @@ static void report_state(long step) {
 
 /* ---- operations -------------------------------------------------------------------------- */
 
+/* a[6] = 1: the pid is our own tid (only known here). */
+static int target_pid(const struct record *r) { return r->a[6] ? (int)syscall(SYS_gettid) : (int)r->a[1]; }
+
 static long do_capget(const struct record *r) {
-  struct __user_cap_header_struct h = {(uint32_t)r->a[0], (int)r->a[1]};
+  struct __user_cap_header_struct h = {(uint32_t)r->a[0], target_pid(r)};
   struct __user_cap_data_struct d[2];
   return syscall(SYS_capget, &h, r->a[2] ? NULL : d);
 }
 
 static long do_capset(const struct record *r) {
-  struct __user_cap_header_struct h = {(uint32_t)r->a[0], (int)r->a[1]};
+  struct __user_cap_header_struct h = {(uint32_t)r->a[0], target_pid(r)};
   struct __user_cap_data_struct d[2];
   uint64_t e = (uint64_t)r->a[2], p = (uint64_t)r->a[3], i = (uint64_t)r->a[4];
   d[0].effective = (uint32_t)e;
@@ -228,6 +233,23 @@ static int sharer_main(void *arg) {
   struct timespec tick = {0, 2 * 1000 * 1000};
   while (getppid() == parent) nanosleep(&tick, NULL);
   _exit(0);
+}
+
+/* A second thread that only waits: the process is multi-threaded until its next execve. */
+static void *idle_thread(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+
+static long do_spawn_thread(void) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, idle_thread, NULL);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  return 0;
 }
 
 static long do_share_fs(void) {
@@ -287,6 +309,7 @@ static long perform(const struct record *r, long step) {
     case OP_WRITE_SETGROUPS:
       return r->a[0] ? write_proc_self("/proc/self/setgroups", "allow", 5) : write_proc_self("/proc/self/setgroups", "deny", 4);
     case OP_SHARE_FS: return do_share_fs();
+    case OP_SPAWN_THREAD: return do_spawn_thread();
     /* The supervisor becomes our tracer, with OUR credentials of now as the tracer's (ptrace_link
      * records current_cred() for PTRACE_TRACEME): later execs are "traced" (§2.6 step 4). */
     case OP_TRACEME: return ptrace(PTRACE_TRACEME, 0, NULL, NULL);

@@ -17,7 +17,7 @@ const STEP_WEIGHTS = {
   nnp: 2, getters: 3, oddPrctl: 2,
   setuid: 5, setreuid: 4, setresuid: 7, setfsuid: 4,
   setgid: 2, setregid: 2, setresgid: 3, setfsgid: 2, setgroups: 2,
-  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1, traceme: 0.5,
+  execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1, traceme: 0.5, thread: 1,
 };
 
 const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6 };
@@ -120,7 +120,7 @@ export class SequenceGenerator {
     const kind = r.weighted(STEP_WEIGHTS);
     switch (kind) {
       case 'capset': return this.capsetStep(v);
-      case 'capget': return { op: 'capget', version: r.pick([V3, V3, V1, V2, 0x12345678]), pid: r.pick([0, 0, 0, 1, -1, 2 ** 30]), probe: r.chance(0.2) };
+      case 'capget': return { op: 'capget', version: r.pick([V3, V3, V1, V2, 0x12345678]), pid: r.pick([0, 0, 0, 1, -1, 2 ** 30, 'self']), probe: r.chance(0.2) };
       case 'ambientRaise': return this.ambient(2, r.chance(0.8) ? r.bitOf(r.chance(0.7) ? v.p & v.i : v.p) : this.anyCap());
       case 'ambientOther': {
         const op = r.pick([1, 3, 3, 4, 0, 5]);
@@ -148,6 +148,7 @@ export class SequenceGenerator {
       case 'gidMap': return this.mapStep(v, 'gid');
       case 'shareFs': return { op: 'share-fs' };
       case 'traceme': return { op: 'traceme' };
+      case 'thread': return { op: 'spawn-thread' };
       case 'setgroupsFile': return { op: 'write-setgroups', value: r.chance(0.8) ? 'deny' : 'allow' };
       default: throw new Error(`generator: no step ${kind}`);
     }
@@ -168,7 +169,7 @@ export class SequenceGenerator {
   capsetStep(v) {
     const r = this.rng;
     const version = r.weighted({ [V3]: 85, [V1]: 8, [V2]: 4, 0x11111111: 3 });
-    const pid = r.chance(0.95) ? 0 : r.pick([1, -1]);
+    const pid = r.chance(0.93) ? 0 : r.pick([1, -1, 'self', 'self']);
     if (r.chance(0.75)) {
       const permitted = r.chance(0.2) ? v.p : r.subset(v.p, 0.85);
       const effective = r.subset(permitted, 0.8);

@@ -11,7 +11,7 @@ export const KIND = {
   setgid: 14, setregid: 15, setresgid: 16, setfsgid: 17, setgroups: 18,
   execve: 20,
   'unshare-user': 30, 'write-uid-map': 31, 'write-gid-map': 32, 'write-setgroups': 33,
-  'share-fs': 40, traceme: 41,
+  'share-fs': 40, traceme: 41, 'spawn-thread': 42,
 };
 
 export const RECORD_BYTES = 64;
@@ -25,8 +25,8 @@ const AMBIENT_NAMES = { 1: 'IS_SET', 2: 'RAISE', 3: 'LOWER', 4: 'CLEAR_ALL' };
 
 function args(op) {
   switch (op.op) {
-    case 'capget': return [op.version, op.pid, op.probe ? 1 : 0];
-    case 'capset': return [op.version, op.pid, op.effective, op.permitted, op.inheritable];
+    case 'capget': return [op.version, op.pid === 'self' ? 0 : op.pid, op.probe ? 1 : 0, 0, 0, 0, op.pid === 'self' ? 1 : 0];
+    case 'capset': return [op.version, op.pid === 'self' ? 0 : op.pid, op.effective, op.permitted, op.inheritable, 0, op.pid === 'self' ? 1 : 0];
     case 'prctl': return [op.option, op.arg2 ?? 0, op.arg3 ?? 0, op.arg4 ?? 0, op.arg5 ?? 0];
     case 'setuid': return [op.uid];
     case 'setreuid': return [op.ruid, op.euid];
@@ -42,6 +42,7 @@ function args(op) {
     case 'write-setgroups': return [op.value === 'allow' ? 1 : 0];
     case 'share-fs': return [];
     case 'traceme': return [];
+    case 'spawn-thread': return [];
     case 'write-uid-map':
     case 'write-gid-map':
       return [op.inside, op.outside === 'self' ? 0 : op.outside, op.count, op.outside === 'self' ? 1 : 0];
@@ -96,6 +97,7 @@ export function describeOp(op, catalog) {
     case 'write-setgroups': return `write /proc/self/setgroups "${op.value}"`;
     case 'share-fs': return 'clone(CLONE_FS) a process sharing our fs_struct (later execs are unsafe)';
     case 'traceme': return 'ptrace(PTRACE_TRACEME) (the tracer holds our credentials of now)';
+    case 'spawn-thread': return 'pthread_create (an idle thread: the process is multi-threaded until execve)';
     case 'write-uid-map':
     case 'write-gid-map':
       return `${op.op}("${op.inside} ${op.outside} ${op.count}")`;

@@ -31,6 +31,9 @@ export function observedSnapshot(line) {
   };
 }
 
+/** The tid the model is told is ours; the executor substitutes its real tid for `pid: 'self'`. */
+const SELF_TID = 4_000_001;
+
 export class Predictor {
   /**
    * @param {object} model the loaded dist/model/kernel.js
@@ -59,12 +62,12 @@ export class Predictor {
     }
     // unshare/capset/capget need "another task": pid 1 exists (capget works, capset is EPERM).
     const init = this.initialCred;
-    this.env = { selfTid: undefined, resolve: (pid) => (pid === 1 ? init : undefined) };
+    this.env = { selfTid: SELF_TID, resolve: (pid) => (pid === 1 ? init : undefined) };
   }
 
   /** The state a sequence starts from. */
   start() {
-    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 }, sharedFs: false, tracer: undefined };
+    return { cred: this.initialCred, atSecure: false, preUnshare: { euid: -1, egid: -1 }, sharedFs: false, tracer: undefined, threaded: false };
   }
 
   /** The model's ModelStep for a harness operation in state `st`. */
@@ -83,6 +86,9 @@ export class Predictor {
         const outside = op.outside === 'self' ? (op.op === 'write-uid-map' ? st.preUnshare.euid : st.preUnshare.egid) : op.outside;
         return { op: op.op, extents: [{ inside: op.inside, outside, count: op.count }] };
       }
+      case 'capget':
+      case 'capset':
+        return op.pid === 'self' ? { ...op, pid: SELF_TID } : op;
       default: return op;
     }
   }
@@ -96,6 +102,9 @@ export class Predictor {
       // Not a credential change: the environment of later execs (ExecContext.sharedFs).
       return { t: { state: st.cred, result: 0, rule: 'harness: fs_struct now shared (later execs are unsafe)' }, next: { ...st, sharedFs: true } };
     }
+    if (op.op === 'spawn-thread') {
+      return { t: { state: st.cred, result: 0, rule: 'harness: now multi-threaded' }, next: { ...st, threaded: true } };
+    }
     if (op.op === 'traceme') {
       // PTRACE_TRACEME records the caller's own cred as the tracer's (kernel/ptrace.c ptrace_link).
       if (st.tracer) return { t: { state: st.cred, errno: -1, rule: 'harness: already traced' }, next: st };
@@ -103,13 +112,16 @@ export class Predictor {
     }
     let t;
     try {
-      t = this.model.applyStep(this.kernel, st.cred, this.toStep(st, op), this.env);
+      t = this.model.applyStep(this.kernel, st.cred, this.toStep(st, op), st.threaded ? { ...this.env, multithreaded: true } : this.env);
     } catch (error) {
       return { thrown: error, next: st };
     }
     const next = { ...st, cred: t.state };
     if (t.errno === undefined || t.errno === 0) {
-      if (op.op === 'execve') next.atSecure = Boolean(t.result?.atSecure);
+      if (op.op === 'execve') {
+        next.atSecure = Boolean(t.result?.atSecure);
+        next.threaded = false; // execve leaves only the calling thread (de_thread)
+      }
       if (op.op === 'unshare-user') {
         const { uidSeenFrom, gidSeenFrom } = this.model;
         next.preUnshare = { euid: uidSeenFrom(st.cred.ns, st.cred.euid), egid: gidSeenFrom(st.cred.ns, st.cred.egid) };
