@@ -59,8 +59,18 @@ describe('cap-bound: signed 32-bit decimal (kernel-semantics §3.2)', () => {
       ['4294967295', 0xffffffffn], ['4294967296', 0n], ['-4294967295', 1n], ['128 5', 0x80n], ['\t7\n', 7n],
       ['abc', undefined], ['', undefined], ['  \n', undefined], ['-', undefined], ['12abc', undefined],
       ['0x', undefined], ['08', undefined], ['--1', undefined], ['+1', undefined], ['1,2', undefined],
+      ['0x1234567890123456789ff', 0x12345678n], // only 20 characters are looked at
     ];
     for (const [text, want] of cases) expect(L.parseCapBoundWrite(text), JSON.stringify(text)).toBe(want);
+  });
+
+  it('a write reports the bytes it consumed: one number and the blanks after it', () => {
+    const [sys, shell] = withRootShell();
+    expect(ok(L.writeCapBound(sys, shell, '128\n')).result).toBe(4);
+    const two = ok(L.writeCapBound(sys, shell, '128 5'));
+    expect(two.result).toBe(4); // `echo` would now write "5" as a second value
+    expect(two.state.capBound).toBe(0x80n);
+    expect(ok(L.writeCapBound(sys, shell, '0x1234567890123456789ff')).result).toBe(20);
   });
 
   it('reads: euid 0 may open the 0600 file; others get EACCES even with cap_dac_override', () => {
