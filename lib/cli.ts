@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The `linux-caps` command. `linux-caps help` lists the commands; exit status 0 on success,
+ * 1 when the operation failed, 2 on a usage error (message on stderr).
+ */
+import { decodeCommand } from './cli/decode.js';
+import { describeError, exitCodeOf, stdio, type Command, type Io } from './cli/common.js';
+import { execCommand } from './cli/exec.js';
+import { fileCommand } from './cli/file.js';
+import { printCommand } from './cli/print.js';
+import { psCommand } from './cli/ps.js';
+
+const HELP = `usage: linux-caps COMMAND [options]
+
+  print [--pid PID] [--threads] [--json]   the capability state, as capsh --print, and every thread
+  decode HEX…                               a mask as names (capsh --decode)
+  ps [-a] [--json]                          processes holding capabilities (pscap)
+  file get [-n] PATH… | file set [-n ROOTID] TEXT PATH… | file rm PATH…
+                                            file capabilities (getcap / setcap / setcap -r)
+  exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
+       [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] -- COMMAND [ARGS…]
+                                            run a command with an exact capability state
+  help                                      this text
+`;
+
+export const commands: Record<string, Command> = {
+  print: printCommand,
+  decode: decodeCommand,
+  ps: psCommand,
+  file: fileCommand,
+  exec: execCommand,
+  help: (_args, io) => { io.out(HELP); return 0; },
+};
+
+/** Runs the CLI with argv (without node and the script) and returns the exit status. */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`linux-caps: unknown command ${JSON.stringify(name)}; see linux-caps help`);
+    return 2;
+  }
+  try {
+    return await command(args, io);
+  } catch (err) {
+    io.err(`linux-caps: ${describeError(err)}`);
+    return exitCodeOf(err) === 2 || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith('/linux-caps')) {
+  // A closed pipe (`linux-caps ps | head`) ends output quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

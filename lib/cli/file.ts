@@ -1,0 +1,46 @@
+/**
+ * `linux-caps file get|set|rm`: file capabilities, printed as getcap prints them.
+ *   file get [-n] PATH…         `PATH caps` (with -n, ` [rootid=N]` for v3), nothing for none
+ *   file set [-n ROOTID] TEXT PATH…
+ *   file rm PATH…
+ */
+import { parseArgs } from 'node:util';
+import { fileCaps } from '../filecaps.js';
+import { describeError, UsageError, type Io } from './common.js';
+
+export function fileCommand(args: string[], io: Io): number {
+  const [verb, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { n: { type: verb === 'set' ? 'string' : 'boolean', short: 'n' } } });
+  let failed = 0;
+  const each = (paths: string[], fn: (p: string) => void) => {
+    if (paths.length === 0) throw new UsageError(`file ${verb}: give at least one path`);
+    for (const p of paths) {
+      try { fn(p); } catch (err) { io.err(`linux-caps: ${describeError(err)}`); failed++; }
+    }
+  };
+  switch (verb) {
+    case 'get':
+      each(positionals, (p) => {
+        const caps = fileCaps.get(p);
+        if (caps) io.out(`${p} ${caps.text}${values.n && caps.rootid !== undefined ? ` [rootid=${caps.rootid}]` : ''}`);
+      });
+      break;
+    case 'set': {
+      const [text, ...paths] = positionals;
+      if (text === undefined) throw new UsageError('file set: give the capabilities (setcap text) and then the paths');
+      let rootid: number | undefined;
+      if (values.n !== undefined) {
+        rootid = Number(values.n);
+        if (!Number.isInteger(rootid) || rootid <= 0) throw new UsageError(`file set: -n needs a rootid > 0, not ${JSON.stringify(values.n)}`);
+      }
+      each(paths, (p) => { fileCaps.set(p, text, rootid === undefined ? {} : { rootid }); });
+      break;
+    }
+    case 'rm':
+      each(positionals, (p) => fileCaps.remove(p));
+      break;
+    default:
+      throw new UsageError('file: use `file get PATH…`, `file set TEXT PATH…` or `file rm PATH…`');
+  }
+  return failed === 0 ? 0 : 1;
+}

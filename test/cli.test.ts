@@ -1,0 +1,115 @@
+/**
+ * The linux-caps CLI as a user runs it: spawned, output and exit codes checked, and compared
+ * with capsh, pscap, getcap and setpriv on the same process state.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
+
+const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, capsh: hasCommand('capsh'), setpriv: hasCommand('setpriv'), pscap: hasCommand('pscap'), getcap: hasCommand('getcap') });
+
+function run(args: string[], prefix: string[] = []) {
+  const [cmd, ...pre] = prefix.length ? prefix : [process.execPath];
+  const r = spawnSync(cmd!, [...pre, ...(prefix.length ? [process.execPath] : []), cli, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(skip)('linux-caps CLI', () => {
+  it.each([
+    ['as root', []],
+    ['with inheritable + ambient caps as nobody', ['setpriv', '--reuid=nobody', '--regid=nogroup', '--init-groups', '--inh-caps=+net_raw,+chown', '--ambient-caps=+net_raw']],
+    ['with a reduced bounding set and nnp', ['setpriv', '--bounding-set=-sys_admin,-net_raw', '--nnp']],
+    ['with some securebits (mode UNCERTAIN)', ['setpriv', '--securebits=+noroot,+noroot_locked,+no_setuid_fixup']],
+    ['in libcap PURE1E_INIT mode', ['capsh', '--secbits=0xef', '--', '-c', 'exec "$@"', 'sh']],
+    ['in libcap PURE1E mode', ['capsh', '--secbits=0xef', '--inh=cap_chown', '--', '-c', 'exec "$@"', 'sh']],
+    ['with basic secured bits only', ['capsh', '--secbits=0x2f', '--', '-c', 'exec "$@"', 'sh']],
+  ])('print matches capsh --print %s', (_name, prefix) => {
+    const ours = run(['print'], prefix);
+    expect(ours.code).toBe(0);
+    const [cmd, ...pre] = prefix.length ? prefix : ['env'];
+    const capsh = execFileSync(cmd!, [...pre, 'capsh', '--print'], { encoding: 'utf8' });
+    const lines = ours.stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^Threads: \d+, all equal$/);
+    expect(lines.slice(0, -1).join('\n')).toBe(capsh.trimEnd());
+  });
+
+  it('print --json gives every thread', () => {
+    const r = run(['print', '--json']);
+    const json = JSON.parse(r.stdout);
+    expect(json.pid).toBeGreaterThan(1);
+    expect(json.uniform).toBe(true);
+    expect(json.threads.length).toBeGreaterThan(5);
+    expect(json.current).toMatch(/^=ep/);
+  });
+
+  it.each(['0x3000', '3000', '8000000000000001', '0', '1fffeffffff'])('decode %s matches capsh --decode', (hex) => {
+    const capsh = execFileSync('capsh', [`--decode=${hex}`], { encoding: 'utf8' });
+    expect(run(['decode', hex]).stdout).toBe(capsh);
+  });
+
+  it('decode refuses a non-hex mask with exit 2 and a message', () => {
+    const r = run(['decode', 'zz']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a hex mask/);
+  });
+
+  it('ps shows a process as pscap does', async () => {
+    const sleeper = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+net_raw', '--ambient-caps=+net_raw', 'sleep', '30']);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const row = (out: string) => out.split('\n').find((l) => l.split(/\s+/)[1] === String(sleeper.pid));
+      const ours = row(run(['ps']).stdout);
+      const theirs = row(execFileSync('pscap', { encoding: 'utf8' }));
+      expect(ours).toBeDefined();
+      expect(ours).toBe(theirs);
+      expect(ours).toMatch(/nobody\s+sleep\s+net_raw @ \+$/);
+      const json = JSON.parse(run(['ps', '--json']).stdout) as Array<{ pid: number; user: string; ambient: string[] }>;
+      expect(json.find((p) => p.pid === sleeper.pid)).toMatchObject({ user: 'nobody', ambient: ['cap_net_raw'] });
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('file set/get/rm agree with getcap and setcap', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-'));
+    const file = join(dir, 'tool');
+    copyFileSync('/bin/true', file);
+    expect(run(['file', 'set', 'cap_net_raw,cap_net_admin=ep', file]).code).toBe(0);
+    expect(run(['file', 'get', file]).stdout).toBe(execFileSync('getcap', [file], { encoding: 'utf8' }));
+    execFileSync('setcap', ['-n', '1000', 'cap_chown=p', file]);
+    expect(run(['file', 'get', '-n', file]).stdout).toBe(execFileSync('getcap', ['-n', file], { encoding: 'utf8' }));
+    expect(run(['file', 'rm', file]).code).toBe(0);
+    expect(execFileSync('getcap', [file], { encoding: 'utf8' })).toBe('');
+    const again = run(['file', 'rm', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/ENODATA|no capabilit/);
+    writeFileSync(join(dir, 'plain'), '');
+    expect(run(['file', 'get', join(dir, 'plain')])).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('exec runs a command as setpriv would, and passes its exit status', () => {
+    const status = (args: string[]) => args.join('');
+    const ours = run(['exec', '--user=nobody', '--inh=net_bind_service', '--addamb=net_bind_service', '--drop=sys_admin', '--nnp', '--', 'sh', '-c', 'grep -E "^(Uid|Gid|Cap|NoNew)" /proc/self/status; exit 3']);
+    const theirs = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--init-groups', '--inh-caps=+net_bind_service', '--ambient-caps=+net_bind_service', '--bounding-set=-sys_admin', '--nnp', 'sh', '-c', 'grep -E "^(Uid|Gid|Cap|NoNew)" /proc/self/status; exit 3'], { encoding: 'utf8' });
+    expect(ours.code).toBe(3);
+    expect(status([ours.stdout])).toBe(status([theirs.stdout]));
+  });
+
+  it('exec reports a failure to start with exit 127', () => {
+    const r = run(['exec', '--', '/nonexistent/cmd']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/ENOENT/);
+  });
+
+  it('usage errors exit 2 with a message on stderr', () => {
+    expect(run(['bogus'])).toMatchObject({ code: 2 });
+    expect(run(['print', '--frobnicate']).code).toBe(2);
+    expect(run(['exec']).code).toBe(2);
+    expect(run([]).code).toBe(2);
+    expect(run(['help'])).toMatchObject({ code: 0 });
+  });
+});
