@@ -121,6 +121,16 @@ describe('containerProfile of this process and of a pid', () => {
     expect(p.inUserNamespace).toBe(false);
   });
 
+  it.skipIf(skip)('profiles, from outside, a pid that lives in a new user namespace', async () => {
+    const c = await startChild('unshare', ['-Ur', 'sleep', '60'], 'sleep');
+    const p = containerProfile(c.pid);
+    expect(p.inUserNamespace).toBe(true);
+    expect(p.userNamespace).toMatch(/^user:\[\d+\]$/);
+    expect(p.userNamespace).not.toBe(containerProfile().userNamespace);
+    expect(p.full.equal).toBe(true);
+    expect(p.uid.effective).toBe(0);
+  });
+
   it('refuses a bad pid before reading anything', () => {
     expect(() => containerProfile(-4)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
   });
