@@ -17,6 +17,8 @@ function describeAt(text: string, offset: number): string {
  * `expected` would have been accepted.
  */
 export function parseError(format: 'capability text' | 'IAB text', text: string, offset: number, expected: string): CapsError {
+  // C would stop reading at a NUL; here it is an error wherever the parser meets it.
+  if (offset < text.length && text.charCodeAt(offset) === 0) expected = 'text without NUL characters';
   return new CapsError({
     code: 'ERR_CAPS_PARSE',
     errno: -22,

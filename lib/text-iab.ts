@@ -39,8 +39,6 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
     throw invalidArg('IAB text', text, 'a string such as "!cap_net_raw,^cap_chown"');
   }
   resolveKernelSize(options);
-  const nul = text.indexOf('\0');
-  if (nul >= 0) throw parseError('IAB text', text, nul, 'text without NUL characters');
 
   let in0 = 0, in1 = 0, a0 = 0, a1 = 0, nb0 = 0, nb1 = 0;
   const length = text.length;

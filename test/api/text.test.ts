@@ -64,6 +64,26 @@ describe('parseCaps', () => {
   });
 });
 
+describe('NUL characters (C would stop reading there; we refuse)', () => {
+  it.each(['=ep cap_setuid+i cap_setpcap-ep', 'cap_chown,0x15=+ep-i', 'all=p', '= 41+p'])('refuses %j with a NUL at any position', (text) => {
+    for (let at = 0; at <= text.length; at++) {
+      const withNul = `${text.slice(0, at)}\0${text.slice(at)}`;
+      const err = parseFailure(() => parseCaps(withNul, { kernelBits: 41 }));
+      expect(err.code).toBe('ERR_CAPS_PARSE');
+      expect(err.offset).toBeLessThanOrEqual(at);
+    }
+  });
+
+  it.each(['!cap_chown,^cap_kill', 'cap_chown,', '%0x15'])('refuses IAB %j with a NUL at any position', (text) => {
+    for (let at = 0; at <= text.length; at++) {
+      const withNul = `${text.slice(0, at)}\0${text.slice(at)}`;
+      const err = parseFailure(() => parseIAB(withNul));
+      expect(err.code).toBe('ERR_CAPS_PARSE');
+      expect(err.offset).toBeLessThanOrEqual(at);
+    }
+  });
+});
+
 describe('formatCaps', () => {
   it('takes CapSets, bigint masks, names and numbers; omitted sets are empty', () => {
     const expected = 'cap_chown=ep cap_kill+p';
