@@ -52,6 +52,18 @@ describe.skipIf(skip)('differential: model vs kernel', () => {
     expect(readdirSync(tmpdir()).filter((n) => n.startsWith('linux-caps-diff-'))).toEqual([]);
   }, 15 * 60_000);
 
+  it('has teeth: the pre-2025 exec rule (kernel-semantics §2.6 history note) disagrees with this kernel', async () => {
+    const found: Disagreement[] = [];
+    const result = await runDifferential({
+      count: 400, seed: 11, kernelVersion: 'pre-2025',
+      onEvent: (e: { type: string } & Disagreement) => { if (e.type === 'disagreement') found.push(e); },
+    });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.disagreements).toBeGreaterThan(0);
+    // The exec rule is the one that differs between the two models.
+    expect(found.filter((d) => (d.op as { op: string }).op === 'execve').length).toBeGreaterThan(0);
+  }, 5 * 60_000);
+
   it('the script prints the summary line and exits 0 when all agree (1 on disagreements)', () => {
     const run = spawnSync(process.execPath, [script, '--count', '60', '--seed', '12345'], { encoding: 'utf8', timeout: 120_000 });
     const lines = run.stdout.trim().split('\n');

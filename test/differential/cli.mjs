@@ -16,10 +16,12 @@ const USAGE = `usage: scripts/differential [--count N] [--seed S] [--only I[,J..
   --only I,J     run only these sequence indices of the seed (replay)
   --verbose      print every step of every sequence run (use with --only)
   --max-print K  print at most K disagreements in full (default 50)
-  --jobs J       executors running sequences in parallel (default 2)`;
+  --jobs J       executors running sequences in parallel (default 2)
+  --kernel V     the model's kernel version: 6.18 (default, this kernel's rules) or pre-2025
+                 (expected to disagree: shows the harness catches the §2.6 history difference)`;
 
 function parseArgs(argv) {
-  const opts = { count: 2000, seed: undefined, only: undefined, verbose: false, maxPrint: 50, jobs: 2 };
+  const opts = { count: 2000, seed: undefined, only: undefined, verbose: false, maxPrint: 50, jobs: 2, kernel: '6.18' };
   const int = (name, v) => {
     const n = /^0x[0-9a-f]+$/i.test(v ?? '') ? parseInt(v, 16) : /^\d+$/.test(v ?? '') ? Number(v) : NaN;
     if (!Number.isSafeInteger(n)) throw new Error(`${name} needs a non-negative integer, got ${v}`);
@@ -33,6 +35,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = (value() ?? '').split(',').map((x) => int('--only', x));
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--max-print') opts.maxPrint = int('--max-print', value());
+    else if (a === '--kernel') opts.kernel = value();
     else if (a === '--jobs') opts.jobs = Math.max(1, int('--jobs', value()));
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a}`);
@@ -86,7 +89,7 @@ export async function main(argv, print = (s) => process.stdout.write(`${s}\n`)) 
   let result;
   try {
     result = await runDifferential({
-      count: opts.count, seed, only: opts.only, jobs: opts.only ? 1 : opts.jobs,
+      count: opts.count, seed, only: opts.only, jobs: opts.only ? 1 : opts.jobs, kernelVersion: opts.kernel,
       onEvent: (e) => {
         if (e.type === 'disagreement') {
           if (printed++ >= opts.maxPrint) return;
@@ -96,7 +99,7 @@ export async function main(argv, print = (s) => process.stdout.write(`${s}\n`)) 
           print(`  predicted: ${predictedText(pred)}${pred.predicted ? `; ${formatSnapshot(pred.predicted)}` : ''}`);
           if (pred.transition) print(`             rule ${pred.transition.rule}${pred.transition.reason ? `: ${pred.transition.reason}` : ''}`);
           print(`  observed:  ${errText(obs.result.err)}, ret ${obs.result.ret}; ${formatSnapshot(obs.state)}`);
-          print(`  replay:    scripts/differential --seed ${seed} --only ${e.index} --verbose`);
+          print(`  replay:    scripts/differential --seed ${seed} --only ${e.index} --verbose${opts.kernel !== '6.18' ? ` --kernel ${opts.kernel}` : ''}`);
         } else if (e.type === 'sequence' && opts.verbose) {
           print(`sequence ${e.index}: start ${formatSnapshot(e.initial)}`);
           for (const s of e.trace) printStep(print, s, e.catalog);

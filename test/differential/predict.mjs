@@ -40,10 +40,11 @@ export class Predictor {
    * @param {object} initialLine the executor's initial state line (root on this machine)
    * @param {number} lastCap
    * @param {Array<object>} files the files the supervisor reported (stored owner/mode/xattr)
+   * @param {string} [version] the model's kernel version ('6.18' is the running kernel's rules)
    */
-  constructor(model, initialLine, lastCap, files) {
+  constructor(model, initialLine, lastCap, files, version = '6.18') {
     this.model = model;
-    this.kernel = model.createKernel({ lastCap });
+    this.kernel = model.createKernel({ lastCap, version });
     const o = observedSnapshot(initialLine);
     const [uid, euid, suid, fsuid] = o.uid;
     const [gid, egid, sgid, fsgid] = o.gid;

@@ -59,10 +59,10 @@ function parseRun(lines) {
 }
 
 /**
- * @param {{ count: number, seed: number, only?: number[], onEvent: (e: object) => void, window?: number }} opts
+ * @param {{ count: number, seed: number, only?: number[], onEvent: (e: object) => void, window?: number, jobs?: number, kernelVersion?: string }} opts
  * @returns {Promise<{ sequences: number, disagreements: number, stats: Stats, missed: object[], elapsedMs: number, harnessErrors: string[] }>}
  */
-export async function runDifferential({ count, seed, only, onEvent, window = 32, jobs = 2 }) {
+export async function runDifferential({ count, seed, only, onEvent, window = 32, jobs = 2, kernelVersion = '6.18' }) {
   const started = Date.now();
   const model = await loadModel();
   const { lastCap, bounding } = machineFacts();
@@ -81,7 +81,7 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
   let disagreements = 0;
   let done = 0;
   try {
-    const predictor = new Predictor(model, supervisor.initial, lastCap, supervisor.files);
+    const predictor = new Predictor(model, supervisor.initial, lastCap, supervisor.files, kernelVersion);
     const reported = { s: [], n: [] };
     for (const f of supervisor.files) reported[f.dir][f.idx] = { ...f, index: f.idx, nosuid: f.dir === 'n' };
     const ctx = { catalog: reported, lastCap, initialView: predictor.view(predictor.start()) };
