@@ -11,24 +11,24 @@
  *                            same sequence from fd OPS_FD (the open pipe survives exec).
  *
  * Sequence wire format (stdin of the supervisor): u32 count, then count records of 8 int64
- * (kind, a0..a6). Results go to fd RES_FD: one {"k":"r"} line per step, one {"k":"s"} state
+ * (kind, a0..a6; see enum op_kind and ops.mjs, which encodes them). Results go to fd RES_FD: one {"k":"r"} line per step, one {"k":"s"} state
  * line after it (and one before the first step, step -1); the supervisor adds {"k":"end"}.
  * Nothing here changes the host: the supervisor's own credentials are never touched, the
  * children are the only ones that run the sequences, and every file lives on the private tmpfs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <time.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
