@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,5 +31,9 @@ export function buildExecutor(cacheDir = join(projectRoot, '.cache', 'differenti
     }
   }
   renameSync(tmp, binary);
+  // Older builds of other sources are stale (a running one keeps its inode: removing is safe).
+  for (const name of readdirSync(cacheDir)) {
+    if (/^executor-[0-9a-f]{16}$/.test(name) && join(cacheDir, name) !== binary) rmSync(join(cacheDir, name), { force: true });
+  }
   return binary;
 }

@@ -109,6 +109,7 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
         const file = op.op === 'execve' ? reported[op.nosuid ? 'n' : 's'][op.file] : undefined;
         stats.record(op, obs.result, before, obs.state, file);
         const pred = plan.predictions[k];
+        stats.recordRule(pred?.transition?.rule);
         trace.push({ step: k, op, pred, obs });
         if (!reportedDisagreement && pred) {
           const diffs = pred.thrown ? ['model threw'] : compareStep(pred, obs);

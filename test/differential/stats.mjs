@@ -21,6 +21,12 @@ export class Stats {
   constructor() {
     this.ops = new Map();
     this.reach = Object.fromEntries(Object.keys(REACH).map((k) => [k, 0]));
+    this.rules = new Map();
+  }
+
+  /** Counts the spec rule the model applied at a step (which rules the sequences reached). */
+  recordRule(rule) {
+    if (rule && !rule.startsWith('harness:')) this.rules.set(rule, (this.rules.get(rule) ?? 0) + 1);
   }
 
   /**
@@ -58,6 +64,10 @@ export class Stats {
     for (const [label, s] of rows) {
       const failed = [...s.errnos.entries()].sort((x, y) => y[1] - x[1]).map(([e, n]) => `${errnoName(e)} ${n}`).join(', ');
       lines.push(`${label.padEnd(width)}  ${String(s.attempted).padStart(9)}  ${String(s.ok).padStart(9)}  ${failed || '-'}`);
+    }
+    if (this.rules.size) {
+      const byRule = [...this.rules.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+      lines.push(`model rules applied: ${byRule.map(([r, n]) => `${r.replace('kernel-semantics ', '')} ${n}`).join(', ')}`);
     }
     lines.push('reach: ' + Object.entries(this.reach).map(([k, n]) => `${k} ${n}`).join(', '));
     return lines.join('\n');
