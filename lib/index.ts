@@ -42,3 +42,4 @@ export * as vserverModel from './model/vserver.js';
 export type { UnreadableProcess } from './proc.js';
 export { dropPrivileges, planDrop, LOCKED_SECUREBITS } from './privileges.js';
 export type { DropPrivilegesOptions, DropPrivilegesResult } from './privileges.js';
+export type { SignalMasks } from './proc.js';

@@ -46,6 +46,21 @@ export interface ProcStatus {
   seccomp: number | undefined;
   /** Number of seccomp filters attached (Seccomp_filters:, kernels ≥ 5.9). */
   seccompFilters?: number;
+  /**
+   * Signal masks (bit n-1 = signal n): pending for this thread (SigPnd) and for the process
+   * (ShdPnd), blocked (SigBlk), ignored (SigIgn), caught (SigCgt). What a broadcast needs to
+   * know about a thread that did not answer (node-engineering §1.1, §3.5).
+   */
+  signals?: SignalMasks;
+}
+
+/** The signal masks of one task, from its status file. */
+export interface SignalMasks {
+  pending: bigint;
+  sharedPending: bigint;
+  blocked: bigint;
+  ignored: bigint;
+  caught: bigint;
 }
 
 function parseError(message: string, field: string, line?: number, cause?: unknown): CapsError {
@@ -178,6 +193,13 @@ class FieldReader {
     return f.value === '1';
   }
 
+  optionalMask(key: string): bigint | undefined {
+    const f = this.fields.get(key);
+    if (f === undefined) return undefined;
+    if (!/^[0-9a-fA-F]{16}$/.test(f.value)) throw parseError(`${key}: ${JSON.stringify(f.value)} is not 16 hex digits`, key, f.line);
+    return BigInt(`0x${f.value}`);
+  }
+
   octal(key: string): number | undefined {
     const f = this.fields.get(key);
     if (f === undefined) return undefined;
@@ -224,6 +246,11 @@ export function parseStatus(text: string): ProcStatus {
   for (const [key, value] of optional) {
     if (value !== undefined) (status as unknown as Record<string, unknown>)[key] = value;
   }
+  const masks = {
+    pending: r.optionalMask('SigPnd'), sharedPending: r.optionalMask('ShdPnd'), blocked: r.optionalMask('SigBlk'),
+    ignored: r.optionalMask('SigIgn'), caught: r.optionalMask('SigCgt'),
+  };
+  if (Object.values(masks).every((m) => m !== undefined)) status.signals = masks as SignalMasks;
   return status;
 }
 

@@ -12,7 +12,7 @@ import { parseStatus, type ProcStatus } from './proc-status.js';
 import { readUserNames } from './proc-users.js';
 
 export { parseStatus, statusToThreadState } from './proc-status.js';
-export type { ProcStatus } from './proc-status.js';
+export type { ProcStatus, SignalMasks } from './proc-status.js';
 export { parsePasswd } from './proc-users.js';
 
 /** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */

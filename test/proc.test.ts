@@ -60,6 +60,10 @@ describe('parseStatus on captured and hand-made texts', () => {
     expect(s.kernelThread).toBe(false);
     expect(s.state).toMatch(/^[RS] \(/);
     expect(s.umask).toBe(process.umask());
+    const mask = (key: string) => BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]{16})$`, 'm').exec(text)![1]}`);
+    expect(s.signals).toEqual({ pending: mask('SigPnd'), sharedPending: mask('ShdPnd'), blocked: mask('SigBlk'), ignored: mask('SigIgn'), caught: mask('SigCgt') });
+    // glibc installs its SIGSETXID (33) handler at startup (node-engineering §1.1): bit 32.
+    expect(s.signals!.caught & (1n << 32n)).toBe(1n << 32n);
   });
 
   it('reads an old kernel\'s status (2.6.32: no CapAmb, NoNewPrivs, Seccomp or NSpid)', () => {
@@ -86,6 +90,9 @@ describe('parseStatus on captured and hand-made texts', () => {
 
   it('reads every field it promises from a modern text', () => {
     const s = parseStatus(good);
+    expect(s.signals).toBeUndefined();
+    const sig = parseStatus(good.replace('Threads:\t2\n', 'Threads:\t2\nSigQ:\t0/100\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\nSigBlk:\tfffffffe7ffbfeff\nSigIgn:\t0000000000001000\nSigCgt:\t0000000180004a02\n'));
+    expect(sig.signals).toEqual({ pending: 0n, sharedPending: 0x100n, blocked: 0xfffffffe7ffbfeffn, ignored: 0x1000n, caught: 0x180004a02n });
     expect(s).toMatchObject({
       name: 'worker', state: 'S (sleeping)', tgid: 700, pid: 701, ppid: 1, groups: [4, 24, 100], nspid: [701, 2],
       threads: 2, umask: 0o027, noNewPrivs: true, seccomp: 2, seccompFilters: 1, kernelThread: false,
@@ -271,6 +278,10 @@ describe('reading processes whose credentials outside tools set', () => {
     expect(threads.every((t) => t.tgid === c.pid)).toBe(true);
     const b = bounding & ~capBit(SYS_ADMIN);
     for (const t of threads) expectSets(t, { e: b, p: b, i: capBit(NET_RAW), a: capBit(NET_RAW), b });
+    // The broadcast's premise (node-engineering §1.1): no thread of Node blocks signal 33, not
+    // even the inspector thread that blocks almost everything else.
+    for (const t of threads) expect(t.signals!.blocked & (1n << 32n), `thread ${t.pid} blocks signal 33`).toBe(0n);
+    expect(threads.some((t) => t.signals!.blocked !== 0n)).toBe(true);
     const last = tids[tids.length - 1]!;
     expect(readThreadStatus(c.pid, last)).toMatchObject({ pid: last, tgid: c.pid });
     expectLibcapAgrees(c.pid, threads[0]!);
