@@ -66,10 +66,31 @@ export function capget(
   };
 }
 
+const REASONS: Record<string, (caps: bigint) => string> = {
+  'kernel-semantics §2.3.3a': (c) => `I' ⊄ I ∪ P without cap_setpcap in E: ${capNamesVerb(c)} in neither I nor P`,
+  'kernel-semantics §2.3.3b': (c) => `I' ⊄ I ∪ B: ${capNamesVerb(c)} not in the bounding set`,
+  'kernel-semantics §2.3.3c': (c) => `P' ⊄ P: ${capNamesVerb(c)} not in the permitted set`,
+  'kernel-semantics §2.3.3d': (c) => `E' ⊄ P': ${capNamesVerb(c)} not in the new permitted set`,
+};
+
+/** An EPERM from the capset checks; `reason` (which names the offending caps) is computed on first read. */
+class CapsetRefusal implements Transition<Cred> {
+  readonly errno = -EPERM;
+  #reason: string | undefined;
+  constructor(readonly state: Cred, readonly rule: string, readonly offending: bigint) {}
+  get reason(): string {
+    return (this.#reason ??= REASONS[this.rule]!(this.offending));
+  }
+  toJSON(): object {
+    return { state: this.state, errno: this.errno, rule: this.rule, reason: this.reason };
+  }
+}
+
 /**
  * capset(header, {E', P', I'}) on the calling thread (kernel-semantics §2.3): version check
  * (EINVAL), another pid (EPERM), then the four subset checks in the kernel's order (EPERM),
  * then commit with `A := A ∩ P' ∩ I'`. V1 supplies only caps 0–31; bits above LAST are dropped.
+ * A refusal's `reason` is built only when read (CapsetRefusal), so the hot path stays cheap.
  */
 export function capset(
   kernel: KernelConfig,
@@ -95,32 +116,20 @@ export function capset(
   if ((cred.effective & SETPCAP_BIT) === 0n) {
     const extra = i & ~(cred.inheritable | cred.permitted);
     if (extra !== 0n) {
-      return {
-        state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3a',
-        reason: `I' ⊄ I ∪ P without cap_setpcap in E: ${capNamesVerb(extra)} in neither I nor P`,
-      };
+      return new CapsetRefusal(cred, 'kernel-semantics §2.3.3a', extra);
     }
   }
   const outside = i & ~(cred.inheritable | cred.bounding);
   if (outside !== 0n) {
-    return {
-      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3b',
-      reason: `I' ⊄ I ∪ B: ${capNamesVerb(outside)} not in the bounding set`,
-    };
+    return new CapsetRefusal(cred, 'kernel-semantics §2.3.3b', outside);
   }
   const gained = p & ~cred.permitted;
   if (gained !== 0n) {
-    return {
-      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3c',
-      reason: `P' ⊄ P: ${capNamesVerb(gained)} not in the permitted set`,
-    };
+    return new CapsetRefusal(cred, 'kernel-semantics §2.3.3c', gained);
   }
   const unbacked = e & ~p;
   if (unbacked !== 0n) {
-    return {
-      state: cred, errno: -EPERM, rule: 'kernel-semantics §2.3.3d',
-      reason: `E' ⊄ P': ${capNamesVerb(unbacked)} not in the new permitted set`,
-    };
+    return new CapsetRefusal(cred, 'kernel-semantics §2.3.3d', unbacked);
   }
   return {
     state: { ...cred, effective: e, permitted: p, inheritable: i, ambient: cred.ambient & p & i },

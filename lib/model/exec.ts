@@ -32,6 +32,34 @@ function fileCapsFor(kernel: KernelConfig, cred: Cred, file: ModelFile, context:
   return fileCapsApply(caps, file.mount?.userns ?? INITIAL_USER_NS, cred.ns) ? { caps } : {};
 }
 
+const N_NNP_SETID = 1, N_NOSUID = 2, N_UNMAPPED_OWNER = 4, N_MIXED = 8, N_ROOT = 16, N_UNSAFE = 32, N_FCAP_AMBIENT = 64, N_SETID_AMBIENT = 128;
+const NOTE_TEXT: ReadonlyArray<[number, string]> = [
+  [N_NNP_SETID, 'no_new_privs: set-id bits ignored'],
+  [N_NOSUID, 'nosuid mount: set-id bits ignored'],
+  [N_UNMAPPED_OWNER, 'file owner unmapped: set-id bits ignored'],
+  [N_MIXED, 'setuid-root with file capabilities: root emulation skipped'],
+  [N_ROOT, "root: P' = B ∪ I"],
+  [N_UNSAFE, 'unsafe exec: ids and P limited to what the caller had'],
+  [N_FCAP_AMBIENT, 'file capabilities clear the ambient set'],
+  [N_SETID_AMBIENT, 'set-id exec clears the ambient set'],
+];
+function noteText(notes: number): string {
+  return NOTE_TEXT.filter(([bit]) => notes & bit).map(([, text]) => text).join('; ');
+}
+
+/** A successful exec with notes; `reason` is put into words only when read (the hot path stays cheap). */
+class ExecDone implements Transition<Cred, ExecResult> {
+  readonly rule = R;
+  #reason: string | undefined;
+  constructor(readonly state: Cred, readonly result: ExecResult, private readonly notes: number) {}
+  get reason(): string {
+    return (this.#reason ??= noteText(this.notes));
+  }
+  toJSON(): object {
+    return { state: this.state, result: this.result, rule: this.rule, reason: this.reason };
+  }
+}
+
 /**
  * Exec permission (`generic_permission` for MAY_EXEC): the class is the owner's if fsuid owns
  * the file, else the group's if fsgid or a supplementary group matches, else other's; without
@@ -56,7 +84,7 @@ function mayExec(cred: Cred, file: ModelFile): string | undefined {
 export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, context?: ExecContext): Transition<Cred, ExecResult> {
   const denied = mayExec(cred, file);
   if (denied !== undefined) return { state: cred, errno: -EACCES, rule: 'kernel-semantics §2.6 (may_exec)', reason: denied };
-  const notes: string[] = [];
+  let notes = 0; // bits of NOTE_TEXT, turned into words only when `reason` is read
   const fsNs = file.mount?.userns ?? INITIAL_USER_NS;
   // mnt_may_suid: not nosuid, and the superblock's namespace is ours or an ancestor.
   const suidMount = !(file.mount?.nosuid ?? false) && isSameOrAncestor(fsNs, cred.ns);
@@ -70,7 +98,7 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
     if (setuidBit) euid = file.uid;
     if (setgidBit) egid = file.gid;
   } else if (setuidBit || setgidBit) {
-    notes.push(cred.noNewPrivs ? 'no_new_privs: set-id bits ignored' : !suidMount ? 'nosuid mount: set-id bits ignored' : 'file owner unmapped: set-id bits ignored');
+    notes |= cred.noNewPrivs ? N_NNP_SETID : !suidMount ? N_NOSUID : N_UNMAPPED_OWNER;
   }
 
   // Step 1: file capabilities.
@@ -96,11 +124,11 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
   const uid = cred.uid;
   if (!(cred.securebits & SECBIT_NOROOT)) {
     if (hasFcap && uid !== root && euid === root) {
-      notes.push('setuid-root with file capabilities: root emulation skipped');
+      notes |= N_MIXED;
     } else {
       if (euid === root || uid === root) {
         permitted = cred.bounding | cred.inheritable;
-        notes.push('root: P\' = B ∪ I');
+        notes |= N_ROOT;
       }
       if (euid === root) fileEffective = true;
     }
@@ -118,12 +146,12 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
       egid = cred.gid;
     }
     permitted &= cred.permitted;
-    notes.push('unsafe exec: ids and P limited to what the caller had');
+    notes |= N_UNSAFE;
   }
 
   // Steps 5–10.
   const ambient = hasFcap || idChanged ? 0n : cred.ambient;
-  if (ambient !== cred.ambient) notes.push(hasFcap ? 'file capabilities clear the ambient set' : 'set-id exec clears the ambient set');
+  if (ambient !== cred.ambient) notes |= hasFcap ? N_FCAP_AMBIENT : N_SETID_AMBIENT;
   permitted |= ambient;
   const effective = fileEffective ? permitted : ambient;
   const state: Cred = {
@@ -140,5 +168,5 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
     ? idChanged || euid !== cred.uid || egid !== cred.gid || (uid !== root && (fileEffective || grew))
     : idChanged || (uid !== root && (fileEffective || grew));
   const result: ExecResult = fc.caps ? { atSecure, fileCaps: fc.caps } : { atSecure };
-  return notes.length ? { state, result, rule: R, reason: notes.join('; ') } : { state, result, rule: R };
+  return notes === 0 ? { state, result, rule: R } : new ExecDone(state, result, notes);
 }

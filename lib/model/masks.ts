@@ -21,16 +21,18 @@ export function bit(cap: number): bigint {
 
 /** `cap_chown, cap_kill` — names of the caps in a mask (decimal beyond libcap's table). */
 export function capNames(mask: bigint, limit = 6): string {
-  const names: string[] = [];
+  if (mask === 0n) return '(none)';
+  let names = '';
+  let shown = 0;
   let more = 0;
-  for (let cap = 0; mask !== 0n && cap < 64; cap++, mask >>= 1n) {
-    if (mask & 1n) {
-      if (names.length < limit) names.push(capToName(cap));
-      else more++;
-    }
+  for (let rest = mask; rest !== 0n; rest &= rest - 1n) {
+    if (shown === limit) { more++; continue; }
+    const low = rest & -rest;
+    const name = capToName(low.toString(2).length - 1);
+    names = shown === 0 ? name : `${names}, ${name}`;
+    shown++;
   }
-  if (names.length === 0) return '(none)';
-  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ');
+  return more > 0 ? `${names} and ${more} more` : names;
 }
 
 /** "cap_x is" / "cap_x, cap_y are" for reasons. */
