@@ -33,7 +33,7 @@ interface CapabilityMatchers<R = unknown> {
   toBeUniformAcrossThreads(): R;
 }
 
+// vitest's documented way to type custom matchers: they join its Matchers interface.
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends CapabilityMatchers<T> {}
 }
