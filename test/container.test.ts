@@ -100,8 +100,11 @@ describe('containerProfile of this process and of a pid', () => {
     const text = readFileSync('/proc/self/status', 'utf8');
     for (const k of SETS) expect(p[k].toHex(), k).toBe(new RegExp(`^${STATUS_KEY[k]}:\\s*([0-9a-f]{16})$`, 'm').exec(text)![1]);
     expect(p.pid).toBe(process.pid);
-    expect(p.inUserNamespace).toBe(false);
-    expect(p.userNamespace).toBe('user:[4026531837]');
+    // Two independent signs of the initial user namespace: its fixed nsfs inode, and a uid_map
+    // that maps every uid onto itself.
+    const uidMap = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ');
+    expect(p.inUserNamespace).toBe(uidMap !== '0 0 4294967295');
+    expect(p.userNamespace === 'user:[4026531837]').toBe(uidMap === '0 0 4294967295');
     // Compared with the kernel's full set: exactly what this machine's bounding set lacks (read, not assumed).
     expect(p.full.dropped.toHex()).toBe(CapSet.full(lastCap()).minus(CapSet.fromMask(ownBoundingMask())).toHex());
     expect(p.full.added.isEmpty).toBe(true);
