@@ -8,6 +8,7 @@
 import { CapSet } from './capset.js';
 import { capToName } from './names.js';
 import { syscallError, type CapsError } from './errors.js';
+import { applyStep as modelStep, createCred, createKernel, credOpToStep } from './model/kernel.js';
 import type { CredOp, CredProgram, OpFailure } from './types.js';
 
 /** The per-thread attributes a program changes. */
@@ -34,7 +35,8 @@ const LOCKS = 0xaaa;
 const RULE_CAPSET = 'kernel-semantics §2.3';
 const RULE_PRCTL = 'kernel-semantics §2.5';
 
-const names = (s: CapSet): string => s.names().join(', ');
+/** `cap_x is` / `cap_x, cap_y are` (the model's wording, so both backends read alike). */
+const names = (s: CapSet): string => `${s.names().join(', ')} ${s.size === 1 ? 'is' : 'are'}`;
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** The state after `op` succeeded (bits above `last` cleared, as the kernel does). */
@@ -91,7 +93,7 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       const e = op.effective.intersect(valid), p = op.permitted.intersect(valid), i = op.inheritable.intersect(valid);
       // Checked in this order by the kernel (§2.3 a–d).
       if (!hasSetpcap && !i.isSubsetOf(s.inheritable.union(s.permitted))) {
-        return `I' ⊄ I ∪ P without cap_setpcap in E: ${names(i.minus(s.inheritable.union(s.permitted)))} not in I or P`;
+        return `I' ⊄ I ∪ P without cap_setpcap in E: ${names(i.minus(s.inheritable.union(s.permitted)))} in neither I nor P`;
       }
       if (!i.isSubsetOf(s.inheritable.union(s.bounding))) {
         return `I' ⊄ I ∪ B: ${names(i.minus(s.inheritable.union(s.bounding)))} not in the bounding set`;
@@ -101,18 +103,20 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       return undefined;
     }
     case 'bounding.drop':
-      if (code === EPERM && !hasSetpcap) return 'dropping from the bounding set needs cap_setpcap in E (checked before the cap number)';
-      if (code === EINVAL && op.cap > last) return `${capName} is above CAP_LAST_CAP (${last})`;
+      if (code === EPERM && !hasSetpcap) return `dropping ${capName} from the bounding set needs cap_setpcap in E`;
+      if (code === EINVAL && op.cap > last) return `${capName} is not a valid capability (last is ${last})`;
       return undefined;
     case 'ambient.raise':
-      if (code === EINVAL && op.cap > last) return `${capName} is above CAP_LAST_CAP (${last})`;
+      if (code === EINVAL && op.cap > last) return `${capName} is not a valid capability (last is ${last})`;
       if (code !== EPERM) return undefined;
-      if (!s.permitted.has(op.cap)) return `ambient raise needs the cap in P and I: ${capName} is not in P`;
-      if (!s.inheritable.has(op.cap)) return `ambient raise needs the cap in P and I: ${capName} is not in I`;
-      if (s.securebits & NO_CAP_AMBIENT_RAISE) return 'SECBIT_NO_CAP_AMBIENT_RAISE is set';
+      if (!s.permitted.has(op.cap) || !s.inheritable.has(op.cap)) {
+        const where = !s.permitted.has(op.cap) ? (!s.inheritable.has(op.cap) ? 'P nor I' : 'P') : 'I';
+        return `ambient raise needs the cap in P and I: ${capName} is not in ${where}`;
+      }
+      if (s.securebits & NO_CAP_AMBIENT_RAISE) return 'ambient raise needs the cap in P and I: SECBIT_NO_CAP_AMBIENT_RAISE is set';
       return undefined;
     case 'ambient.lower':
-      if (code === EINVAL && op.cap > last) return `${capName} is above CAP_LAST_CAP (${last})`;
+      if (code === EINVAL && op.cap > last) return `${capName} is not a valid capability (last is ${last})`;
       return undefined;
     case 'securebits.set': {
       if (code !== EPERM) return undefined;
@@ -120,8 +124,8 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       const lockedChange = ((sb & LOCKS) >>> 1) & (sb ^ v);
       if (lockedChange) return `locked securebits would change (${hex(lockedChange)})`;
       const lockCleared = sb & LOCKS & ~v;
-      if (lockCleared) return `a lock bit cannot be cleared (${hex(lockCleared)})`;
-      if (v & ~KNOWN_BITS) return `unknown securebits ${hex(v & ~KNOWN_BITS)} (the kernel answers EPERM, not EINVAL)`;
+      if (lockCleared) return `securebits locks cannot be cleared (${hex(lockCleared)})`;
+      if (v & ~KNOWN_BITS) return `unknown securebits ${hex(v & ~KNOWN_BITS)} (valid: ${hex(KNOWN_BITS)})`;
       const change = sb ^ v;
       if (!hasSetpcap) {
         return change !== 0 && (change & ~EXEC_BITS) === 0
@@ -138,19 +142,43 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
   }
 }
 
+/**
+ * The model's explanation (lib/model/kernel.ts), so the kernel and the model backends give the
+ * same words; used only when the model predicts the errno the kernel actually gave.
+ */
+function modelExplanation(s: CredState, op: CredOp, errno: number, last: number): { reason: string; rule: string } | undefined {
+  try {
+    const cred = createCred(createKernel({ lastCap: last }), {
+      effective: s.effective.toMask(), permitted: s.permitted.toMask(), inheritable: s.inheritable.toMask(),
+      bounding: s.bounding.toMask(), ambient: s.ambient.toMask(), securebits: s.securebits, noNewPrivs: s.noNewPrivs,
+    });
+    const t = modelStep(createKernel({ lastCap: last }), cred, credOpToStep(op));
+    if (t.errno !== undefined && Math.abs(t.errno) === Math.abs(errno) && t.reason) return { reason: t.reason, rule: t.rule };
+  } catch {
+    // a state the model does not take (e.g. securebits of a newer kernel): use our own rules
+  }
+  return undefined;
+}
+
 /** The error for a refused step, with the kernel's errno and, where known, the reason and rule. */
 export function refusalError(program: CredProgram, failure: OpFailure, before: CredState, last: number, tids?: number[]): CapsError {
   const op = program[failure.index]!;
-  const at = applySteps(before, program, last, failure.index);
-  const reason = failure.reason ?? explainRefusal(at, op, failure.errno, last);
   const d = describeStep(op);
+  let reason = failure.reason;
+  let rule = failure.rule;
+  if (reason === undefined) {
+    const at = applySteps(before, program, last, failure.index);
+    const model = modelExplanation(at, op, failure.errno, last);
+    reason = model?.reason ?? explainRefusal(at, op, failure.errno, last);
+    rule = model?.rule ?? (d.syscall === 'capset' ? RULE_CAPSET : RULE_PRCTL);
+  }
   return syscallError({
     errno: failure.errno,
     syscall: d.syscall,
     detail: d.detail,
     op: d.op,
     ...(d.cap === undefined ? {} : { cap: d.cap }),
-    ...(reason === undefined ? {} : { reason, rule: failure.rule ?? (d.syscall === 'capset' ? RULE_CAPSET : RULE_PRCTL) }),
+    ...(reason === undefined ? {} : { reason, rule: rule ?? (d.syscall === 'capset' ? RULE_CAPSET : RULE_PRCTL) }),
     ...(tids === undefined ? {} : { tids }),
   });
 }

@@ -78,7 +78,8 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
     ]);
     succeeded(run.results[0]);
     const refused = failed(run.results[1]);
-    expect(refused).toMatchObject({ code: 'EPERM', errno: -1, syscall: 'capset', reason: "P' ⊄ P: cap_net_raw not in the permitted set", rule: 'kernel-semantics §2.3' });
+    expect(refused).toMatchObject({ code: 'EPERM', errno: -1, syscall: 'capset', reason: "P' ⊄ P: cap_net_raw is not in the permitted set" });
+    expect(refused.rule).toMatch(/^kernel-semantics §2\.3/);
     expect(refused.tids).toBeUndefined();
     expect(run.final).toMatchObject({ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'], inheritable: [] });
     expect(run.verify.uniform).toBe(true);
@@ -92,7 +93,7 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
     ]);
     succeeded(run.results[0]);
     const drop = failed(run.results[1]);
-    expect(drop.message).toBe('EPERM: operation not permitted, prctl PR_CAPBSET_DROP cap_sys_admin (dropping from the bounding set needs cap_setpcap in E (checked before the cap number))');
+    expect(drop.message).toBe('EPERM: operation not permitted, prctl PR_CAPBSET_DROP cap_sys_admin (dropping cap_sys_admin from the bounding set needs cap_setpcap in E)');
     expect(drop).toMatchObject({ syscall: 'prctl', op: 'PR_CAPBSET_DROP', cap: 'cap_sys_admin' });
     expect(failed(run.results[2]).reason).toBe('ambient raise needs the cap in P and I: cap_chown is not in I');
     expect(run.final.bounding).toContain('cap_sys_admin');
