@@ -5,7 +5,7 @@ import { invalidArg } from './errors.js';
 import { CAP_NAMES, MAX_CAP } from './names.js';
 import { parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
-import { isDigit, readCap, scanEnd } from './text-scan.js';
+import { isDigit, loadText, loadedLength, readCap, scanEnd } from './text-scan.js';
 import type { IAB, IABInput } from './text-types.js';
 import { joinWords, splitHigh, splitLow, splitSet } from './text-words.js';
 
@@ -40,17 +40,18 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
   }
   resolveKernelSize(options);
 
+  const bytes = loadText(text);
+  const length = loadedLength;
   let in0 = 0, in1 = 0, a0 = 0, a1 = 0, nb0 = 0, nb1 = 0;
-  const length = text.length;
   let flags = 0;
   for (let pos = 0; pos < length; pos++) {
-    const code = text.charCodeAt(pos);
+    const code = bytes[pos]!;
     if (code === BANG) { flags |= NOT_BOUNDING; continue; }
     if (code === CARET) { flags |= INH | AMB; continue; }
     if (code === PERCENT) { flags |= INH; continue; }
     if (flags === 0) flags = INH;
 
-    const cap = readCap(text, pos);
+    const cap = readCap(bytes, pos);
     if (cap < 0) {
       throw parseError('IAB text', text, pos, isDigit(code) ? 'a capability number below 64'
         : "a prefix '!', '^' or '%', a capability name such as cap_chown, or a number below 64");
@@ -62,7 +63,7 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
     if (flags & NOT_BOUNDING) { nb0 |= low; nb1 |= high; }
     pos = scanEnd;
     if (pos === length) break;
-    if (text.charCodeAt(pos) !== COMMA) throw parseError('IAB text', text, pos, "',' or end of text");
+    if (bytes[pos] !== COMMA) throw parseError('IAB text', text, pos, "',' or end of text");
     flags = 0;
   }
   return { inheritable: joinWords(in0, in1), ambient: joinWords(a0, a1), notBounding: joinWords(nb0, nb1) };

@@ -5,7 +5,7 @@
 import { invalidArg } from './errors.js';
 import { parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
-import { codeAt, isAllAt, isDigit, isSpace, isWordChar, readCap, scanEnd } from './text-scan.js';
+import { isAllAt, isDigit, isSpace, isWordChar, loadText, loadedLength, readCap, scanEnd } from './text-scan.js';
 import type { CapSetTriple } from './text-types.js';
 import { joinWords } from './text-words.js';
 
@@ -45,34 +45,35 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
   }
   const kernel = resolveKernelSize(options);
 
+  const bytes = loadText(text);
+  const length = loadedLength;
   let e0 = 0, e1 = 0, p0 = 0, p1 = 0, i0 = 0, i1 = 0;
-  const length = text.length;
   let pos = 0;
   for (;;) {
-    let code = codeAt(text, pos);
-    while (isSpace(code)) code = codeAt(text, ++pos);
+    let code = bytes[pos]!;
+    while (isSpace(code)) code = bytes[++pos]!;
     if (pos >= length) break;
-    // codeAt() reads 0 past the end; a NUL inside the text reaches a throw wherever it is.
+    // Past the end the buffer reads 0 (C's NUL); a NUL inside the text reaches a throw wherever it is.
 
     // The capability list: explicit, or implicitly "all" for a clause starting with '='.
     let l0 = 0, l1 = 0;
     let listed = false;
     if (isWordChar(code)) {
       for (;;) {
-        if (isAllAt(text, pos)) {
+        if (isAllAt(bytes, pos)) {
           // libcap assigns (not ORs) the kernel's mask: `41,all` forgets 41 (forceall()).
           l0 = kernel.low | 0;
           l1 = kernel.high | 0;
           pos += 3;
         } else {
-          const cap = readCap(text, pos);
-          if (cap < 0) throw parseError(FORMAT, text, pos, isDigit(codeAt(text, pos)) ? 'a capability number below 64' : CAP_EXPECTED);
+          const cap = readCap(bytes, pos);
+          if (cap < 0) throw parseError(FORMAT, text, pos, isDigit(bytes[pos]!) ? 'a capability number below 64' : CAP_EXPECTED);
           if (cap < 32) l0 |= 1 << cap;
           else l1 |= 1 << (cap - 32);
           pos = scanEnd;
         }
-        if (codeAt(text, pos) !== COMMA) break;
-        if (!isWordChar(codeAt(text, ++pos))) throw parseError(FORMAT, text, pos, `${CAP_EXPECTED} after ','`);
+        if (bytes[pos]! !== COMMA) break;
+        if (!isWordChar(bytes[++pos]!)) throw parseError(FORMAT, text, pos, `${CAP_EXPECTED} after ','`);
       }
       listed = true;
     } else if (code === PLUS || code === MINUS) {
@@ -82,9 +83,9 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
       l1 = kernel.high | 0;
     }
 
-    let op = codeAt(text, pos);
+    let op = bytes[pos]!;
     if (op === EQUALS) {
-      const next = codeAt(text, pos + 1);
+      const next = bytes[pos + 1]!;
       if (next === PLUS || next === MINUS) {
         if (!listed) throw parseError(FORMAT, text, pos + 1, "flags e, i or p, whitespace or end of text ('=+' and '=-' need a capability list)");
         op = next === PLUS ? CLEAR_THEN_RAISE : CLEAR_THEN_LOWER;
@@ -100,7 +101,7 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
       let flags = 0;
       let count = 0;
       for (;; pos++, count++) {
-        code = codeAt(text, pos);
+        code = bytes[pos]!;
         if (code === 0x65) flags |= E;
         else if (code === 0x70) flags |= P;
         else if (code === 0x69) flags |= I;

@@ -84,6 +84,22 @@ describe('NUL characters (C would stop reading there; we refuse)', () => {
   });
 });
 
+describe('non-ASCII text', () => {
+  it.each([
+    ['\u00e9', 0], ['cap_chown=e\u00e9', 11], ['cap_chown=\u00e9p', 10], ['cap_\u00e7hown=e', 4],
+    ['=ep \u{1f600}', 4], ['cap_chown=ep\u00a0cap_kill=p', 12], ['all\u00e9=p', 3],
+  ])('refuses %j at offset %i, naming the char', (text, offset) => {
+    const err = parseFailure(() => parseCaps(text, { kernelBits: 41 }));
+    expect(err.offset).toBe(offset);
+    expect(err.message).toContain(`found '${String.fromCodePoint(text.codePointAt(offset)!)}'`);
+  });
+
+  it('refuses non-ASCII in IAB text at its offset', () => {
+    expect(parseFailure(() => parseIAB('cap_chown,\u00e9')).offset).toBe(10);
+    expect(parseFailure(() => parseIAB('!\u{1f600}')).offset).toBe(1);
+  });
+});
+
 describe('formatCaps', () => {
   it('takes CapSets, bigint masks, names and numbers; omitted sets are empty', () => {
     const expected = 'cap_chown=ep cap_kill+p';
