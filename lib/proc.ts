@@ -221,8 +221,3 @@ export function listProcesses(): ProcessList {
   }
   return { processes, unreadable };
 }
-
-/** Exported for the readers' callers that need to tell a vanished task from a failure. */
-export function isVanishedError(err: unknown): boolean {
-  return vanished(err);
-}
