@@ -218,6 +218,21 @@ export function writeIdMap(
 }
 
 /**
+ * Opening one's own `/proc/self/{uid_map,gid_map,setgroups}` for writing: the files are 0644
+ * and owned by the task's euid:egid (dumpable task), so the VFS check is by fsuid — the owner
+ * may write; anyone else needs CAP_DAC_OVERRIDE in its namespace with that uid and gid mapped
+ * there. Returns a refusal (EACCES) or undefined.
+ */
+export function procSelfWriteDenied(cred: Cred, file: string): Transition<Cred> | undefined {
+  if (cred.fsuid === cred.euid) return undefined;
+  if (capable(cred, cred.ns, 1) && fromKuid(cred.ns, cred.euid) >= 0 && fromKgid(cred.ns, cred.egid) >= 0) return undefined;
+  return {
+    state: cred, errno: -EACCES, rule: 'kernel-semantics §2.8 (open of /proc/self files)',
+    reason: `/proc/self/${file} is 0644 and owned by the euid; fsuid differs and cap_dac_override is not in E`,
+  };
+}
+
+/**
  * Writing `deny` or `allow` to the thread's own `/proc/self/setgroups` (kernel/user_namespace.c
  * `proc_setgroups_open/write`): opening for write needs CAP_SYS_ADMIN over the namespace
  * (EACCES); `allow` after `deny` is EPERM (deny is permanent); `deny` once a gid map exists is
@@ -226,6 +241,8 @@ export function writeIdMap(
 export function writeSetgroups(cred: Cred, value: 'deny' | 'allow'): Transition<Cred> {
   const rule = 'kernel-semantics §2.8 (setgroups)';
   if (value !== 'deny' && value !== 'allow') return { state: cred, errno: -EINVAL, rule, reason: `setgroups takes "allow" or "deny", not ${JSON.stringify(value)}` };
+  const dac = procSelfWriteDenied(cred, 'setgroups');
+  if (dac) return dac;
   if (!capable(cred, cred.ns, 21)) return { state: cred, errno: -EACCES, rule, reason: 'opening setgroups for writing needs cap_sys_admin over the namespace' };
   if (value === 'allow') {
     if (cred.ns.setgroupsDenied === true) return { state: cred, errno: -EPERM, rule, reason: 'setgroups cannot be allowed again once denied' };
