@@ -43,6 +43,15 @@ export interface LegacyCapsetRequest {
   readonly inheritable: CapSetInput;
 }
 
+/**
+ * Whether `caller` can name `target` by pid: always on a plain kernel and from the host; a
+ * VServer guest sees only its own context's tasks (kernel-semantics §3.4 step 2 for -pgrp;
+ * modelled the same for single pids and -1 [UNV]).
+ */
+function visible(system: LegacySystem, caller: LegacyTask, target: LegacyTask): boolean {
+  return !system.vserver || caller.xid === 0 || target.xid === caller.xid;
+}
+
 function badVersion(system: LegacySystem, version: number): LegacyTransition<never> {
   return refuse(system, EINVAL, RULE, `header version 0x${(version >>> 0).toString(16)} is not 0x19980330, the only version before 2.6.25 (the kernel writes 0x19980330 back into the header)`);
 }
@@ -58,7 +67,7 @@ export function capget(system: LegacySystem, callerPid: number, request: LegacyC
   if (!Number.isInteger(version) || !Number.isInteger(pid)) throw invalidArg('capget header', request, 'integer version and pid');
   if (version !== LEGACY_CAPABILITY_VERSION) return badVersion(system, version);
   if (pid < 0) return refuse(system, EINVAL, RULE, `capget pid ${pid} < 0`);
-  const target = pid === 0 ? caller : system.tasks.find((t) => t.pid === pid);
+  const target = pid === 0 ? caller : system.tasks.find((t) => t.pid === pid && visible(system, caller, t));
   if (target === undefined) return refuse(system, ESRCH, RULE, `no process ${pid}`);
   return done(system, RULE, { effective: target.effective, permitted: target.permitted, inheritable: target.inheritable });
 }
@@ -107,15 +116,14 @@ export function capset(system: LegacySystem, callerPid: number, request: LegacyC
     }
   }
   if (self || pid > 0) {
-    const target = self ? caller : system.tasks.find((t) => t.pid === pid);
+    const target = self ? caller : system.tasks.find((t) => t.pid === pid && visible(system, caller, t));
     if (target === undefined) return refuse(system, ESRCH, RULE, `no process ${pid}`);
     const why = targetRefusal(system, caller, target, sets);
     if (why) return refuse(system, EPERM, RULE, why);
     return done(withTask(system, { ...target, ...sets }), RULE, 0, `pid ${target.pid}: E, P, I := E', P', I'`);
   }
-  const sameContext = (t: LegacyTask): boolean => !system.vserver || caller.xid === 0 || t.xid === caller.xid;
   const targets = system.tasks.filter((t) =>
-    t.pid !== caller.pid && sameContext(t) && (pid === -1 ? t.pid !== 1 : t.pgrp === -pid));
+    t.pid !== caller.pid && visible(system, caller, t) && (pid === -1 ? t.pid !== 1 : t.pgrp === -pid));
   let state = system;
   const steps: RuleStep[] = [];
   let setCount = 0;

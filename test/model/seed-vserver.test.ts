@@ -80,6 +80,23 @@ describe('seed §5.2 with the seed\'s patch (policy \'bcaps\'), host cap-bound 1
     expect(t.reason).toMatch(/cap_sys_module/);
   });
 
+  it('the seed\'s V1 rules out the older insecure-list form of vc_get_insecurebcaps (bits 30, 31 would show)', () => {
+    // An insecure *list* (LINUX_IMMUTABLE, NET_*, IPC_*, SYS_MODULE, SYS_RAWIO, SYS_PACCT, SYS_ADMIN,
+    // SYS_NICE, SYS_RESOURCE, SYS_TIME, MKNOD, QUOTACTL=29) is a positive int: its complement keeps
+    // bits 30 and 31 (and 32–63) granted. With the seed's file that is 0xffffffffd40c05ff.
+    let insecure = 0;
+    for (const cap of [9, 11, 12, 13, 14, 15, 16, 17, 20, 21, 23, 24, 25, 27, 29]) insecure |= 1 << cap;
+    const listForm = ~BigInt(insecure) & ((1n << 64n) - 1n) & ~(1n << 22n);
+    expect(listForm).toBe(0xffffffffd40c05ffn);
+    let s = ok(V.sysVserver(sys, shell, V.VCMD.set_bcaps, XID, { bcaps: listForm, bmask: (1n << 64n) - 1n })).state;
+    const c = ok(L.forkTask(s, shell));
+    s = ok(V.migrateTask(c.state, c.result!, XID)).state;
+    s = ok(L.execve(s, c.result!, { name: 'getpcaps' })).state;
+    const line = L.getpcapsLine('=', ok(L.capget(s, c.result!)).result!);
+    expect(line).not.toBe(SEED_V1);
+    expect(line).toContain('cap_audit_control');
+  });
+
   it('§5.2 consequence: raw E lost SYS_ADMIN, so ccap set_utsname no longer lets guest root sethostname', () => {
     const { sys: s, pid } = getpcapsInGuest(sys, shell);
     const answer = V.vxCapable(s, pid, 'cap_sys_admin', V.VXC.SET_UTSNAME);

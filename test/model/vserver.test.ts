@@ -116,6 +116,10 @@ describe('capable and vx_capable inside a context (kernel-semantics §4.3)', () 
     expect(t.steps!.map((x) => x.reason)).toEqual([`pid ${second.result}: E, P, I := E', P', I'`]);
     expect(L.findTask(t.state, shell)!.permitted).toBe(L.NSP);
     expect(L.findTask(t.state, second.result!)!.permitted).toBe(0n);
+    // Host pids are invisible from the guest [UNV]: ESRCH, as for a pid that does not exist.
+    expect(L.capset(second.state, helper, { pid: shell, effective: [], permitted: [], inheritable: [] }).errno).toBe(-3);
+    expect(L.capget(second.state, helper, { pid: shell }).errno).toBe(-3);
+    expect(ok(L.capget(second.state, shell, { pid: helper })).result!.permitted).toBe(L.ALL32);
   });
 });
 
