@@ -128,9 +128,11 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       if (v & ~KNOWN_BITS) return `unknown securebits ${hex(v & ~KNOWN_BITS)} (valid: ${hex(KNOWN_BITS)})`;
       const change = sb ^ v;
       if (!hasSetpcap) {
+        // 6.14+ lets the exec bits alone change without CAP_SETPCAP (§2.5): a refusal of such a
+        // change means an older kernel.
         return change !== 0 && (change & ~EXEC_BITS) === 0
-          ? 'changing securebits needs cap_setpcap in E (this kernel predates the exec-bits exception)'
-          : 'changing securebits needs cap_setpcap in E (a no-op change too)';
+          ? 'changing securebits needs cap_setpcap in E'
+          : 'changing securebits other than the exec bits (0xf00), or changing nothing, needs cap_setpcap in E';
       }
       return undefined;
     }
