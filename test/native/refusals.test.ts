@@ -4,7 +4,10 @@
  * in a child (test/fixtures/native-refusals.mjs), which then shows nothing changed.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
@@ -76,5 +79,32 @@ describe.skipIf(skipUnshare)('caps refuses without /proc (kernel)', () => {
     const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as Refusal;
     expect(r.error?.code).toBe('ERR_CAPS_NO_PROCFS');
     expect(r.callerHasSysAdmin).toBe(true);
+  });
+});
+
+describe.skipIf(skip)('the addon loader reports every path it tried', () => {
+  it('07 a package copy without build/ or prebuilds/: NativeLoadError lists build/Release, build/Debug and prebuilds/linux-x64', () => {
+    const root = mkdtempSync(join(tmpdir(), 'linux-caps-noaddon-'));
+    try {
+      cpSync(new URL('../../dist', import.meta.url), join(root, 'dist'), { recursive: true });
+      cpSync(new URL('../../package.json', import.meta.url), join(root, 'package.json'));
+      symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(root, 'node_modules'));
+      const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'native.js')).href)}).then((m) => {
+        try { m.loadNative(); console.log('null'); } catch (e) { console.log(JSON.stringify({ name: e.name, tried: e.tried, message: e.message })); }
+      });`;
+      const env = { ...process.env };
+      delete env.LINUX_CAPS_NATIVE_PATH;
+      const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env, timeout: 60_000 });
+      const out = JSON.parse(run.stdout.trim()) as { name: string; tried: string[]; message: string };
+      expect(out.name).toBe('NativeLoadError');
+      expect(out.tried).toEqual([
+        join(root, 'build', 'Release', 'linux_caps.node'),
+        join(root, 'build', 'Debug', 'linux_caps.node'),
+        join(root, 'prebuilds', `${process.platform}-${process.arch}`),
+      ]);
+      expect(out.message).toMatch(/npm run build:native/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
