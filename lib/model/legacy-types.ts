@@ -136,7 +136,6 @@ export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
 export const CAP_SYS_MODULE = 16;
-export const CAP_SYS_PTRACE = 19;
 export const CAP_SYS_ADMIN = 21;
 export const CAP_SYS_RESOURCE = 24;
 /** Bit 31 in 2.6.22 VServer kernels (SETFCAP in mainline 2.6.24). */

@@ -7,7 +7,7 @@ import { capableAnswer } from './vserver-capable.js';
 import { done, refuse, taskOf, withTask } from './legacy-system.js';
 import { findContext, gateAnswer, maskTask } from './vserver-context.js';
 import {
-  SPEC, U64, VXF_STATE_ADMIN, VXF_STATE_INIT, VXF_STATE_SETUP,
+  CAP_SYS_RESOURCE, SPEC, U64, VXF_STATE_ADMIN, VXF_STATE_INIT, VXF_STATE_SETUP,
   type LegacySystem, type LegacyTransition, type VserverMaskPolicy, type VxContext,
 } from './legacy-types.js';
 
@@ -80,7 +80,7 @@ export function sysVserver(system: LegacySystem, callerPid: number, cmd: number,
   if (gate) return refuse(system, gate.errno, gate.rule, gate.reason);
   const setter = cmd === VCMD.set_bcaps || cmd === VCMD.set_ccaps || cmd === VCMD.set_ccaps_v0 || cmd === VCMD.set_cflags;
   if (setter) {
-    const resource = capableAnswer(system, caller, 24);
+    const resource = capableAnswer(system, caller, CAP_SYS_RESOURCE);
     if (!resource.ok) return refuse(system, EPERM, RULE, `setting context attributes needs cap_sys_resource: ${resource.reason}`);
     const own = caller.xid === 0 ? undefined : findContext(system, caller.xid);
     if (caller.xid !== 0 && (own === undefined || (own.flags & VXF_STATE_SETUP) === 0n)) {

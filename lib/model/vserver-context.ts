@@ -6,9 +6,9 @@ import { capFromName, type CapLike } from '../names.js';
 import { invalidArg } from '../errors.js';
 import { capNames } from './masks.js';
 import { capableAnswer, contextOf, type CapableAnswer } from './vserver-capable.js';
-import { done, findTask, hex32, refuse, taskOf, withTask } from './legacy-system.js';
+import { done, hex32, refuse, taskOf, withTask } from './legacy-system.js';
 import {
-  ALL32, NSP, SPEC, VXF_INIT_SET, VXF_STATE_SETUP,
+  ALL32, CAP_CONTEXT, CAP_SYS_ADMIN, NSP, SPEC, VXF_INIT_SET, VXF_STATE_SETUP,
   type RuleStep, type LegacySystem, type LegacyTask, type LegacyTransition, type VserverMaskPolicy, type VxContext,
 } from './legacy-types.js';
 
@@ -115,9 +115,9 @@ export function endSetup(system: LegacySystem, pid: number, options: { policy?: 
 
 /** The permission gate every sys_vserver command starts with (kernel-semantics §4.6). */
 export function gateAnswer(system: LegacySystem, caller: LegacyTask): { errno: number; rule: string; reason: string } | undefined {
-  const context = capableAnswer(system, caller, 31);
+  const context = capableAnswer(system, caller, CAP_CONTEXT);
   if (!context.ok) return { errno: ENOSYS, rule: `${SPEC} §4.6`, reason: `capable(CAP_CONTEXT) is false, so sys_vserver answers ENOSYS: ${context.reason.replace('cap_setfcap', 'bit 31 (CAP_CONTEXT)')}` };
-  const admin = capableAnswer(system, caller, 21);
+  const admin = capableAnswer(system, caller, CAP_SYS_ADMIN);
   if (!admin.ok) return { errno: EPERM, rule: `${SPEC} §4.6`, reason: `sys_vserver needs cap_sys_admin: ${admin.reason}` };
   return undefined;
 }
@@ -153,7 +153,7 @@ export interface ProcCapLines {
 
 /** `/proc/PID/status` CapInh/CapPrm/CapEff of task `pid`, 16 hex digits each, masked as a guest sees them. */
 export function procStatusCaps(system: LegacySystem, pid: number): ProcCapLines {
-  const task = findTask(system, pid) ?? taskOf(system, pid);
+  const task = taskOf(system, pid);
   const v = contextOf(system, task);
   const mask = v && (v.flags & VXF_STATE_SETUP) === 0n ? v.bcaps : (1n << 64n) - 1n;
   const hex = (m: bigint): string => (m & mask).toString(16).padStart(16, '0');

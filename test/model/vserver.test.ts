@@ -183,6 +183,22 @@ describe('sys_vserver commands (kernel-semantics §4.6)', () => {
     expect(() => V.sysVserver(sys, shell, V.VCMD.set_bcaps, XID, { bcaps: -1n, bmask: 0n })).toThrow(CapsError);
   });
 
+  it('util-vserver HEAD\'s secure bcaps hold bit 31, which is CAP_CONTEXT on 2.6.22: its guests pass the ENOSYS gate', () => {
+    const head = V.guestCapabilities({}, { era: 'head' });
+    expect((head.bcaps >> 31n) & 1n).toBe(1n);
+    let { sys, shell, helper } = setup();
+    sys = ok(V.sysVserver(sys, shell, V.VCMD.set_bcaps, XID, { bcaps: head.bcaps, bmask: head.bmask })).state;
+    sys = ok(V.endSetup(sys, helper)).state;
+    const t = V.sysVserver(sys, helper, V.VCMD.get_bcaps, XID);
+    expect(t.errno).toBe(-1); // past CAP_CONTEXT, stopped by cap_sys_admin (not in bcaps)
+    expect(t.reason).toMatch(/cap_sys_admin/);
+    const seedEra = V.guestCapabilities({}, { era: '0.30.215' });
+    let s2 = setup();
+    s2.sys = ok(V.sysVserver(s2.sys, s2.shell, V.VCMD.set_bcaps, XID, { bcaps: seedEra.bcaps, bmask: seedEra.bmask })).state;
+    s2.sys = ok(V.endSetup(s2.sys, s2.helper)).state;
+    expect(V.sysVserver(s2.sys, s2.helper, V.VCMD.get_bcaps, XID).errno).toBe(-38);
+  });
+
   it('a kernel without the patch answers ENOSYS', () => {
     expect(V.sysVserver(L.bootLegacy(), 1, V.VCMD.get_bcaps, 2).errno).toBe(-38);
   });
