@@ -107,6 +107,12 @@ describe('id maps (kernel/user_namespace.c rules used by the differential harnes
   it('setgroups in a child namespace without a gid map is EPERM, before any EINVAL for unmapped gids', () => {
     expect(setgroups(fresh(), [0]).errno).toBe(-1);
   });
+  it('opening /proc/self/{uid_map,setgroups} is a DAC check by fsuid: EACCES before any EPERM (differential harness, seed 3)', () => {
+    const fsuidMoved = root({ fsuid: 2000, effective: VM & ~b(CAP.dac_override) });
+    expect(applyStep(K, fsuidMoved, { op: 'write-uid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).errno).toBe(-13);
+    expect(applyStep(K, fsuidMoved, { op: 'write-setgroups', value: 'deny' }).errno).toBe(-13);
+    expect(applyStep(K, root({ fsuid: 2000 }), { op: 'write-uid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).errno).toBe(-1);
+  });
   it('a map write needs cap_sys_admin over the namespace', () => {
     const c = { ...fresh(), effective: 0n };
     expect(writeIdMap(c, c.ns, [{ inside: 0, outside: 1000, count: 1 }], 'uid').errno).toBe(-1);
