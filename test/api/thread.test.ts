@@ -205,7 +205,32 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
     expect(run.final.noNewPrivs).toBe(true);
   });
 
-  it('13 thread.* acts on the calling thread only: the other threads keep their state', () => {
+  it('13 securebits without cap_setpcap: EPERM, even for a no-op; only the exec bits may change (6.14+)', () => {
+    const run = runSteps([
+      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'] }] },
+      { call: 'thread.securebits.set', args: [0] },
+      { call: 'thread.securebits.set', args: ['noroot'] },
+      { call: 'thread.securebits.set', args: [['exec_restrict_file']] },
+      { call: 'thread.securebits.get' },
+    ]);
+    expect(run.results[0]!.ok).toBe(true);
+    const noop = failed(run.results[1]);
+    expect(noop).toMatchObject({ code: 'EPERM', op: 'PR_SET_SECUREBITS' });
+    expect(noop.reason).toMatch(/needs cap_setpcap in E/);
+    expect(failed(run.results[2]).code).toBe('EPERM');
+    expect(run.results[3]!.ok).toBe(true);
+    expect(run.results[4]!.value).toBe(0x100);
+  });
+
+  it('14 capset silently clears bits above CAP_LAST_CAP (kernel-semantics §2.3 step 2)', () => {
+    const run = runSteps([
+      { call: 'thread.set', args: [{ effective: ['cap_chown', 62], permitted: ['cap_chown', 'cap_kill', 62, 63], inheritable: [63] }] },
+    ]);
+    expect(run.results[0]!.ok).toBe(true);
+    expect(run.final).toMatchObject({ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'], inheritable: [] });
+  });
+
+  it('15 thread.* acts on the calling thread only: the other threads keep their state', () => {
     const run = runSteps([{ call: 'thread.bounding.drop', args: ['cap_sys_admin'] }]);
     expect(run.results[0]!.ok).toBe(true);
     expect(run.final.bounding).not.toContain('cap_sys_admin');
@@ -216,7 +241,7 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
   });
 });
 
-it('14 CapSet inputs: a CapSet, a bigint mask and names give the same capset step', () => {
+it('16 CapSet inputs: a CapSet, a bigint mask and names give the same capset step', () => {
   // Pure check of the public input forms (no kernel call): thread.set rejects nothing here.
   expect(CapSet.from(['cap_chown', 'cap_kill']).toMask()).toBe(CapSet.from(0b100001n).toMask());
 });
