@@ -7,8 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 // @ts-expect-error plain ESM helpers without type declarations
@@ -49,7 +48,8 @@ describe.skipIf(skip)('differential: model vs kernel', () => {
     // The runner's own credentials are untouched, and no private mount or temp dir is left behind.
     expect(ownStatus()).toBe(before);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('linux-caps-diff');
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('linux-caps-diff-'))).toEqual([]);
+    expect(result.baseDirs.length).toBeGreaterThan(0);
+    for (const dir of result.baseDirs) expect(existsSync(dir)).toBe(false);
   }, 15 * 60_000);
 
   it('has teeth: the pre-2025 exec rule (kernel-semantics §2.6 history note) disagrees with this kernel', async () => {

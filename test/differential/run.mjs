@@ -135,5 +135,5 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
     await Promise.all(supervisors.map((s) => s.stop()));
   }
   const missed = only ? [] : stats.missedReach(done);
-  return { sequences: done, disagreements, stats, missed, elapsedMs: Date.now() - started, harnessErrors };
+  return { sequences: done, disagreements, stats, missed, elapsedMs: Date.now() - started, harnessErrors, baseDirs: supervisors.map((s) => s.base) };
 }

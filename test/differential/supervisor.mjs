@@ -14,6 +14,27 @@ function fileSpec(f) {
   return `${f.nosuid ? 'n' : 's'}:${f.index}:${f.uid}:${f.gid}:${f.mode.toString(8)}:${f.xattr ?? ''}`;
 }
 
+/** Base dirs of supervisors still running, removed if this process is interrupted. */
+const live = new Set();
+let cleanupInstalled = false;
+function installCleanup() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const cleanup = () => {
+    for (const sup of live) {
+      sup.child.kill('SIGKILL');
+      rmSync(sup.base, { recursive: true, force: true });
+    }
+  };
+  process.once('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
 export class Supervisor {
   /**
    * @param {string} executor compiled executor path
@@ -23,6 +44,8 @@ export class Supervisor {
     const base = mkdtempSync(join(tmpdir(), 'linux-caps-diff-'));
     const child = spawn(executor, ['supervise', base, ...files.map(fileSpec)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const sup = new Supervisor(child, base);
+    installCleanup();
+    live.add(sup);
     await sup.ready;
     return sup;
   }
@@ -96,6 +119,7 @@ export class Supervisor {
 
   /** Ends the supervisor (its mount namespace and tmpfs go with it) and removes the empty base dir. */
   async stop() {
+    live.delete(this);
     if (!this.exited) {
       const done = new Promise((res) => this.child.once('exit', res));
       this.child.stdin.end();
