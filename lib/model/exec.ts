@@ -7,7 +7,7 @@ import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, 
 import { EACCES, EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, rootKuid } from './userns.js';
 import { decodeFileCaps, fileCapsApply } from './xattr-rules.js';
-import { capNamesVerb } from './masks.js';
+import { capNamesVerb, validMask } from './masks.js';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -17,19 +17,22 @@ const CAP_DAC_OVERRIDE = 1;
 const R = 'kernel-semantics §2.6';
 
 /** The file caps exec would apply (has_fcap), undefined if none, or an error (malformed xattr). */
-function fileCapsFor(kernel: KernelConfig, cred: Cred, file: ModelFile, context: ExecContext | undefined, suidMount: boolean): { caps?: FileCaps; errno?: number; reason?: string } {
-  if (file.xattr === undefined || context?.fileCapsEnabled === false || !suidMount) return {};
+type FileCapsLookup = { caps?: FileCaps; errno?: number; reason?: string };
+const NO_FILE_CAPS: FileCapsLookup = Object.freeze({});
+
+function fileCapsFor(kernel: KernelConfig, cred: Cred, file: ModelFile, context: ExecContext | undefined, suidMount: boolean): FileCapsLookup {
+  if (file.xattr === undefined || context?.fileCapsEnabled === false || !suidMount) return NO_FILE_CAPS;
   let caps: FileCaps;
   if (file.xattr instanceof Uint8Array) {
     const decoded = decodeFileCaps(file.xattr, kernel.lastCap);
     if (decoded.errno !== undefined) return { errno: decoded.errno, reason: decoded.reason };
     caps = decoded.caps;
   } else {
-    const valid = (1n << BigInt(kernel.lastCap + 1)) - 1n;
-    const v1 = file.xattr.version === 1 ? 0xffffffffn : valid;
-    caps = { ...file.xattr, permitted: file.xattr.permitted & valid & v1, inheritable: file.xattr.inheritable & valid & v1 };
+    const keep = file.xattr.version === 1 ? validMask(kernel.lastCap) & 0xffffffffn : validMask(kernel.lastCap);
+    const x = file.xattr;
+    caps = ((x.permitted | x.inheritable) & ~keep) === 0n ? x : { ...x, permitted: x.permitted & keep, inheritable: x.inheritable & keep };
   }
-  return fileCapsApply(caps, file.mount?.userns ?? INITIAL_USER_NS, cred.ns) ? { caps } : {};
+  return fileCapsApply(caps, file.mount?.userns ?? INITIAL_USER_NS, cred.ns) ? { caps } : NO_FILE_CAPS;
 }
 
 const N_NNP_SETID = 1, N_NOSUID = 2, N_UNMAPPED_OWNER = 4, N_MIXED = 8, N_ROOT = 16, N_UNSAFE = 32, N_FCAP_AMBIENT = 64, N_SETID_AMBIENT = 128;
