@@ -67,6 +67,15 @@ describe.skipIf(skip)('linux-caps CLI', () => {
       expect(ours).toBeDefined();
       expect(ours).toBe(theirs);
       expect(ours).toMatch(/nobody\s+sleep\s+net_raw @ \+$/);
+      const userns = spawn('unshare', ['-Ur', 'sleep', '30']);
+      await new Promise((r) => setTimeout(r, 300));
+      const nsRow = (out: string) => out.split('\n').find((l) => l.split(/\s+/)[1] === String(userns.pid));
+      try {
+        expect(nsRow(run(['ps']).stdout)).toBe(nsRow(execFileSync('pscap', { encoding: 'utf8' })));
+        expect(nsRow(run(['ps']).stdout)).toMatch(/sleep \*\s+full \+$/);
+      } finally {
+        userns.kill();
+      }
       const json = JSON.parse(run(['ps', '--json']).stdout) as Array<{ pid: number; user: string; ambient: string[] }>;
       expect(json.find((p) => p.pid === sleeper.pid)).toMatchObject({ user: 'nobody', ambient: ['cap_net_raw'] });
     } finally {

@@ -1,7 +1,8 @@
 /**
  * `linux-caps ps`: who holds what, like libcap-ng's pscap: `ppid pid name command capabilities`,
  * only processes holding capabilities (pid 1 with -a), `full` for every capability, ` @` when the
- * ambient set is not empty, ` +` when the bounding set is not empty, ` *` in another user namespace.
+ * ambient set is not empty, ` +` when the bounding set is not empty, and ` *` after the command of a
+ * process in another user namespace (checked against pscap 0.8.3).
  */
 import { parseArgs } from 'node:util';
 import { CapSet } from '../capset.js';
@@ -11,7 +12,7 @@ import { toJson, type Io } from './common.js';
 
 function capsColumn(p: ProcessInfo, full: CapSet): string {
   const list = p.permitted.equals(full) ? 'full' : p.permitted.names().map((n) => n.replace(/^cap_/, '')).join(', ');
-  return `${list}${p.ambient.isEmpty ? '' : ' @'}${p.bounding.isEmpty ? '' : ' +'}${p.inChildUserNamespace ? ' *' : ''}`;
+  return `${list}${p.ambient.isEmpty ? '' : ' @'}${p.bounding.isEmpty ? '' : ' +'}`;
 }
 
 export function psRows(all: boolean): ProcessInfo[] {
@@ -31,7 +32,7 @@ export function psCommand(args: string[], io: Io): number {
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   io.out(`${pad('ppid', 5)} ${pad('pid', 5)} ${pad('name', 10)}  ${pad('command', 18)}  capabilities`);
   for (const p of rows) {
-    io.out(`${pad(p.ppid, 5)} ${pad(p.pid, 5)} ${pad(p.user ?? p.uid, 10)}  ${pad(p.command, 18)}  ${capsColumn(p, full)}`);
+    io.out(`${pad(p.ppid, 5)} ${pad(p.pid, 5)} ${pad(p.user ?? p.uid, 10)}  ${pad(p.inChildUserNamespace ? `${p.command} *` : p.command, 18)}  ${capsColumn(p, full)}`);
   }
   return 0;
 }
