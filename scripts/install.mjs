@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Install step: off Linux, nothing to build (the model backend serves). On Linux, build the
-// addon with node-gyp against the headers of the Node that runs this script (never a download).
-// `--force` rebuilds always; otherwise only when binding.gyp or a native/ source is newer than
-// the built addon (so `npm test` never runs a stale addon, and never rebuilds for nothing).
+// Install step of linux-caps.
+//   - off Linux: nothing to build; the model backend serves (every result says backend: 'model').
+//   - on Linux with a prebuilt addon for this platform (prebuilds/, shipped in the package): use it,
+//     no compiler needed — unless npm_config_build_from_source is set.
+//   - otherwise build with node-gyp against the headers of the Node running this script (never a
+//     download): the package's own node-gyp in a checkout, npm's bundled one when installed as a
+//     dependency. In a checkout it rebuilds only when binding.gyp or native/ changed (`--force`: always).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,10 +14,19 @@ import { createRequire } from 'node:module';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
+const fromSource = /^(1|true|yes)$/i.test(process.env.npm_config_build_from_source ?? '');
 const say = (msg) => console.log(`linux-caps: ${msg}`);
 
 if (process.platform !== 'linux') {
   say(`no addon on ${process.platform}: the model backend will serve (every result says backend: 'model')`);
+  process.exit(0);
+}
+
+const prebuildDir = join(root, 'prebuilds', `linux-${process.arch}`);
+const prebuilt = existsSync(prebuildDir) ? readdirSync(prebuildDir).find((f) => f.endsWith('.glibc.node')) : undefined;
+const isCheckout = existsSync(join(root, '.git'));
+if (prebuilt && !fromSource && !force && !isCheckout) {
+  say(`using the prebuilt addon prebuilds/linux-${process.arch}/${prebuilt} (set npm_config_build_from_source=true to compile)`);
   process.exit(0);
 }
 
@@ -23,7 +35,7 @@ function newestSource() {
   const files = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
   return Math.max(...files.map((f) => statSync(f).mtimeMs));
 }
-if (!force && existsSync(built) && !process.env.npm_config_build_from_source && statSync(built).mtimeMs >= newestSource()) {
+if (!force && !fromSource && existsSync(built) && statSync(built).mtimeMs >= newestSource()) {
   say(`addon up to date at ${built}`);
   process.exit(0);
 }
@@ -35,18 +47,24 @@ if (!env.npm_config_nodedir) {
   if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
 }
 
-let gyp;
-try {
-  gyp = createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  console.error('linux-caps: node-gyp is not installed, so the addon cannot be built; run `npm install` in the package');
+function findNodeGyp() {
+  try {
+    return createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    const bundled = process.env.npm_config_node_gyp;
+    return bundled && existsSync(bundled) ? bundled : undefined;
+  }
+}
+const gyp = findNodeGyp();
+if (!gyp) {
+  console.error('linux-caps: cannot build the addon: node-gyp was not found (install through npm, which bundles it)');
   process.exit(1);
 }
 const started = Date.now();
-say('building the addon with node-gyp…');
+say(`building the addon with node-gyp${fromSource ? ' (build from source asked)' : ''}…`);
 const run = spawnSync(process.execPath, [gyp, 'rebuild', '--release'], { cwd: root, env, stdio: 'inherit' });
 if (run.status !== 0) {
-  console.error(`linux-caps: node-gyp failed (exit ${run.status ?? run.signal}); the addon is required on Linux`);
+  console.error(`linux-caps: node-gyp failed (exit ${run.status ?? run.signal}); on Linux the addon is required (g++, make and python3 are needed to build it)`);
   process.exit(run.status ?? 1);
 }
 say(`addon built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
