@@ -6,7 +6,7 @@
 import type { CredOp } from '../types.js';
 import { capToName } from '../names.js';
 import { errnoName, invalidArg } from '../errors.js';
-import type { Cred, KernelConfig, ModelStep } from './types.js';
+import type { Cred, ExecContext, KernelConfig, ModelFile, ModelStep } from './types.js';
 import {
   KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCredOp,
   type CredInit, type KernelOptions, type StepEnvironment,
@@ -147,6 +147,17 @@ export function explain(start: Cred | CredInit, steps: ReadonlyArray<ModelStep |
     }
   }
   return firstError === undefined ? { kernel, start: first, steps: out, result: cred } : { kernel, start: first, steps: out, result: cred, firstError };
+}
+
+/**
+ * What exec of one file would give (kernel-semantics §2.6): `explain(start, [{ op: 'execve', file, context }])`.
+ * @example formatExplanation(explainExec({ uid: 1000 }, { path: '/usr/bin/ping', uid: 0, gid: 0, mode: 0o755, xattr }))
+ */
+export function explainExec(start: Cred | CredInit, file: ModelFile, context?: ExecContext, options: ExplainOptions = {}): Explanation {
+  if (file === null || typeof file !== 'object' || typeof file.path !== 'string' || !Number.isInteger(file.mode)) {
+    throw invalidArg('file', file, '{ path, uid, gid, mode, xattr?, mount? }');
+  }
+  return explain(start, [context === undefined ? { op: 'execve', file } : { op: 'execve', file, context }], options);
 }
 
 // ---- formatting for people ----

@@ -14,7 +14,7 @@ export {
   decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
 } from './kernel.js';
 export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './kernel.js';
-export { explain, formatExplanation, describeSet, diffCred } from './explain.js';
+export { explain, explainExec, formatExplanation, describeSet, diffCred } from './explain.js';
 export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
 export { createSimulatedBackend } from './simulated.js';
 export type { SimulatedBackend, SimulatedOptions, FileInit } from './simulated.js';

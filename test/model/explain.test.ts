@@ -53,6 +53,12 @@ describe('explain an exec', () => {
     expect(x.result.effective).toBe(b(CAP.net_raw));
     expect(formatExplanation(x)).toContain('execve(/usr/bin/ping: mode 0755, owner 0:0, file caps v2 P=cap_net_raw I={} +e) → 0, AT_SECURE=1');
   });
+  it('explainExec is the one-step shorthand', () => {
+    const x = model.explainExec({ uid: 1000 }, { path: '/bin/su', uid: 0, gid: 0, mode: 0o4755 });
+    expect(x.result.euid).toBe(0);
+    expect(x.steps[0]!.changes.map((c) => c.field)).toEqual(['effective', 'permitted', 'euid', 'suid', 'fsuid']);
+    expect(formatExplanation(x)).toContain('permitted: + ');
+  });
   it('pre-2025 kernels are one option away', () => {
     const start = { uid: 1000, euid: 2000, permitted: b(CAP.net_raw), inheritable: b(CAP.net_raw), ambient: b(CAP.net_raw) };
     const exec = [{ op: 'execve' as const, file: { path: '/bin/true', uid: 0, gid: 0, mode: 0o755 } }];

@@ -93,6 +93,12 @@ describe('set-id bits (lines 169–172)', () => {
     expect(execve(K, user(1000), { ...plain, gid: 50, mode: 0o2755 }).state.egid).toBe(50);
     expect(execve(K, user(1000), { ...plain, gid: 50, mode: 0o2745 }).state.egid).toBe(1000);
   });
+  it('no_new_privs with file caps: P\' limited to the old P (unsafe exec, line 186)', () => {
+    const c = user(1000, { noNewPrivs: true, permitted: b(CAP.kill), effective: b(CAP.kill) });
+    const t = execve(K, c, withCaps({ permitted: b(CAP.net_raw, CAP.kill) }));
+    expect(t.state.permitted).toBe(b(CAP.kill));
+    expect(t.result?.atSecure).toBe(true);
+  });
   it('no_new_privs: set-id bits ignored, and root emulation cannot raise P', () => {
     const t = execve(K, user(1000, { noNewPrivs: true }), suidRoot);
     expect(t.state.euid).toBe(1000);
