@@ -33,7 +33,7 @@ const LINUX_ERRNO: Record<number, [string, string]> = {
   40: ['ELOOP', 'too many symbolic links encountered'],
   61: ['ENODATA', 'no data available'],
   75: ['EOVERFLOW', 'value too large for defined data type'],
-  95: ['EOPNOTSUPP', 'operation not supported on socket'],
+  95: ['EOPNOTSUPP', 'operation not supported'],
   110: ['ETIMEDOUT', 'connection timed out'],
 };
 

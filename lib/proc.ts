@@ -9,11 +9,11 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import type { CapSet } from './capset.js';
 import { parseStatus, type ProcStatus } from './proc-status.js';
-import { readUserNames } from './proc-users.js';
+import { readUserNames } from './users.js';
 
 export { parseStatus, statusToThreadState } from './proc-status.js';
 export type { ProcStatus, SignalMasks } from './proc-status.js';
-export { parsePasswd } from './proc-users.js';
+export { parsePasswd } from './users.js';
 
 /** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
 export type ProcPid = number | 'self';

@@ -42,10 +42,11 @@ function parseId(text: string | undefined): number | undefined {
   return n <= 0xfffffffe ? n : undefined;
 }
 
-/** Every well-formed entry of a passwd file. */
-export function readUsers(files: AccountFiles = {}): UserEntry[] {
+/** The well-formed entries of passwd-format lines (comments and NIS `+`/`-` lines skipped). */
+function passwdEntries(lines: readonly string[]): UserEntry[] {
   const out: UserEntry[] = [];
-  for (const line of readLines(files.passwd ?? '/etc/passwd')) {
+  for (const line of lines) {
+    if (line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const f = line.split(':');
     const uid = parseId(f[2]);
     const gid = parseId(f[3]);
@@ -53,6 +54,24 @@ export function readUsers(files: AccountFiles = {}): UserEntry[] {
     out.push({ name: f[0], uid, gid, home: f[5]!, shell: f[6]! });
   }
   return out;
+}
+
+/** Every well-formed entry of a passwd file. */
+export function readUsers(files: AccountFiles = {}): UserEntry[] {
+  return passwdEntries(readLines(files.passwd ?? '/etc/passwd'));
+}
+
+/** uid → the first account name with that uid, from a passwd-format text (what pscap shows). */
+export function parsePasswd(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const u of passwdEntries(text.split('\n'))) if (!names.has(u.uid)) names.set(u.uid, u.name);
+  return names;
+}
+
+/** A uid → name lookup over /etc/passwd as it is now (empty if the file cannot be read). */
+export function readUserNames(path = '/etc/passwd'): (uid: number) => string | undefined {
+  const names = parsePasswd(readLines(path).join('\n'));
+  return (uid) => names.get(uid);
 }
 
 /** Every well-formed entry of a group file. */
