@@ -15,7 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (file) => pathToFileURL(join(root, 'dist', file)).href;
+// run.mjs pins a copy of dist/ (BENCH_DIST_DIR) so a rebuild of the checkout cannot land mid-run.
+const distDir = process.env.BENCH_DIST_DIR ?? join(root, 'dist');
+const dist = (file) => pathToFileURL(join(distDir, file)).href;
 
 /** Median per-call nanoseconds of `op`, measured like cbench.c's measure(). */
 function measure(op, { samples, batch, warmup }) {

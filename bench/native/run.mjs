@@ -8,7 +8,7 @@
 // the rounds' medians. Needs the addon and dist/ built (`npm run build`) and libcap-dev.
 // Timings on a shared 2-core machine are noisy: compare ratios measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,22 @@ function compileC(dir) {
   return binary;
 }
 
+/**
+ * Copies the addon the library would load, and dist/, into `dir`, so that every JS process of
+ * this run measures the same code even if the checkout is rebuilt meanwhile.
+ */
+function pinBuild(dir) {
+  const addon = process.env.LINUX_CAPS_NATIVE_PATH ?? join(root, 'build', 'Release', 'linux_caps.node');
+  if (!existsSync(addon)) throw new Error(`no addon at ${addon}: run \`npm run build\` first`);
+  if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('no dist/: run `npm run build` first');
+  const pinned = { LINUX_CAPS_NATIVE_PATH: join(dir, 'linux_caps.node'), BENCH_DIST_DIR: join(dir, 'pkg', 'dist') };
+  copyFileSync(addon, pinned.LINUX_CAPS_NATIVE_PATH);
+  cpSync(join(root, 'dist'), pinned.BENCH_DIST_DIR, { recursive: true });
+  // dist/ is an ES module package: keep its package.json ("type": "module") beside it.
+  copyFileSync(join(root, 'package.json'), join(dir, 'pkg', 'package.json'));
+  return pinned;
+}
+
 /** Runs one timing process and returns its JSON line. */
 function runJson(command, args, env = {}) {
   const run = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 });
@@ -42,8 +58,9 @@ function runJson(command, args, env = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** The median over rounds of each measurement; C and JS alternate inside every round. */
-function measureAll(cbench) {
-  const js = (mode, extra = [], env = {}) => () => runJson(process.execPath, [join(here, 'js-ops.mjs'), mode, ...extra], env);
+function measureAll(cbench, pinned) {
+  const js = (mode, extra = [], env = {}) => () =>
+    runJson(process.execPath, [join(here, 'js-ops.mjs'), mode, ...extra], { ...env, ...pinned });
   const c = (mode, extra = []) => () => runJson(cbench, [mode, ...extra]);
   const jobs = {
     cCapget: c('capget'),
@@ -118,7 +135,7 @@ function printTable(table) {
 
 const dir = mkdtempSync(join(tmpdir(), 'linux-caps-bench-'));
 try {
-  const measured = measureAll(compileC(dir));
+  const measured = measureAll(compileC(dir), cOnly ? {} : pinBuild(dir));
   if (cOnly) {
     for (const [name, m] of Object.entries(measured)) console.log(`${name.padEnd(22)} ${(m.medianNs / 1000).toFixed(2).padStart(10)} µs  threads=${m.threads}`);
     process.exit(0);
