@@ -3,6 +3,7 @@
  * the text went wrong and what would have been accepted there.
  */
 import { CapsError } from './errors.js';
+import { lookupLibcapName } from './names.js';
 
 function describeAt(text: string, offset: number): string {
   if (offset >= text.length) return 'end of text';
@@ -26,4 +27,14 @@ export function parseError(format: 'capability text' | 'IAB text', text: string,
     offset,
     expected,
   });
+}
+
+/**
+ * What an unknown capability word at `offset` should have been: `base`, plus the full name
+ * when the word is a short form libcap does not take (`chown` → `cap_chown`).
+ */
+export function capExpected(text: string, offset: number, base: string): string {
+  const word = /^[A-Za-z_]+/.exec(text.slice(offset))?.[0];
+  if (word === undefined || lookupLibcapName(`cap_${word}`) === undefined) return base;
+  return `${base} (libcap takes full names: cap_${word.toLowerCase()})`;
 }

@@ -3,7 +3,7 @@
  */
 import { invalidArg } from './errors.js';
 import { CAP_NAMES, MAX_CAP } from './names.js';
-import { parseError } from './text-error.js';
+import { capExpected, parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
 import { isDigit, loadText, loadedLength, readCap, scanEnd } from './text-scan.js';
 import type { IAB, IABInput } from './text-types.js';
@@ -54,7 +54,7 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
     const cap = readCap(bytes, pos);
     if (cap < 0) {
       throw parseError('IAB text', text, pos, isDigit(code) ? 'a capability number below 64'
-        : "a prefix '!', '^' or '%', a capability name such as cap_chown, or a number below 64");
+        : capExpected(text, pos, "a prefix '!', '^' or '%', a capability name such as cap_chown, or a number below 64"));
     }
     const low = cap < 32 ? 1 << cap : 0;
     const high = cap < 32 ? 0 : 1 << (cap - 32);

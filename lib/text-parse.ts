@@ -3,7 +3,7 @@
  * (text-formats §2.2), with the position and the reason on every rejection.
  */
 import { invalidArg } from './errors.js';
-import { parseError } from './text-error.js';
+import { capExpected, parseError } from './text-error.js';
 import { resolveKernelSize, type TextOptions } from './text-options.js';
 import { isAllAt, isDigit, isSpace, isWordChar, loadText, loadedLength, readCap, scanEnd } from './text-scan.js';
 import type { CapSetTriple } from './text-types.js';
@@ -67,7 +67,7 @@ export function parseCaps(text: string, options?: TextOptions): CapSetTriple {
           pos += 3;
         } else {
           const cap = readCap(bytes, pos);
-          if (cap < 0) throw parseError(FORMAT, text, pos, isDigit(bytes[pos]!) ? 'a capability number below 64' : CAP_EXPECTED);
+          if (cap < 0) throw parseError(FORMAT, text, pos, isDigit(bytes[pos]!) ? 'a capability number below 64' : capExpected(text, pos, CAP_EXPECTED));
           if (cap < 32) l0 |= 1 << cap;
           else l1 |= 1 << (cap - 32);
           pos = scanEnd;
