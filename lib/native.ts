@@ -69,7 +69,8 @@ export interface NativeAddon {
   snapshotCaps(out: BigUint64Array): number;
   /** Runs an encoded program on the calling thread: [failedIndex (-1 = all ran), -errno]. */
   runProgram(program: Uint32Array): Int32Array;
-  broadcast(program: Uint32Array, deadlineMs: number): NativeBroadcast;
+  /** Runs the program on the caller (from step `callerSkip`), then on every other thread (all steps). */
+  broadcast(program: Uint32Array, deadlineMs: number, callerSkip?: number): NativeBroadcast;
   handlerState(): { installed: boolean; chained: boolean; previousFlags: number };
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;

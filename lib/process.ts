@@ -83,7 +83,8 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
   const tids = new Set<number>();
   for (const { tid, failure } of outcome.failures) {
     const [code] = errnoName(failure.errno);
-    problems.push(`${tid} failed ${describeStep(program[failure.index]!).detail} with ${code}`);
+    const what = failure.index < 0 ? `to converge to the calling thread's state (${failure.reason ?? 'before the program'})` : describeStep(program[failure.index]!).detail;
+    problems.push(`${tid} failed ${what} with ${code}`);
     tids.add(tid);
   }
   if (outcome.unreached.length > 0) {

@@ -136,8 +136,8 @@ export function keepCapsOp(on: boolean): CredOp {
   return { op: 'keepcaps.set', on };
 }
 
-/** The addon's program limit (native/creds.h kMaxSteps). */
-export const MAX_STEPS = 256;
+/** The longest program a public call takes: the addon's limit (native/creds.h kMaxSteps, 256) less the convergence prefix. */
+export const MAX_STEPS = 248;
 
 const OP_CODES: Record<CredOp['op'], number> = {
   capset: 1,
@@ -172,6 +172,38 @@ export function encodeProgram(program: CredProgram): Uint32Array {
       case 'keepcaps.set': words[w + 1] = op.on ? 1 : 0; break;
       default: break;
     }
+  });
+  return words;
+}
+
+/** The absolute per-thread state a convergence prefix brings every thread to. */
+export interface ConvergenceTarget {
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  bounding: bigint;
+  ambient: bigint;
+  securebits: number;
+  noNewPrivs: boolean;
+}
+
+/**
+ * The broadcast's prefix (native/README.md, codes 9–13): on every other thread, first make
+ * securebits, bounding, E/P/I, ambient and no_new_privs equal to the caller's, each a no-op
+ * where they already are; then the program runs on equal threads. Order: securebits and
+ * bounding while cap_setpcap may still be in E, then capset, then ambient (needs P and I).
+ */
+export function encodeConvergence(t: ConvergenceTarget): Uint32Array {
+  const steps: Array<[number, number, bigint, bigint, bigint]> = [
+    [9, t.securebits >>> 0, 0n, 0n, 0n],
+    [10, 0, t.bounding, 0n, 0n],
+    [11, 0, t.effective, t.permitted, t.inheritable],
+    [12, 0, t.ambient, 0n, 0n],
+  ];
+  if (t.noNewPrivs) steps.push([13, 0, 0n, 0n, 0n]);
+  const words = new Uint32Array(steps.length * 8);
+  steps.forEach(([code, arg, e, p, i], k) => {
+    words.set([code, arg, lo(e), hi(e), lo(p), hi(p), lo(i), hi(i)], k * 8);
   });
   return words;
 }

@@ -183,8 +183,9 @@ Napi::Value Broadcast(const Napi::CallbackInfo& info) {
   if (!ReadProgram(info, &t_program)) return TypeError(env, "broadcast(program, deadlineMs): a Uint32Array of 8-word steps expected");
   if (info.Length() < 2 || !info[1].IsNumber()) return TypeError(env, "broadcast(program, deadlineMs): deadlineMs must be a number");
   const int deadline = info[1].As<Napi::Number>().Int32Value();
+  const int caller_skip = info.Length() >= 3 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   caps::BroadcastOutcome out;
-  caps::Broadcast(t_program, deadline, &out);
+  caps::Broadcast(t_program, deadline, caller_skip, &out);
   Napi::Object o = Napi::Object::New(env);
   o.Set("status", Napi::Number::New(env, out.status));
   o.Set("callerIndex", Napi::Number::New(env, out.caller_index));

@@ -320,7 +320,7 @@ uint32_t RandomTag() {
 
 }  // namespace
 
-void Broadcast(const Program& program, int deadline_ms, BroadcastOutcome* out) {
+void Broadcast(const Program& program, int deadline_ms, int caller_skip, BroadcastOutcome* out) {
   *out = BroadcastOutcome{};
   out->caller_index = -1;
   if (g_busy.exchange(true, std::memory_order_acq_rel)) {
@@ -346,7 +346,7 @@ void Broadcast(const Program& program, int deadline_ms, BroadcastOutcome* out) {
     return;
   }
   // 1. The caller first: if the kernel refuses here, no other thread is touched (§4.2).
-  ProgramResult mine = RunProgram(program, RunMode::kExact);
+  ProgramResult mine = RunProgram(program, RunMode::kExact, caller_skip);
   if (mine.index >= 0) {
     out->caller_index = mine.index;
     out->caller_err = mine.err;

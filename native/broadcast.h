@@ -36,9 +36,11 @@ struct BroadcastOutcome {
   int signalled;
 };
 
-// Runs `program` on the calling (main) thread, then on every other thread. Not reentrant:
-// a concurrent call gets status -EBUSY. Never rolls back.
-void Broadcast(const Program& program, int deadline_ms, BroadcastOutcome* out);
+// Runs `program` on the calling (main) thread, then on every other thread. The caller skips
+// the first `caller_skip` steps (the convergence prefix: bringing the others to the caller's
+// state is a no-op on the caller). Not reentrant: a concurrent call gets status -EBUSY.
+// Never rolls back.
+void Broadcast(const Program& program, int deadline_ms, int caller_skip, BroadcastOutcome* out);
 
 struct HandlerInfo {
   bool installed;

@@ -103,7 +103,7 @@ bool DecodeProgram(const uint32_t* words, size_t nwords, Program* out) {
   out->count = static_cast<int>(nwords / kWordsPerStep);
   for (int i = 0; i < out->count; i++) {
     const uint32_t* w = words + i * kWordsPerStep;
-    if (w[0] < kOpCapset || w[0] > kOpNoNewPrivs) return false;
+    if (w[0] < kOpCapset || w[0] > kOpConvergeNoNewPrivs) return false;
     Step& step = out->steps[i];
     step.code = w[0];
     step.arg = w[1];
@@ -145,13 +145,66 @@ long RunStep(const Step& step) {
   }
 }
 
+long Converge(const Step& step) {
+  const int last = LastCap();
+  switch (step.code) {
+    case kOpConvergeSecurebits: {
+      long sb = RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+      if (sb < 0 || sb == static_cast<long>(step.arg)) return sb < 0 ? sb : 0;
+      return RawPrctl(PR_SET_SECUREBITS, step.arg, 0, 0, 0);
+    }
+    case kOpConvergeBounding:
+      for (int cap = 0; cap <= last; cap++) {
+        if (Has(step.effective, cap)) continue;
+        long in = RawPrctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (in < 0) return in;
+        if (in == 1) {
+          long r = RawPrctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+          if (r < 0) return r;
+        }
+      }
+      return 0;
+    case kOpConvergeCaps: {
+      uint64_t e, p, i;
+      int r = Capget(&e, &p, &i);
+      if (r < 0) return r;
+      if (e == step.effective && p == step.permitted && i == step.inheritable) return 0;
+      return Capset(step.effective, step.permitted, step.inheritable);
+    }
+    case kOpConvergeAmbient: {
+      uint64_t e, p, i;
+      int r = Capget(&e, &p, &i);
+      if (r < 0) return r;
+      for (int cap = 0; cap <= last; cap++) {
+        const bool want = Has(step.effective, cap);
+        // Only caps in P ∩ I can be ambient (kernel-semantics §2.1): ask only there.
+        const bool have = Has(p & i, cap) && RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1;
+        if (want == have) continue;
+        long rc = RawPrctl(PR_CAP_AMBIENT, want ? PR_CAP_AMBIENT_RAISE : PR_CAP_AMBIENT_LOWER, cap, 0, 0);
+        if (rc < 0) return rc;
+      }
+      return 0;
+    }
+    case kOpConvergeNoNewPrivs:
+      if (RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) return 0;
+      return RawPrctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    default:
+      return -EINVAL;
+  }
+}
+
 }  // namespace
 
-ProgramResult RunProgram(const Program& program, RunMode mode) {
-  for (int i = 0; i < program.count; i++) {
+ProgramResult RunProgram(const Program& program, RunMode mode, int first) {
+  for (int i = first < 0 ? 0 : first; i < program.count; i++) {
     const Step& step = program.steps[i];
-    if (mode == RunMode::kConverge && AlreadyHolds(step)) continue;
-    long r = RunStep(step);
+    long r;
+    if (step.code >= kOpConvergeSecurebits) {
+      r = Converge(step);
+    } else {
+      if (mode == RunMode::kConverge && AlreadyHolds(step)) continue;
+      r = RunStep(step);
+    }
     if (r < 0) return {i, static_cast<int>(r)};
   }
   return {-1, 0};

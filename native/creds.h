@@ -40,6 +40,14 @@ enum OpCode : uint32_t {
   kOpSecurebits = 6,
   kOpKeepCaps = 7,
   kOpNoNewPrivs = 8,
+  // Convergence steps: bring a thread to an absolute state (the caller's) with the fewest
+  // syscalls; each is a no-op on a thread already there. The broadcast runs them first, so
+  // every thread equals the caller before the program runs (all attributes travel together).
+  kOpConvergeSecurebits = 9,   // arg = the securebits word
+  kOpConvergeBounding = 10,    // effective field = the bounding set to keep (drops the rest)
+  kOpConvergeCaps = 11,        // E, P, I absolute: capset only if they differ
+  kOpConvergeAmbient = 12,     // effective field = the ambient set (raise/lower the difference)
+  kOpConvergeNoNewPrivs = 13,  // set no_new_privs if it is not set
 };
 
 constexpr int kMaxSteps = 256;
@@ -68,7 +76,8 @@ struct ProgramResult {
 // Decodes `words` (count*8 u32) into `out`; false if malformed (unknown code, too long).
 bool DecodeProgram(const uint32_t* words, size_t nwords, Program* out);
 
-ProgramResult RunProgram(const Program& program, RunMode mode);
+// Runs steps [first, count) in order; stops at the first failure (index into the whole program).
+ProgramResult RunProgram(const Program& program, RunMode mode, int first = 0);
 
 long RawPrctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 int Capget(uint64_t* effective, uint64_t* permitted, uint64_t* inheritable);

@@ -12,7 +12,7 @@ import type { Backend, BroadcastOutcome } from '../backend.js';
 import { CapSet } from '../capset.js';
 import { CapsError, syscallError } from '../errors.js';
 import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from '../native.js';
-import { encodeProgram } from '../program.js';
+import { encodeConvergence, encodeProgram } from '../program.js';
 import { readProcessThreads, statusToThreadState } from '../proc.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../types.js';
 
@@ -151,10 +151,21 @@ export function createNativeBackend(): Backend {
 
     broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome {
       const a = addon();
-      const out: NativeBroadcast = a.broadcast(encodeProgram(program), Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))));
+      // Every other thread is first brought to the caller's present state (a no-op where it
+      // already is), then runs the program: afterwards every thread is equal (DESIGN "All
+      // per-thread attributes travel together"), even if a thread.* call made them differ.
+      const me = a.snapshot();
+      if (typeof me === 'number') throw syscallError({ errno: me, syscall: 'capget', detail: 'snapshot of the calling thread' });
+      const prefix = encodeConvergence({ ...me, noNewPrivs: me.noNewPrivs === 1 });
+      const body = encodeProgram(program);
+      const words = new Uint32Array(prefix.length + body.length);
+      words.set(prefix);
+      words.set(body, prefix.length);
+      const skip = prefix.length / 8;
+      const out: NativeBroadcast = a.broadcast(words, Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))), skip);
       const elapsedMs = out.elapsedNs / 1e6;
       if (out.callerIndex >= 0) {
-        return { callerFailure: { index: out.callerIndex, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
+        return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
       }
       if (out.status !== 0 && out.sweeps === 0) {
         // Refused before the caller changed anything.
@@ -165,7 +176,12 @@ export function createNativeBackend(): Backend {
       readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
       const failures = out.results
         .filter((r) => r.index >= 0)
-        .map((r) => ({ tid: r.tid, failure: { index: r.index, errno: r.errno } }));
+        .map((r) => ({
+          tid: r.tid,
+          failure: r.index < skip
+            ? { index: -1, errno: r.errno, reason: 'the thread could not be made equal to the calling thread before the program ran' }
+            : { index: r.index - skip, errno: r.errno },
+        }));
       const unreached = [...out.unreported];
       if (out.status !== 0) {
         // The sweep itself broke after the caller changed: every thread not reported is unreached.
