@@ -100,7 +100,10 @@ export function execve(system: LegacySystem, pid: number, file: LegacyExecFile =
     rule: v ? `${SPEC} §4.4` : RULE,
     reason: `P'' = (fP ∩ ${v ? `cap_bset of context ${v.xid}` : 'X'} ${hex32(bound)}) ∪ (fI ∩ I ${hex32(task.inheritable)}) = ${hex32(newP)}`,
   });
-  // Step 5: privilege change on an unsafe exec.
+  // Step 5: privilege change on an unsafe exec. fE was fixed in step 3 from the euid *before*
+  // this downgrade (cap_bprm_set_security runs first), so a downgraded setuid-root exec keeps
+  // E = P'' with euid ≠ 0, and a root task whose setuid-to-user exec is undone ends with
+  // euid 0 and E = {} — both as the kernel does.
   const idChange = eUid !== task.uid || eGid !== task.gid;
   const raises = (newP & ~task.permitted) !== 0n;
   const unsafe = Boolean(context.ptracedByUnprivileged || context.sharedState);

@@ -20,6 +20,7 @@
  */
 export type LegacyKernel = '2.2' | '2.4' | '2.6.20' | '2.6.22' | '2.6.24';
 
+/** Every LegacyKernel value, oldest first. */
 export const LEGACY_KERNELS: readonly LegacyKernel[] = ['2.2', '2.4', '2.6.20', '2.6.22', '2.6.24'];
 
 /** How a VServer kernel masks a task's sets when it enters a context (kernel-semantics §4.2). */

@@ -13,6 +13,7 @@
  */
 export type UtilVserverEra = '0.30.215' | '2008-10' | 'head';
 
+/** Every UtilVserverEra value, oldest first. */
 export const UTIL_VSERVER_ERAS: readonly UtilVserverEra[] = ['0.30.215', '2008-10', 'head'];
 
 /** Context capability bits (VXC_*), kernel-semantics §4.7. */
@@ -37,6 +38,7 @@ export const VXC = Object.freeze({
   NAMESPACE: 0x2000000n,
 });
 
+/** A context capability's name (a key of VXC). */
 export type VxcName = keyof typeof VXC;
 
 /** strncasecmp folds ASCII letters only (C locale); so must we ('ı'.toUpperCase() is 'I'). */
