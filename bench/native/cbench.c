@@ -1,6 +1,7 @@
 // C baselines for bench/native/run.mjs: the same kernel work as the addon, timed the same way.
 //
 //   cbench capget                  one capget v3 (pid 0) round trip
+//   cbench gettid                  one gettid syscall (the cheapest call; shows Node-API's own cost)
 //   cbench snapshot-floor          capget + (last+1) PR_CAPBSET_READ + AMBIENT_IS_SET for P∩I
 //   cbench snapshot-libcap         libcap: cap_get_proc() + cap_iab_get_proc() (+ their frees)
 //   cbench broadcast N [verify]    capset(current state) on the caller, then on every other
@@ -11,7 +12,9 @@
 //
 // Prints one JSON line: {"op", "threads", "medianNs", "samples", "batch"}.
 // Timing: warm-up first, then `samples` batches of `batch` operations; the median of the
-// per-operation times is reported (the JS side uses the same scheme and constants).
+// per-operation times is reported (the JS side uses the same scheme and constants). Batches
+// are short (~0.1-0.3 ms) so that most fit in one time slice on a loaded machine; the median
+// then ignores the batches that were preempted.
 //
 // The signal is SIGRTMIN+2 (36 on glibc), not 33: glibc's sigaction refuses 33 (its
 // SIGSETXID), and this process has no thread that blocks real-time signals, so delivery
@@ -107,6 +110,8 @@ static void snapshot_libcap(void) {
   cap_free(caps);
   cap_free(iab);
 }
+
+static void plain_gettid(void) { sink = (uint64_t)syscall(SYS_gettid); }
 
 static void plain_capget(void) {
   uint64_t epi[3];
@@ -281,7 +286,7 @@ static double measure(void (*op)(void)) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: cbench capget|snapshot-floor|snapshot-libcap|broadcast N [verify]|verify N\n");
+    fprintf(stderr, "usage: cbench gettid|capget|snapshot-floor|snapshot-libcap|broadcast N [verify]|verify N\n");
     return 2;
   }
   lastcap = last_cap();
@@ -289,15 +294,18 @@ int main(int argc, char** argv) {
   self_tid = (int)syscall(SYS_gettid);
   const char* mode = argv[1];
   void (*op)(void) = NULL;
-  if (!strcmp(mode, "capget")) {
+  if (!strcmp(mode, "gettid")) {
+    op = plain_gettid;
+    samples = 201, batch = 200, warmup = 20000;
+  } else if (!strcmp(mode, "capget")) {
     op = plain_capget;
-    batch = 2000, warmup = 20000;
+    samples = 201, batch = 200, warmup = 20000;
   } else if (!strcmp(mode, "snapshot-floor")) {
     op = snapshot_floor;
-    batch = 200, warmup = 2000;
+    samples = 201, batch = 10, warmup = 2000;
   } else if (!strcmp(mode, "snapshot-libcap")) {
     op = snapshot_libcap;
-    batch = 200, warmup = 2000;
+    samples = 201, batch = 10, warmup = 2000;
   } else if ((!strcmp(mode, "broadcast") || !strcmp(mode, "verify")) && argc >= 3) {
     broadcast_threads = atoi(argv[2]);
     broadcast_verify = argc >= 4 && !strcmp(argv[3], "verify");

@@ -3,7 +3,7 @@
 // (warm-up, then `samples` batches of `batch` calls; the median per-call time is printed as one
 // JSON line). run.mjs starts one fresh process per operation.
 //
-//   node bench/native/js-ops.mjs capget | snapshot-caps | snapshot | thread-get
+//   node bench/native/js-ops.mjs gettid | capget | snapshot-caps | snapshot | thread-get
 //   node bench/native/js-ops.mjs broadcast N | caps-set N | caps-verify N
 //                                  (N = threads wanted in the process)
 //
@@ -61,14 +61,17 @@ function capsetProgram(e, p, i) {
 }
 
 const [mode, arg] = process.argv.slice(2);
-const cheap = { samples: 51, batch: 2000, warmup: 20000 };
-const snapshotTiming = { samples: 51, batch: 200, warmup: 2000 };
+// The same constants as cbench.c (short batches: most fit in one time slice under load).
+const cheap = { samples: 201, batch: 200, warmup: 20000 };
+const snapshotTiming = { samples: 201, batch: 10, warmup: 2000 };
 const broadcastTiming = { samples: 101, batch: 1, warmup: 30 };
 let result;
 let threads = 1;
 
 const addon = await loadAddon();
-if (mode === 'capget') {
+if (mode === 'gettid') {
+  result = measure(() => addon.gettid(), cheap);
+} else if (mode === 'capget') {
   const out = new BigUint64Array(3);
   result = measure(() => {
     if (addon.capget(out) !== 0) throw new Error('capget failed');
@@ -110,7 +113,7 @@ if (mode === 'capget') {
     result = measure(() => caps.set(target, { deadlineMs: 5000, onPartial: 'throw' }), broadcastTiming);
   }
 } else {
-  console.error('usage: js-ops.mjs capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N|caps-verify N');
+  console.error('usage: js-ops.mjs gettid|capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N|caps-verify N');
   process.exit(2);
 }
 if (arg && Number(arg) !== threads) console.error(`js-ops: asked for ${arg} threads, the process has ${threads}`);

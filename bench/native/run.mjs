@@ -63,6 +63,8 @@ function measureAll(cbench, pinned) {
     runJson(process.execPath, [join(here, 'js-ops.mjs'), mode, ...extra], { ...env, ...pinned });
   const c = (mode, extra = []) => () => runJson(cbench, [mode, ...extra]);
   const jobs = {
+    cGettid: c('gettid'),
+    jsGettid: js('gettid'),
     cCapget: c('capget'),
     jsCapget: js('capget'),
     cFloor: c('snapshot-floor'),
@@ -97,6 +99,7 @@ function rows(m) {
   const out = [];
   const row = (operation, ours, c, goal, note = '') => out.push({ operation, oursUs: ours / 1000, cUs: c / 1000, ratio: ours / c, goal, note });
   row('capget round trip: addon capget() vs C capget', m.jsCapget.medianNs, m.cCapget.medianNs, 1.5);
+  row('Node-API call floor: addon gettid() vs C gettid', m.jsGettid.medianNs, m.cGettid.medianNs, undefined, `info: +${((m.jsGettid.medianNs - m.cGettid.medianNs) / 1000).toFixed(2)} µs per call`);
   row('snapshot: thread.get() vs libcap get_proc+iab_get_proc', m.jsThreadGet.medianNs, m.cLibcap.medianNs, 0.5);
   row('snapshot: addon snapshot() vs libcap', m.jsSnapshot.medianNs, m.cLibcap.medianNs, 0.5);
   row('snapshot: thread.get() vs C kernel floor', m.jsThreadGet.medianNs, m.cFloor.medianNs, undefined, 'info');
