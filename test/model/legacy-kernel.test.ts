@@ -7,14 +7,49 @@
  * §5.3's keepcaps claim on a real kernel.
  */
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as L from '../../lib/model/legacy.js';
 import { CAP_NAMES } from '../../lib/names.js';
 import { parseCaps } from '../../lib/text.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 import type { LegacySystem, LegacyTransition } from '../../lib/model/legacy.js';
 
-const skip = missing({ linux: isLinux, root: isRoot, capsh: hasCommand('capsh'), getpcaps: hasCommand('getpcaps'), setpriv: hasCommand('setpriv') });
+const skip = missing({ linux: isLinux, root: isRoot, capsh: hasCommand('capsh'), getpcaps: hasCommand('getpcaps'), setpriv: hasCommand('setpriv'), gcc: hasCommand('gcc') });
+const dir = mkdtempSync(join(tmpdir(), 'linux-caps-legacy-kernel-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A tiny oracle: applies keepcaps / setresuid / setuid steps given on the command line and
+ * prints, after each, the return code (0 or -errno), the uids and the low words of E and P.
+ */
+const SETUID_ORACLE = `
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    int rc = 0, a, b, c;
+    if (sscanf(argv[i], "k%d", &a) == 1) rc = prctl(PR_SET_KEEPCAPS, a, 0, 0, 0);
+    else if (sscanf(argv[i], "r%d,%d,%d", &a, &b, &c) == 3) rc = syscall(SYS_setresuid, a, b, c);
+    else if (sscanf(argv[i], "u%d", &a) == 1) rc = syscall(SYS_setuid, a);
+    if (rc != 0) rc = -errno;
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    syscall(SYS_capget, &h, d);
+    uid_t r, e, s; getresuid(&r, &e, &s);
+    printf("%d %u %u %u %x %x\\n", rc, r, e, s, d[0].effective, d[0].permitted);
+  }
+  return 0;
+}
+`;
 
 function ok<R>(t: LegacyTransition<R>): LegacyTransition<R> {
   if (t.errno !== undefined) throw new Error(`unexpected ${t.errno}: ${t.reason}`);
@@ -101,6 +136,38 @@ describe.skipIf(skip)('legacy exec/setuid rules vs the running kernel (oracle: c
     expect(after.effective).toBe(BigInt(`0x${field('CapEff:')}`) & L.ALL32);
     expect(after.inheritable).toBe(BigInt(`0x${field('CapInh:')}`) & L.ALL32);
     expect(after.effective).toBe(0n);
+  });
+
+  it('set*uid fixups and keepcaps (§3.6 = §2.4 rules 1–3): 30 random sequences agree with the kernel step by step', () => {
+    writeFileSync(join(dir, 'setuid.c'), SETUID_ORACLE);
+    execFileSync('gcc', ['-o', join(dir, 'setuid'), join(dir, 'setuid.c')]);
+    let seed = 1998;
+    const rand = (n: number): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return (seed >>> 8) % n; };
+    const ids = [-1, 0, 1000, 2000];
+    for (let run = 0; run < 30; run++) {
+      const steps = Array.from({ length: 6 }, () => {
+        const roll = rand(6);
+        if (roll === 0) return `k${rand(2)}`;
+        if (roll === 1) return `u${ids[1 + rand(3)]}`;
+        return `r${ids[rand(4)]},${ids[rand(4)]},${ids[rand(4)]}`;
+      });
+      const lines = execFileSync(join(dir, 'setuid'), steps, { encoding: 'ascii' }).trim().split('\n');
+      let sys: LegacySystem = L.bootLegacy({ kernel: '2.6.22' });
+      sys = ok(L.writeCapBound(sys, 1, L.formatCapBound(full & L.ALL32))).state;
+      const child = ok(L.forkTask(sys, 1, 'oracle'));
+      const pid = child.result!;
+      sys = ok(L.execve(child.state, pid, {})).state;
+      steps.forEach((step, i) => {
+        const nums = step.slice(1).split(',').map(Number);
+        const t = step[0] === 'k' ? L.setKeepCaps(sys, pid, nums[0]!)
+          : step[0] === 'u' ? L.setuid(sys, pid, nums[0]!)
+          : L.setresuid(sys, pid, nums[0]!, nums[1]!, nums[2]!);
+        sys = t.state;
+        const task = L.findTask(sys, pid)!;
+        const predicted = `${t.errno ?? 0} ${task.uid} ${task.euid} ${task.suid} ${task.effective.toString(16)} ${task.permitted.toString(16)}`;
+        expect(predicted, `${steps.slice(0, i + 1).join(' ')}`).toBe(lines[i]);
+      });
+    }
   });
 
   it('40 random cases: root and keepcaps-user execs agree on caps 0–31', () => {
