@@ -8,7 +8,9 @@ import { lastCap } from '../lib/names.js';
 import { missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { compareFormatCaps, compareFormatIAB, compareParseCaps, compareParseIAB, type Comparison } from './oracle/compare.js';
-import { makeRng, randomCapText, randomIABMasks, randomIABText, randomTriple, textSeed } from './oracle/generators.js';
+import {
+  allSequences, CAP_TEXT_TOKENS, IAB_TEXT_TOKENS, makeRng, randomCapText, randomIABMasks, randomIABText, randomTriple, textSeed,
+} from './oracle/generators.js';
 import { libcapMaxBits } from './oracle/libcap.js';
 
 const skip = missing(oracleRequirements());
@@ -53,6 +55,14 @@ describe.skipIf(skip)(`libcap 2.66 differential, running kernel (${kernelBits} c
     const rng = makeRng(seed + 2);
     const texts = Array.from({ length: 3_000 }, () => randomIABText(rng));
     report('parseIAB, 64 visible bits', compareParseIAB(texts, 64, true));
+  });
+
+  it(`parseCaps = cap_from_text on every sequence of up to 4 of ${CAP_TEXT_TOKENS.length} tokens`, () => {
+    report('parseCaps, exhaustive', compareParseCaps(allSequences(CAP_TEXT_TOKENS, 4)));
+  });
+
+  it(`parseIAB = cap_iab_from_text on every sequence of up to 4 of ${IAB_TEXT_TOKENS.length} tokens`, () => {
+    report('parseIAB, exhaustive', compareParseIAB(allSequences(IAB_TEXT_TOKENS, 4), kernelBits, false));
   });
 
   it('formatIAB = cap_iab_to_text on 3,000 random vectors (A ⊄ I, bits beyond the kernel)', () => {

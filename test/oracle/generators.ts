@@ -183,11 +183,19 @@ export function mutate(rng: Rng, text: string): string {
   }
 }
 
-/** Short strings over the characters that matter to the grammar. */
+/**
+ * Short strings over the characters that matter to the grammar, or (one time in three) over
+ * every ASCII char 1..127 plus a few non-ASCII ones, so each C character class is exercised.
+ */
 export function noiseText(rng: Rng): string {
   let text = '';
   const length = int(rng, 12);
-  for (let k = 0; k < length; k++) text += NOISE[int(rng, NOISE.length)];
+  const soup = chance(rng, 1 / 3);
+  for (let k = 0; k < length; k++) {
+    text += soup && chance(rng, 0.5)
+      ? (chance(rng, 0.9) ? String.fromCharCode(1 + int(rng, 127)) : pick(rng, ['\u00e9', '\u00a0', '\u0085', '\u{1f600}', '\ufeff']))
+      : NOISE[int(rng, NOISE.length)];
+  }
   return text;
 }
 
@@ -227,3 +235,20 @@ export function randomIABMasks(rng: Rng, kernelBits: number): Triple {
   if (kernelBits < 64 && chance(rng, 0.3)) triple[int(rng, 3)] |= randomBits(rng, 1 + int(rng, 3), 64, kernelBits);
   return triple;
 }
+
+/** Every sequence of up to `maxLength` tokens (deterministic, exhaustive near-miss coverage). */
+export function allSequences(tokens: readonly string[], maxLength: number): string[] {
+  const out: string[] = [''];
+  let level: string[] = [''];
+  for (let length = 1; length <= maxLength; length++) {
+    level = level.flatMap((prefix) => tokens.map((token) => prefix + token));
+    out.push(...level);
+  }
+  return out;
+}
+
+/** Tokens of capability text: every operator, flag, separator and kind of word, good and bad. */
+export const CAP_TEXT_TOKENS = ['cap_chown', 'ALL', '=', '+', '-', 'e', 'p', 'i', 'E', ',', ' ', '\t', '0x15', '63', '64', '07', 'x', '_'];
+
+/** Tokens of IAB text. */
+export const IAB_TEXT_TOKENS = ['cap_chown', 'CAP_KILL', '!', '^', '%', ',', ' ', '0x15', '63', '64', 'all', '=', 'e', '_'];
