@@ -235,10 +235,11 @@ function describeCred(c: Cred, last: number): string[] {
   ];
 }
 
-function describeChange(ch: Change, c: Cred): string {
+function describeChange(ch: Change, c: Cred, last: number): string {
   if (ch.added !== undefined) {
-    const plus = ch.added.length ? `+ ${ch.added.map(capToName).join(', ')}` : '';
-    const minus = ch.removed!.length ? `− ${ch.removed!.map(capToName).join(', ')}` : '';
+    const words = (caps: number[]) => describeSet(caps.reduce((m, cap) => m | (1n << BigInt(cap)), 0n), last);
+    const plus = ch.added.length ? `+ ${words(ch.added)}` : '';
+    const minus = ch.removed!.length ? `− ${words(ch.removed!)}` : '';
     return `${ch.field}: ${[plus, minus].filter(Boolean).join('  ')}`;
   }
   if (ch.field === 'securebits') return `securebits: 0x${(ch.before as number).toString(16)} → 0x${(ch.after as number).toString(16)}`;
@@ -269,7 +270,7 @@ export function formatExplanation(x: Explanation): string {
   x.steps.forEach((s, i) => {
     lines.push(`${i + 1}. ${describeStep(s.step, last)} → ${describeResult(s)}   [${s.rule}]`);
     if (s.reason) lines.push(`     ${s.reason}`);
-    for (const ch of s.changes) lines.push(`     ${describeChange(ch, s.after)}`);
+    for (const ch of s.changes) lines.push(`     ${describeChange(ch, s.after, last)}`);
   });
   lines.push('result:', ...describeCred(x.result, last).map((l) => `  ${l}`));
   return lines.join('\n');

@@ -112,7 +112,7 @@ export function capAmbient(kernel: KernelConfig, cred: Cred, op: number, cap: nu
     if ((cred.permitted & b) === 0n || (cred.inheritable & b) === 0n || (cred.securebits & SECBIT_NO_CAP_AMBIENT_RAISE) !== 0) {
       const why = (cred.securebits & SECBIT_NO_CAP_AMBIENT_RAISE) !== 0 && (cred.permitted & b) !== 0n && (cred.inheritable & b) !== 0n
         ? 'SECBIT_NO_CAP_AMBIENT_RAISE is set'
-        : `${capToName(cap)} is not in ${(cred.permitted & b) === 0n ? ((cred.inheritable & b) === 0n ? 'P nor I' : 'P') : 'I'}`;
+        : `${capToName(cap)} is ${(cred.permitted & b) === 0n ? ((cred.inheritable & b) === 0n ? 'in neither P nor I' : 'not in P') : 'not in I'}`;
       return { state: cred, errno: -EPERM, rule: R_AMB, reason: `ambient raise needs the cap in P and I: ${why}` };
     }
     const ambient = cred.ambient | b;
