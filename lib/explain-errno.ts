@@ -110,8 +110,8 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       if (code === EINVAL && op.cap > last) return `${capName} is not a valid capability (last is ${last})`;
       if (code !== EPERM) return undefined;
       if (!s.permitted.has(op.cap) || !s.inheritable.has(op.cap)) {
-        const where = !s.permitted.has(op.cap) ? (!s.inheritable.has(op.cap) ? 'P nor I' : 'P') : 'I';
-        return `ambient raise needs the cap in P and I: ${capName} is not in ${where}`;
+        const where = !s.permitted.has(op.cap) ? (!s.inheritable.has(op.cap) ? 'in neither P nor I' : 'not in P') : 'not in I';
+        return `ambient raise needs the cap in P and I: ${capName} is ${where}`;
       }
       if (s.securebits & NO_CAP_AMBIENT_RAISE) return 'ambient raise needs the cap in P and I: SECBIT_NO_CAP_AMBIENT_RAISE is set';
       return undefined;
