@@ -47,7 +47,7 @@ function trimLikeRead(chars: { c: string; escaped: boolean }[]): string {
 /**
  * Splits file text the way `while read v` consumes it: a backslash escapes the next character
  * (backslash-newline joins lines), blanks are trimmed as bash does (see trimLikeRead), NUL
- * bytes are dropped, and a last line without a newline is read but never reaches the loop body
+ * bytes are dropped (an escaped one is refused: bash leaks an internal byte there), and a last line without a newline is read but never reaches the loop body
  * (`read` returns 1 at end of file). Lines that are empty or start with `#` are marked skipped.
  */
 export function readLines(text: string): ShellLine[] {
@@ -67,7 +67,16 @@ export function readLines(text: string): ShellLine[] {
         if (next === undefined) { i++; break; }
         i += 2;
         if (next === '\n') { physical++; continue; }
-        if (next === '\0') continue;
+        if (next === '\0') {
+          throw new CapsError({
+            code: 'ERR_CAPS_VSERVER_CONFIG',
+            errno: -22,
+            offset: i - 2,
+            message: `line ${physical}: a backslash-escaped NUL byte, for which bash 5 leaks its internal quoting byte (0x01) into the value; the model refuses to guess`,
+            reason: 'util-vserver reads config lines with bash `read` (kernel-semantics §4.8)',
+            rule: 'kernel-semantics §4.8',
+          });
+        }
         chars.push({ c: next, escaped: true });
         continue;
       }

@@ -47,7 +47,7 @@ describe('cap-bound: signed 32-bit decimal (kernel-semantics §3.2)', () => {
     writeFileSync(join(dir, 'd.c'), '#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v) { for (int i = 1; i < c; i++) printf("%d\\n", (int)strtoul(v[i], 0, 16)); return 0; }\n');
     execFileSync('gcc', ['-o', join(dir, 'd'), join(dir, 'd.c')]);
     let seed = 7;
-    const masks = Array.from({ length: 200 }, () => { seed = (seed * 1103515245 + 12345) >>> 0; return BigInt(seed ^ (seed << 7) >>> 0) & 0xffffffffn; });
+    const masks = Array.from({ length: 200 }, () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return BigInt(seed ^ (seed << 7) >>> 0) & 0xffffffffn; });
     masks.push(0n, 0xffffffffn, 0x80000000n, 0xfffffeffn, 0x80n);
     const out = execFileSync(join(dir, 'd'), masks.map((m) => m.toString(16)), { encoding: 'ascii' }).trim().split('\n');
     masks.forEach((m, i) => expect(L.formatCapBound(m)).toBe(out[i]));
