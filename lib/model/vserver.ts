@@ -62,6 +62,7 @@ export interface StartGuestOptions extends UtilVserverOptions {
   files?: GuestCapabilityFiles;
   /** The guest's init program (default a root-owned /sbin/init). */
   init?: LegacyExecFile;
+  /** Masking policy on context entry (default: the system's). */
   policy?: VserverMaskPolicy;
 }
 
@@ -107,4 +108,3 @@ export function execInGuest(system: LegacySystem, hostPid: number, xid: number, 
   return done(ran.state, `${SPEC} §4.4`, pid, undefined, steps);
 }
 
-export { endSetup as vcontextEndSetup };
