@@ -8,7 +8,7 @@ import { capToName } from '../names.js';
 import { errnoName, invalidArg } from '../errors.js';
 import type { Cred, ExecContext, KernelConfig, ModelFile, ModelStep } from './types.js';
 import {
-  KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCredOp,
+  KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, isCredOp,
   type CredInit, type KernelOptions, type StepEnvironment,
 } from './kernel.js';
 import { uidSeenFrom, gidSeenFrom } from './userns.js';
@@ -110,9 +110,6 @@ function resolveKernel(k: ExplainOptions['kernel']): KernelConfig {
   return 'execBitsWithoutSetpcap' in k && 'securebitsMask' in k ? (k as KernelConfig) : createKernel(k as KernelOptions);
 }
 
-function isCred(v: Cred | CredInit): v is Cred {
-  return typeof (v as Cred).permitted === 'bigint' && typeof (v as Cred).bounding === 'bigint' && (v as Cred).ns !== undefined && Array.isArray((v as Cred).groups);
-}
 
 /**
  * Runs `steps` from `start` through the model and explains every one.

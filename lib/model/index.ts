@@ -4,7 +4,7 @@
  */
 export * from './types.js';
 export {
-  createKernel, KERNEL_6_18, KERNEL_PRE_2025, createCred, applyStep, credOpToStep,
+  createKernel, KERNEL_6_18, KERNEL_PRE_2025, createCred, isCred, applyStep, credOpToStep,
   capget, capset, capVersionWords,
   prctl, capbsetRead, capbsetDrop, setSecurebits, setKeepCaps, capAmbient, setNoNewPrivs,
   setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, setfsgid, setgroups,

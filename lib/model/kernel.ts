@@ -134,6 +134,17 @@ export function createCred(kernel: KernelConfig = KERNEL_6_18, init: CredInit = 
   };
 }
 
+/** Whether a value is a complete Cred (every field present), as opposed to createCred() fields. */
+export function isCred(value: unknown): value is Cred {
+  const c = value as Cred;
+  return c !== null && typeof c === 'object'
+    && typeof c.uid === 'number' && typeof c.euid === 'number' && typeof c.suid === 'number' && typeof c.fsuid === 'number'
+    && typeof c.gid === 'number' && typeof c.egid === 'number' && typeof c.sgid === 'number' && typeof c.fsgid === 'number'
+    && Array.isArray(c.groups) && typeof c.securebits === 'number' && typeof c.noNewPrivs === 'boolean'
+    && typeof c.effective === 'bigint' && typeof c.permitted === 'bigint' && typeof c.inheritable === 'bigint'
+    && typeof c.bounding === 'bigint' && typeof c.ambient === 'bigint' && c.ns !== null && typeof c.ns === 'object';
+}
+
 /** What a step may need from around the thread (other threads, its tid). */
 export interface StepEnvironment {
   /** The calling thread's tid (capget/capset with this pid mean "self"). */

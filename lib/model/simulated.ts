@@ -10,7 +10,7 @@ import { CapsError, invalidArg, syscallError } from '../errors.js';
 import type { CredProgram, OpFailure, ThreadState } from '../types.js';
 import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './types.js';
 import { SECBIT_KEEP_CAPS } from './types.js';
-import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, type CredInit, type KernelOptions } from './kernel.js';
+import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, type CredInit, type KernelOptions } from './kernel.js';
 import { execve } from './exec.js';
 import { gidSeenFrom, uidSeenFrom } from './userns.js';
 import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './xattr-rules.js';
@@ -109,10 +109,6 @@ function toThreadState(tid: number, c: Cred): ThreadState {
   };
 }
 
-function isCred(value: Cred | CredInit): value is Cred {
-  return typeof (value as Cred).permitted === 'bigint' && (value as Cred).ns !== undefined && typeof (value as Cred).effective === 'bigint'
-    && typeof (value as Cred).bounding === 'bigint' && typeof (value as Cred).ambient === 'bigint' && typeof (value as Cred).inheritable === 'bigint';
-}
 
 /**
  * A simulated process implementing Backend. Every result it gives through the public API
