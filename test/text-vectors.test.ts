@@ -3,10 +3,12 @@
  * of the 2008 seed thread, as explicit tests: each is checked against the expected text AND
  * against libcap 2.66 itself (the C oracle), on a 41-cap kernel as in the spec.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { CapSet } from '../lib/capset.js';
 import { CAP_NAMES, lastCap } from '../lib/names.js';
 import { formatCaps, formatIAB, parseCaps, parseIAB } from '../lib/text.js';
-import { missing } from './helpers/env.js';
+import { hasCommand, missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { libcapParseCaps, libcapParseIAB } from './oracle/libcap.js';
 
@@ -149,5 +151,26 @@ describe.skipIf(skip)('the same vectors, against libcap 2.66', () => {
 
   it('libcap prints every IAB vector as the spec says', () => {
     check(IAB_VECTORS, libcapParseIAB);
+  });
+});
+
+/** §2.7 #36–37: `capsh --decode=HEX` prints the mask and the comma list of names (decimal beyond the table). */
+const DECODE_VECTORS: [string, string][] = [
+  ['0x3000', '0x0000000000003000=cap_net_admin,cap_net_raw'],
+  ['3000', '0x0000000000003000=cap_net_admin,cap_net_raw'],
+  ['8000000000000001', '0x8000000000000001=cap_chown,63'],
+  ['0', '0x0000000000000000='],
+];
+
+describe('capsh --decode vectors (§2.7 #36–37): CapSet hex in, libcap names out', () => {
+  it.each(DECODE_VECTORS)('--decode=%s → %s', (hex, expected) => {
+    const set = CapSet.fromHex(hex);
+    expect(`0x${set.toHex()}=${set.toString()}`).toBe(expected);
+  });
+
+  it.skipIf(missing({ capsh: hasCommand('capsh') }))('capsh itself prints the same', () => {
+    for (const [hex, expected] of DECODE_VECTORS) {
+      expect(execFileSync('capsh', [`--decode=${hex}`], { encoding: 'utf8' }).trim()).toBe(expected);
+    }
   });
 });
