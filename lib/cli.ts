@@ -6,6 +6,7 @@
 import { decodeCommand } from './cli/decode.js';
 import { describeError, exitCodeOf, stdio, type Command, type Io } from './cli/common.js';
 import { execCommand } from './cli/exec.js';
+import { explainCommand } from './cli/explain.js';
 import { fileCommand } from './cli/file.js';
 import { printCommand } from './cli/print.js';
 import { psCommand } from './cli/ps.js';
@@ -20,6 +21,10 @@ const HELP = `usage: linux-caps COMMAND [options]
   exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
        [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] -- COMMAND [ARGS…]
                                             run a command with an exact capability state
+  explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
+                                            the model's prediction, step by step, with the rules
+      steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
+             setuid=N setresuid=R,E,S setgid=N setgroups=a,b userns exec=PATH
   help                                      this text
 `;
 
@@ -29,6 +34,7 @@ export const commands: Record<string, Command> = {
   ps: psCommand,
   file: fileCommand,
   exec: execCommand,
+  explain: explainCommand,
   help: (_args, io) => { io.out(HELP); return 0; },
 };
 

@@ -114,6 +114,34 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(r.stderr).toMatch(/ENOENT/);
   });
 
+  it.each([
+    ['file caps =ep as uid 1000', 'cap_net_raw,cap_net_admin=ep', ['--reuid=1000', '--regid=1000', '--clear-groups']],
+    ['file caps =p (no effective) as uid 1000', 'cap_net_raw=p', ['--reuid=1000', '--regid=1000', '--clear-groups']],
+    ['inheritable file caps with a matching I', 'cap_chown=ei', ['--reuid=1000', '--regid=1000', '--clear-groups', '--inh-caps=+chown']],
+  ])('explain exec predicts what the kernel does: %s', (_name, fileText, setprivArgs) => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-explain-'));
+    const file = join(dir, 'cat');
+    copyFileSync('/bin/cat', file);
+    execFileSync('chmod', ['755', dir, file]);
+    execFileSync('setcap', [fileText, file]);
+    const real = execFileSync('setpriv', [...setprivArgs, file, '/proc/self/status'], { encoding: 'utf8' });
+    const observed = Object.fromEntries(real.split('\n').filter((l) => /^Cap(Inh|Prm|Eff|Amb):/.test(l)).map((l) => l.split(/:\s+/)));
+    // The same start state, as the model sees it: uid 1000 and the inheritable set setpriv gave.
+    const inh = setprivArgs.find((a) => a.startsWith('--inh-caps'))?.replace('--inh-caps=+', '');
+    const r = run(['explain', '--json', '--uid', '1000', '--caps', inh ? `cap_${inh}=i` : '=', `exec=${file}`]);
+    expect(r.code).toBe(0);
+    const x = JSON.parse(r.stdout).result;
+    const hex = (v: string) => BigInt(v).toString(16).padStart(16, '0');
+    expect({ CapInh: hex(x.inheritable), CapPrm: hex(x.permitted), CapEff: hex(x.effective), CapAmb: hex(x.ambient) }).toEqual(observed);
+  });
+
+  it('explain exits 1 when the model predicts a refusal, and says why', () => {
+    const r = run(['explain', '--uid', 'nobody', '--caps', 'cap_net_raw=p', 'amb+=cap_net_raw']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/EPERM.*\n.*cap_net_raw is not in I/);
+    expect(run(['explain', 'frobnicate=1']).code).toBe(2);
+  });
+
   it('usage errors exit 2 with a message on stderr', () => {
     expect(run(['bogus'])).toMatchObject({ code: 2 });
     expect(run(['print', '--frobnicate']).code).toBe(2);

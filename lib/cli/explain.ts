@@ -1,0 +1,120 @@
+/**
+ * `linux-caps explain [--from current|root] [--caps TEXT] [--uid N] [--json] STEP…`: the model's
+ * prediction of what the kernel does with a program of steps, step by step, each with its rule.
+ * Steps: caps=TEXT (capset), drop=a,b (bounding), amb+=a,b / amb-=a,b / amb=clear, secbits=N,
+ * keepcaps=0|1, nnp, setuid=N, setresuid=R,E,S, setgid=N, setgroups=a,b, userns, exec=PATH (the
+ * real file: owner, mode, security.capability and its mount's nosuid).
+ * Exit status: 0 when every step succeeds, 1 when the model predicts a refusal, 2 on usage errors.
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { getBackend } from '../backend.js';
+import { CapSet } from '../capset.js';
+import { fileCapsIo } from '../filecaps-io.js';
+import { explain, formatExplanation } from '../model/explain.js';
+import type { CredInit } from '../model/kernel.js';
+import type { ModelFile, ModelStep } from '../model/types.js';
+import { capFromName } from '../names.js';
+import { toSecurebits } from '../program.js';
+import { parseCaps } from '../text.js';
+import type { CredOp } from '../types.js';
+import { resolveGid, resolveUid } from '../users.js';
+import { toJson, UsageError, type Io } from './common.js';
+
+/** Whether the mount holding `path` is nosuid (the longest mount point prefix in mountinfo). */
+function mountIsNosuid(path: string): boolean {
+  let best = '';
+  let nosuid = false;
+  let text = '';
+  try { text = readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return false; }
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    const point = f[4]?.replace(/\\040/g, ' ');
+    if (!point || !(path === point || path.startsWith(point.endsWith('/') ? point : `${point}/`))) continue;
+    if (point.length >= best.length) { best = point; nosuid = (f[5] ?? '').split(',').includes('nosuid'); }
+  }
+  return nosuid;
+}
+
+/** A real file as the model sees it. */
+export function modelFileOf(path: string): ModelFile {
+  let real: string;
+  try { real = realpathSync(path); } catch (err) { throw new UsageError(`explain: cannot read ${path}: ${(err as Error).message}`); }
+  const st = statSync(real);
+  const raw = fileCapsIo().readFileCaps(real);
+  return { path: real, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, ...(raw instanceof Uint8Array ? { xattr: raw } : {}), mount: { nosuid: mountIsNosuid(real) } };
+}
+
+const caps = (v: string) => v.split(',').filter(Boolean).map((c) => capFromName(c));
+const ids = (v: string, n: number, what: string) => {
+  const parts = v.split(',').map(Number);
+  if (parts.length !== n || parts.some((x) => !Number.isInteger(x) || x < -1)) throw new UsageError(`explain: ${what} needs ${n} id(s), not ${JSON.stringify(v)}`);
+  return parts;
+};
+
+/** One step word → model steps. */
+export function stepsOf(word: string): Array<ModelStep | CredOp> {
+  const eq = word.indexOf('=');
+  const key = eq < 0 ? word : word.slice(0, eq);
+  const value = eq < 0 ? '' : word.slice(eq + 1);
+  switch (key) {
+    case 'caps': {
+      const t = parseCaps(value);
+      return [{ op: 'capset', effective: t.effective, permitted: t.permitted, inheritable: t.inheritable }];
+    }
+    case 'drop': return caps(value).map((cap) => ({ op: 'bounding.drop' as const, cap }));
+    case 'amb+': return caps(value).map((cap) => ({ op: 'ambient.raise' as const, cap }));
+    case 'amb-': return caps(value).map((cap) => ({ op: 'ambient.lower' as const, cap }));
+    case 'amb': if (value === 'clear') return [{ op: 'ambient.clear' }]; break;
+    case 'secbits': return [{ op: 'securebits.set', bits: toSecurebits(Number.isInteger(Number(value)) ? Number(value) : value.split(',')) }];
+    case 'keepcaps': if (value === '0' || value === '1') return [{ op: 'keepcaps.set', on: value === '1' }]; break;
+    case 'nnp': return [{ op: 'nnp.set' }];
+    case 'setuid': return [{ op: 'setuid', uid: resolveUid(value) }];
+    case 'setresuid': { const [r, e, s] = ids(value, 3, 'setresuid'); return [{ op: 'setresuid', ruid: r!, euid: e!, suid: s! }]; }
+    case 'setgid': return [{ op: 'setgid', gid: resolveGid(value) }];
+    case 'setgroups': return [{ op: 'setgroups', groups: value.split(',').filter(Boolean).map((g) => resolveGid(g)) }];
+    case 'userns': return [{ op: 'unshare-user' }];
+    case 'exec': return [{ op: 'execve', file: modelFileOf(value) }];
+  }
+  throw new UsageError(`explain: unknown step ${JSON.stringify(word)}; steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp setuid=N setresuid=R,E,S setgid=N setgroups=a,b userns exec=PATH`);
+}
+
+/** The start state: this process's calling thread (default) or a fresh root. */
+function startState(from: string, capsText: string | undefined, uid: string | undefined): CredInit {
+  let init: CredInit;
+  if (from === 'current') {
+    const t = getBackend().threadState();
+    init = {
+      uid: t.uid.real, euid: t.uid.effective, suid: t.uid.saved, fsuid: t.uid.fs,
+      gid: t.gid.real, egid: t.gid.effective, sgid: t.gid.saved, fsgid: t.gid.fs, groups: t.groups,
+      effective: t.effective, permitted: t.permitted, inheritable: t.inheritable, bounding: t.bounding, ambient: t.ambient,
+      securebits: t.securebits ?? 0, noNewPrivs: t.noNewPrivs,
+    };
+  } else if (from === 'root') {
+    init = {};
+  } else {
+    throw new UsageError(`explain: --from is 'current' or 'root', not ${JSON.stringify(from)}`);
+  }
+  if (capsText !== undefined) {
+    const t = parseCaps(capsText);
+    init = { ...init, effective: t.effective, permitted: t.permitted, inheritable: t.inheritable, ambient: CapSet.EMPTY };
+  }
+  if (uid !== undefined) {
+    const u = resolveUid(uid);
+    init = { ...init, uid: u, euid: u, suid: u, fsuid: u };
+  }
+  return init;
+}
+
+export function explainCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { from: { type: 'string' }, caps: { type: 'string' }, uid: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (positionals.length === 0) throw new UsageError('explain: give steps, e.g. linux-caps explain --uid 1000 caps=cap_net_raw=pi amb+=cap_net_raw exec=/usr/bin/ping');
+  const steps = positionals.flatMap(stepsOf);
+  const start = startState(values.from ?? 'current', values.caps, values.uid);
+  const x = explain(start, steps, { kernel: { lastCap: getBackend().lastCap() } });
+  io.out(values.json ? toJson(x) : formatExplanation(x));
+  return x.steps.some((s) => s.errno !== undefined) ? 1 : 0;
+}
