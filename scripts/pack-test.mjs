@@ -1,0 +1,343 @@
+#!/usr/bin/env node
+// The package as people consume it: pack the tarball, check what it ships, then install it into
+// two fresh projects and use it from there.
+//   1. prebuild path: `npm install <tgz> --omit=dev` with no compiler reachable on PATH (a temp bin
+//      dir holding only node and sh); the shipped prebuild must serve.
+//   2. build-from-source path: the same tarball with npm_config_build_from_source=true and the full
+//      PATH; node-gyp must compile build/Release/linux_caps.node inside the installed package.
+// In each: import() from ESM, require() from CommonJS (require(esm), Node >= 20.19), caps.threads()
+// on the native backend, formatCaps() on a known vector, `linux-caps print --json`, and
+// `linux-caps/vitest` resolving. Prints each install's time; exits 1 with the reasons on failure.
+//
+// Nothing here rewrites build/ or dist/ of the checkout while tests may be reading them: a missing
+// or stale prebuild is built in a staging copy, and dist/ is compiled only when it is stale.
+// Environment: LINUX_CAPS_PACK_TEST_KEEP=1 keeps the temp dir for inspection.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const prebuildRel = `prebuilds/linux-${process.arch}/${pkg.name}.glibc.node`;
+const failures = [];
+const say = (msg) => console.log(`pack-test: ${msg}`);
+const fail = (msg) => {
+  failures.push(msg);
+  console.log(`pack-test: FAIL ${msg}`);
+};
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  say(`the addon ships for linux-x64 only; nothing to test on ${process.platform}-${process.arch}`);
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/**
+ * The environment of a consumer: ours without what an outer `npm run`, vitest or our own test
+ * harness set (npm_* config, LINUX_CAPS_* overrides such as LINUX_CAPS_NATIVE_PATH, NODE_OPTIONS).
+ */
+function cleanEnv(extra = {}) {
+  const env = {};
+  const harness = /^(npm_|LINUX_CAPS_|VITEST|INIT_CWD$|NODE_OPTIONS$|LD_PRELOAD$)/i;
+  for (const [k, v] of Object.entries(process.env)) if (!harness.test(k)) env[k] = v;
+  // node-gyp must take the headers of the running Node, never download them (DESIGN: Install).
+  const prefix = resolve(dirname(process.execPath), '..');
+  if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
+  return { ...env, ...extra };
+}
+
+function npmCli() {
+  const candidates = [process.env.npm_execpath, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')];
+  const found = candidates.find((p) => p && /npm-cli\.js$/.test(p) && existsSync(p));
+  if (!found) throw new Error(`npm-cli.js not found (tried ${candidates.filter(Boolean).join(', ')})`);
+  return found;
+}
+const NPM = npmCli();
+
+/** Runs a command; returns { status, out } with stdout and stderr interleaved as far as pipes allow. */
+function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = 240_000 } = {}) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.error) return { status: -1, out: `${out}\n${r.error.message}` };
+  return { status: r.status ?? -1, out: r.signal ? `${out}\nkilled by ${r.signal}` : out };
+}
+const npm = (args, opts) => run(process.execPath, [NPM, ...args], opts);
+const tail = (text, n = 25) => text.trim().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
+
+function newestMtime(paths) {
+  return Math.max(...paths.map((p) => statSync(p).mtimeMs));
+}
+function walk(dir, keep) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p, keep));
+    else if (keep(p)) out.push(p);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Inputs of the tarball: the prebuild and dist/
+
+/** Builds the prebuild in a staging copy (node-gyp rebuild would wipe the checkout's build/). */
+function ensurePrebuild() {
+  const target = join(root, prebuildRel);
+  const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
+  if (existsSync(target) && statSync(target).mtimeMs >= newestMtime(sources)) {
+    say(`prebuild ${prebuildRel} is up to date`);
+    return;
+  }
+  say(`${existsSync(target) ? 'prebuild older than native/' : 'no prebuild'}: npm run build:prebuild (in a staging copy)…`);
+  const stage = mkdtempSync(join(tmpdir(), 'linux-caps-prebuild-'));
+  try {
+    for (const f of ['package.json', 'binding.gyp']) cpSync(join(root, f), join(stage, f));
+    cpSync(join(root, 'native'), join(stage, 'native'), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
+    const started = Date.now();
+    const r = npm(['run', 'build:prebuild'], { cwd: stage });
+    if (r.status !== 0 || !existsSync(join(stage, prebuildRel))) throw new Error(`npm run build:prebuild failed (exit ${r.status}):\n${tail(r.out)}`);
+    mkdirSync(dirname(target), { recursive: true });
+    const partial = `${target}.${process.pid}.tmp`;
+    cpSync(join(stage, prebuildRel), partial);
+    renameSync(partial, target); // atomic: a concurrent pack never sees half a file
+    say(`prebuild built in ${seconds(Date.now() - started)}`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Compiles dist/ only when a lib/ source is newer than its output (tsc rewrites files in place). */
+function ensureDist() {
+  const stale = walk(join(root, 'lib'), (p) => p.endsWith('.ts') && !p.endsWith('.d.ts')).filter((ts) => {
+    const js = join(root, 'dist', relative(join(root, 'lib'), ts)).replace(/\.ts$/, '.js');
+    return !existsSync(js) || statSync(js).mtimeMs < statSync(ts).mtimeMs;
+  });
+  if (stale.length === 0) {
+    say('dist/ is up to date');
+    return;
+  }
+  say(`dist/ is stale (${relative(root, stale[0])}${stale.length > 1 ? ` and ${stale.length - 1} more` : ''}): npm run build:ts…`);
+  const r = npm(['run', 'build:ts'], { cwd: root });
+  if (r.status !== 0) throw new Error(`npm run build:ts failed (exit ${r.status}); \`npm pack\` runs it as prepare, so the package cannot be published:\n${tail(r.out)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The tarball and what it holds
+
+function pack(dest) {
+  // prepare (= build:ts) already ran through ensureDist; skipping it here keeps dist/ untouched.
+  const r = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dest], { cwd: root });
+  if (r.status !== 0) throw new Error(`npm pack failed (exit ${r.status}):\n${tail(r.out)}`);
+  const json = JSON.parse(r.out.slice(r.out.indexOf('[')));
+  const { filename, files, size, unpackedSize } = json[0];
+  say(`packed ${filename}: ${files.length} files, ${(size / 1024).toFixed(0)} kB (${(unpackedSize / 1024).toFixed(0)} kB unpacked)`);
+  return { tgz: join(dest, filename), files: files.map((f) => f.path) };
+}
+
+function checkContents(files) {
+  const has = new Set(files);
+  const need = (path, why) => has.has(path) || fail(`tarball lacks ${path} (${why})`);
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'binding.gyp', 'CMakeLists.txt', 'scripts/install.mjs', prebuildRel]) need(f, 'a shipped file');
+  // What package.json points at must be inside: exports, types, main, bin.
+  const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {})];
+  for (const entry of Object.values(pkg.exports)) targets.push(...(typeof entry === 'string' ? [entry] : Object.values(entry)));
+  for (const t of targets) need(t.replace(/^\.\//, ''), 'named by package.json');
+  // The install script compiles from these when asked: every source binding.gyp names.
+  const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
+  for (const src of gyp.targets.flatMap((t) => t.sources)) need(src, 'a source in binding.gyp');
+  for (const h of readdirSync(join(root, 'native')).filter((f) => f.endsWith('.h'))) need(`native/${h}`, 'a native header');
+  // Every module ships with its declarations and comes from a lib/ source (no stale leftovers).
+  for (const js of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+    if (!has.has(js.replace(/\.js$/, '.d.ts'))) fail(`tarball has ${js} without its .d.ts`);
+    const src = join(root, 'lib', js.slice('dist/'.length).replace(/\.js$/, '.ts'));
+    if (!existsSync(src)) fail(`tarball has ${js} but lib/ has no ${relative(root, src)} (a stale build output; rebuild dist/ from scratch)`);
+  }
+  const forbidden = [
+    [/(^|\/)test\/|\.test\.[cm]?[jt]s$/, 'tests'],
+    [/\.map$/, 'source maps'],
+    [/^build\//, 'the build/ dir'],
+    [/^(lib|bench|examples|node_modules|\.ci|\.coord|docs)\//, 'a source or tooling dir'],
+    [/(?<!\.d)\.ts$/, 'TypeScript sources'],
+  ];
+  for (const f of files) for (const [re, what] of forbidden) if (re.test(f)) fail(`tarball ships ${what}: ${f}`);
+  if (failures.length === 0) say('tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuild, docs — no tests, maps or build/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Consumers
+
+const ESM_CHECK = `import * as lc from 'linux-caps';
+import { readFileSync } from 'node:fs';
+const threads = lc.caps.threads();
+console.log(JSON.stringify({
+  threads: threads.length,
+  everyThreadHasSets: threads.every((t) => typeof t.tid === 'number' && t.effective instanceof lc.CapSet),
+  backend: lc.getBackend().kind,
+  text: lc.formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown'] }),
+  roundTrip: lc.formatCaps(lc.parseCaps('cap_net_raw,cap_chown+ep cap_kill+i')),
+  addon: readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node')),
+  vitest: import.meta.resolve('linux-caps/vitest'),
+}));
+`;
+const CJS_CHECK = `const lc = require('linux-caps');
+const { readFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const threads = lc.caps.threads();
+console.log(JSON.stringify({
+  threads: threads.length,
+  everyThreadHasSets: threads.every((t) => typeof t.tid === 'number' && t.effective instanceof lc.CapSet),
+  backend: lc.getBackend().kind,
+  text: lc.formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown'] }),
+  roundTrip: lc.formatCaps(lc.parseCaps('cap_net_raw,cap_chown+ep cap_kill+i')),
+  addon: readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node')),
+  vitest: pathToFileURL(require.resolve('linux-caps/vitest')).href,
+}));
+`;
+// Run as `npm run path-probe`: @npmcli/run-script builds the same PATH for it as for install scripts.
+const PATH_PROBE = `const { accessSync, constants, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const found = [];
+for (const dir of (process.env.PATH || '').split(':')) for (const c of ['gcc', 'g++', 'cc', 'c++', 'make', 'clang']) {
+  try { accessSync(join(dir, c), constants.X_OK); found.push(join(dir, c)); } catch {}
+}
+writeFileSync('install-path.json', JSON.stringify({ path: process.env.PATH, compilers: found }));
+`;
+
+function makeProject(dir, name) {
+  mkdirSync(dir, { recursive: true });
+  // What `npm init -y` writes, plus a probe of the PATH npm hands to scripts.
+  const manifest = { name, version: '1.0.0', private: true, description: 'linux-caps consumer', scripts: { 'path-probe': 'node path-probe.cjs' } };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(dir, 'check.mjs'), ESM_CHECK);
+  writeFileSync(join(dir, 'check.cjs'), CJS_CHECK);
+  writeFileSync(join(dir, 'path-probe.cjs'), PATH_PROBE);
+}
+
+/** A bin dir with only what npm and the install script run: node and sh (no compiler, no make). */
+function compilerFreeBin(dir) {
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(process.execPath, join(dir, 'node'));
+  symlinkSync('/bin/sh', join(dir, 'sh'));
+  const probe = run('/bin/sh', ['-c', 'for c in gcc g++ cc c++ make clang; do command -v "$c" && exit 1; done; exit 0'], { env: { PATH: dir } });
+  if (probe.status !== 0) throw new Error(`the compiler-free PATH still finds a compiler: ${probe.out.trim()}`);
+  say(`compiler-free PATH ${dir}: ${readdirSync(dir).join(', ')}; command -v finds none of gcc g++ cc c++ make clang`);
+  return dir;
+}
+
+function install(project, tgz, env, label) {
+  const started = Date.now();
+  const r = npm(['install', tgz, '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts'], { cwd: project, env });
+  const ms = Date.now() - started;
+  if (r.status !== 0) {
+    fail(`${label}: npm install failed (exit ${r.status}):\n${tail(r.out, 40)}`);
+    return { ms, out: r.out, ok: false };
+  }
+  say(`${label}: npm install took ${seconds(ms)}`);
+  return { ms, out: r.out, ok: true };
+}
+
+/** The calls every consumer makes, from ESM and from CommonJS, and the CLI. */
+function useTheInstall(project, env, label, expectedAddon) {
+  const pkgDir = join(project, 'node_modules', 'linux-caps');
+  for (const [file, how] of [['check.mjs', 'import()'], ['check.cjs', 'require()']]) {
+    const r = run(process.execPath, [file], { cwd: project, env });
+    if (r.status !== 0) {
+      fail(`${label}: ${how} of linux-caps failed (exit ${r.status}):\n${tail(r.out)}`);
+      continue;
+    }
+    let got;
+    try {
+      got = JSON.parse(r.out.trim().split('\n').pop());
+    } catch {
+      fail(`${label}: ${file} printed no JSON:\n${tail(r.out)}`);
+      continue;
+    }
+    const wrong = [];
+    if (!(got.threads >= 1) || !got.everyThreadHasSets) wrong.push(`caps.threads() gave ${got.threads} threads`);
+    if (got.backend !== 'native') wrong.push(`backend is ${got.backend}, not native`);
+    if (got.text !== 'cap_chown=ep') wrong.push(`formatCaps gave ${JSON.stringify(got.text)}, not "cap_chown=ep"`);
+    // libcap 2.66: cap_to_text(cap_from_text("cap_net_raw,cap_chown+ep cap_kill+i")) prints this.
+    if (got.roundTrip !== 'cap_kill=i cap_chown,cap_net_raw+ep') wrong.push(`parseCaps→formatCaps gave ${JSON.stringify(got.roundTrip)}`);
+    if (got.addon !== join(pkgDir, expectedAddon)) wrong.push(`the addon mapped is ${got.addon}, not ${join(pkgDir, expectedAddon)}`);
+    if (got.vitest !== `file://${join(pkgDir, 'dist', 'vitest.js')}`) wrong.push(`linux-caps/vitest resolves to ${got.vitest}`);
+    if (wrong.length) fail(`${label}: ${how}: ${wrong.join('; ')}`);
+    else say(`${label}: ${how} ok — ${got.threads} threads on the native backend, addon ${relative(project, got.addon)}, formatCaps → ${got.text}, linux-caps/vitest resolves`);
+  }
+  const cli = run(join(project, 'node_modules', '.bin', 'linux-caps'), ['print', '--json'], { cwd: project, env });
+  let printed;
+  try {
+    printed = JSON.parse(cli.out);
+  } catch {
+    /* reported below */
+  }
+  if (cli.status !== 0 || !printed) fail(`${label}: linux-caps print --json failed (exit ${cli.status}) or printed no JSON:\n${tail(cli.out)}`);
+  else if (!Array.isArray(printed.threads) || printed.threads.length < 1 || typeof printed.current !== 'string') fail(`${label}: linux-caps print --json lists no threads: ${cli.out.slice(0, 300)}`);
+  else say(`${label}: node_modules/.bin/linux-caps print --json ok — ${printed.threads.length} threads, current "${printed.current}"`);
+}
+
+function prebuildPath(work, tgz) {
+  const label = 'prebuild path';
+  const project = join(work, 'consumer-prebuild');
+  makeProject(project, 'consumer-prebuild');
+  const bin = compilerFreeBin(join(work, 'bin-no-compiler'));
+  const env = cleanEnv({ PATH: bin });
+  const result = install(project, tgz, env, label);
+  if (!result.ok) return result;
+  const pkgDir = join(project, 'node_modules', 'linux-caps');
+  const ran = npm(['run', '--silent', 'path-probe'], { cwd: project, env });
+  if (ran.status !== 0) throw new Error(`${label}: npm run path-probe failed:\n${tail(ran.out)}`);
+  const probe = JSON.parse(readFileSync(join(project, 'install-path.json'), 'utf8'));
+  if (probe.compilers.length) fail(`${label}: npm's script PATH reached a compiler: ${probe.compilers.join(', ')}`);
+  else say(`${label}: the PATH npm gave install scripts (${probe.path.split(delimiter).length} dirs) holds no compiler`);
+  if (!/using the prebuilt addon/.test(result.out)) fail(`${label}: the install log does not say the prebuild was used:\n${tail(result.out)}`);
+  if (existsSync(join(pkgDir, 'build'))) fail(`${label}: the install created ${join(pkgDir, 'build')} (it compiled?)`);
+  useTheInstall(project, env, label, prebuildRel);
+  return result;
+}
+
+function sourcePath(work, tgz) {
+  const label = 'build-from-source path';
+  const project = join(work, 'consumer-source');
+  makeProject(project, 'consumer-source');
+  const env = cleanEnv({ npm_config_build_from_source: 'true' });
+  const result = install(project, tgz, env, label);
+  if (!result.ok) return result;
+  const built = join(project, 'node_modules', 'linux-caps', 'build', 'Release', 'linux_caps.node');
+  const log = result.out.match(/linux-caps: addon built in [\d.]+ s/);
+  if (!log) fail(`${label}: the install log does not say the addon was built:\n${tail(result.out)}`);
+  if (!existsSync(built)) fail(`${label}: ${built} does not exist after the install`);
+  if (log && existsSync(built)) say(`${label}: "${log[0]}", ${relative(project, built)} exists`);
+  useTheInstall(project, cleanEnv(), label, 'build/Release/linux_caps.node');
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'linux-caps-pack-test-'));
+let times = {};
+try {
+  ensurePrebuild();
+  ensureDist();
+  const { tgz, files } = pack(work);
+  checkContents(files);
+  times.prebuild = prebuildPath(work, tgz).ms;
+  times.source = sourcePath(work, tgz).ms;
+} catch (err) {
+  fail(err.message);
+} finally {
+  if (process.env.LINUX_CAPS_PACK_TEST_KEEP === '1') say(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+say(`install times: prebuild path ${times.prebuild === undefined ? '—' : seconds(times.prebuild)} (no compiler on PATH), build-from-source path ${times.source === undefined ? '—' : seconds(times.source)}; whole test ${seconds(Date.now() - started)}`);
+if (failures.length) {
+  console.log(`pack-test: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}`);
+  process.exit(1);
+}
+say('ok');
