@@ -149,10 +149,13 @@ static void report_state(long step) {
     return;
   }
   status[n] = 0;
-  char bnd[32], amb[32], nnp[8], uid[96], gid[96], groups[1024];
+  char bnd[32], amb[32], inh[32], prm[32], eff[32], nnp[8], uid[96], gid[96], groups[1024];
   char uidj[128], gidj[128], groupsj[1100];
   copy_status_field(status, "\nCapBnd:", bnd, sizeof bnd);
   copy_status_field(status, "\nCapAmb:", amb, sizeof amb);
+  copy_status_field(status, "\nCapInh:", inh, sizeof inh);
+  copy_status_field(status, "\nCapPrm:", prm, sizeof prm);
+  copy_status_field(status, "\nCapEff:", eff, sizeof eff);
   copy_status_field(status, "\nNoNewPrivs:", nnp, sizeof nnp);
   copy_status_field(status, "\nUid:", uid, sizeof uid);
   copy_status_field(status, "\nGid:", gid, sizeof gid);
@@ -166,9 +169,10 @@ static void report_state(long step) {
   int sb = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
   int kc = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0);
   out("{\"k\":\"s\",\"s\":%ld,\"e\":\"%016llx\",\"p\":\"%016llx\",\"i\":\"%016llx\",\"b\":\"%s\",\"a\":\"%s\","
-      "\"sb\":%d,\"kc\":%d,\"nnp\":%s,\"uid\":[%s],\"gid\":[%s],\"groups\":[%s],\"sec\":%lu}\n",
+      "\"sb\":%d,\"kc\":%d,\"nnp\":%s,\"uid\":[%s],\"gid\":[%s],\"groups\":[%s],\"sec\":%lu,"
+      "\"proc\":[\"%s\",\"%s\",\"%s\"]}\n",
       step, (unsigned long long)e, (unsigned long long)p, (unsigned long long)i, bnd, amb, sb, kc,
-      nnp[0] ? nnp : "-1", uidj, gidj, groupsj, getauxval(AT_SECURE));
+      nnp[0] ? nnp : "-1", uidj, gidj, groupsj, getauxval(AT_SECURE), eff, prm, inh);
 }
 
 /* ---- operations -------------------------------------------------------------------------- */

@@ -24,6 +24,10 @@ export const maskOf = (hex) => BigInt(`0x${hex || '0'}`);
 
 /** The observed state line of the executor in the comparable shape. */
 export function observedSnapshot(line) {
+  // capget and /proc/self/status must tell the same story, or the executor is not to be trusted.
+  if (line.proc && (maskOf(line.proc[0]) !== maskOf(line.e) || maskOf(line.proc[1]) !== maskOf(line.p) || maskOf(line.proc[2]) !== maskOf(line.i))) {
+    throw new Error(`capget (E=${line.e} P=${line.p} I=${line.i}) and /proc/self/status (${line.proc.join(' ')}) differ at step ${line.s}`);
+  }
   return {
     e: maskOf(line.e), p: maskOf(line.p), i: maskOf(line.i), b: maskOf(line.b), a: maskOf(line.a),
     sb: line.sb, kc: line.kc, nnp: line.nnp, uid: line.uid, gid: line.gid,
