@@ -46,6 +46,7 @@ export function isDigit(byte: number): boolean {
 const TERMINATOR = 4;
 const encoder = new TextEncoder();
 let buffer = new Uint8Array(1024);
+const KEEP_LIMIT = 1 << 16;
 
 /**
  * Encodes `text` as UTF-8 into the shared buffer, followed by at least four zero bytes, and
@@ -53,14 +54,19 @@ let buffer = new Uint8Array(1024);
  */
 export function loadText(text: string): Uint8Array {
   const worst = text.length * 3 + TERMINATOR;
-  if (buffer.length < worst) buffer = new Uint8Array(Math.max(worst, buffer.length * 2));
-  const written = encoder.encodeInto(text, buffer).written;
-  buffer[written] = 0;
-  buffer[written + 1] = 0;
-  buffer[written + 2] = 0;
-  buffer[written + 3] = 0;
+  let target = buffer;
+  if (target.length < worst) {
+    target = new Uint8Array(worst);
+    // Keep a grown buffer for next time, but not a huge one made for a single huge text.
+    if (worst <= KEEP_LIMIT) buffer = target;
+  }
+  const written = encoder.encodeInto(text, target).written;
+  target[written] = 0;
+  target[written + 1] = 0;
+  target[written + 2] = 0;
+  target[written + 3] = 0;
   loadedLength = written;
-  return buffer;
+  return target;
 }
 
 /** The number of bytes the last loadText wrote (before the terminator). */

@@ -101,6 +101,17 @@ describe('non-ASCII text', () => {
   });
 });
 
+describe('long texts', () => {
+  it('parses a 100,000-clause text and still reads short ones after it', () => {
+    const long = Array.from({ length: 100_000 }, (_, k) => `${k % 41}+${'eip'[k % 3]}`).join(' ');
+    const caps = parseCaps(long, { kernelBits: 41 });
+    expect(caps.effective.equals(CapSet.full(40))).toBe(true);
+    expect(formatCaps(caps, { kernelBits: 41 })).toBe('=eip');
+    expect(parseCaps('cap_kill=p', { kernelBits: 41 }).permitted.names()).toEqual(['cap_kill']);
+    expect(parseFailure(() => parseCaps(`${long} cap_chown=x`, { kernelBits: 41 })).offset).toBe(long.length + 11);
+  });
+});
+
 describe('formatCaps', () => {
   it('takes CapSets, bigint masks, names and numbers; omitted sets are empty', () => {
     const expected = 'cap_chown=ep cap_kill+p';
