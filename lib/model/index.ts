@@ -14,6 +14,9 @@ export {
   decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
 } from './kernel.js';
 export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './kernel.js';
+import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './kernel.js';
+/** The modelled kernels by name (more with createKernel()). */
+export const kernels = Object.freeze({ '6.18': K618, 'pre-2025': KPRE });
 export { explain, explainExec, formatExplanation, describeSet, diffCred } from './explain.js';
 export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
 export { createSimulatedBackend } from './simulated.js';
