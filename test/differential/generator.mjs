@@ -20,7 +20,7 @@ const STEP_WEIGHTS = {
   execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1, traceme: 0.5, thread: 1,
 };
 
-const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6 };
+const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6, nsroot: 6 };
 
 /**
  * Generates sequence `index` of run `seed`, one step at a time: `next(view)` gets the state the
@@ -97,6 +97,22 @@ export class SequenceGenerator {
         if (r.chance(0.3)) steps.push(() => ({ op: 'prctl', option: 38, arg2: 1, arg3: 0, arg4: 0, arg5: 0 }));
         if (r.chance(0.6)) steps.push((v) => this.setidStep(v, r.pick(['setresuid', 'setuid', 'setreuid'])));
         steps.push(() => this.execStep(true));
+        break;
+      }
+      case 'nsroot': {
+        // A namespace whose root is uid 1000, then a v3 file: its rootid decides whether the file
+        // caps apply (kernel-semantics §2.7, §2.8).
+        steps.push(() => ({ op: 'prctl', option: 8, arg2: 1, arg3: 0, arg4: 0, arg5: 0 }));
+        steps.push(() => ({ op: 'setresuid', ruid: 1000, euid: 1000, suid: 1000 }));
+        steps.push(() => ({ op: 'unshare-user' }));
+        steps.push(() => ({ op: 'write-uid-map', inside: 0, outside: 'self', count: 1 }));
+        if (r.chance(0.7)) {
+          steps.push(() => ({ op: 'write-setgroups', value: 'deny' }));
+          steps.push(() => ({ op: 'write-gid-map', inside: 0, outside: 'self', count: 1 }));
+        }
+        if (r.chance(0.3)) steps.push((v) => ({ op: 'capset', version: V3, pid: 0, effective: v.e, permitted: v.p, inheritable: r.subset(v.p, 0.5) }));
+        steps.push(() => this.execV3Step());
+        if (r.chance(0.4)) steps.push(() => this.execStep(true));
         break;
       }
       case 'traced': {
@@ -224,6 +240,12 @@ export class SequenceGenerator {
     const withCaps = s.filter((f) => f.xattr);
     const f = withCaps.length && r.chance(0.6) ? r.pick(withCaps) : r.pick(s);
     return { op: 'execve', file: f.index, nosuid: false };
+  }
+
+  /** An exec of a v3 (rootid-carrying) file on the suid mount, if the catalog has one. */
+  execV3Step() {
+    const v3 = this.ctx.catalog.s.filter((f) => f.xattr && f.xattr.slice(6, 8) === '03');
+    return v3.length ? { op: 'execve', file: this.rng.pick(v3).index, nosuid: false } : this.execStep(true);
   }
 
   mapStep(v, which) {
