@@ -10,6 +10,7 @@ import { explainCommand } from './cli/explain.js';
 import { fileCommand } from './cli/file.js';
 import { printCommand } from './cli/print.js';
 import { psCommand } from './cli/ps.js';
+import { vserverCommand } from './cli/vserver.js';
 
 const HELP = `usage: linux-caps COMMAND [options]
 
@@ -25,6 +26,8 @@ const HELP = `usage: linux-caps COMMAND [options]
                                             the model's prediction, step by step, with the rules
       steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
              setuid=N setresuid=R,E,S setgid=N setgroups=a,b userns exec=PATH
+  vserver DIR [--era ERA] [--cap-bound N] [--json]
+                                            a util-vserver guest's capabilities under each masking policy
   help                                      this text
 `;
 
@@ -35,6 +38,7 @@ export const commands: Record<string, Command> = {
   file: fileCommand,
   exec: execCommand,
   explain: explainCommand,
+  vserver: vserverCommand,
   help: (_args, io) => { io.out(HELP); return 0; },
 };
 

@@ -142,6 +142,25 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(run(['explain', 'frobnicate=1']).code).toBe(2);
   });
 
+  it('vserver shows the seed guest under each masking policy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-vserver-'));
+    writeFileSync(join(dir, 'bcapabilities'), '!SYS_BOOT\n!AUDIT_WRITE\n');
+    const r = run(['vserver', dir, '--cap-bound', '128']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('bcaps 0x140c05ff');
+    // The seed thread's V1 output, under the seed's patch:
+    expect(r.stdout).toContain("Capabilities for `=': = cap_chown,cap_dac_override,cap_dac_read_search,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_net_bind_service,cap_sys_chroot,cap_sys_ptrace,cap_sys_tty_config,cap_lease+eip");
+    // …and upstream cannot even start it on that host (the seed's "not working"):
+    expect(r.stdout).toMatch(/policy 'upstream'[^\n]*\n\s+the guest cannot start: .*CAP_CONTEXT/);
+    const json = JSON.parse(run(['vserver', dir, '--json']).stdout);
+    expect(json.policies.map((p: { policy: string }) => p.policy)).toEqual(['upstream', 'bcaps']);
+    writeFileSync(join(dir, 'bcapabilities'), 'SYS_BOOT, NET_ADMIN\n');
+    const bad = run(['vserver', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Unknown bcap ' NET_ADMIN' \(bcapabilities line 1/);
+    expect(run(['vserver', join(dir, 'missing')]).code).toBe(2);
+  });
+
   it('usage errors exit 2 with a message on stderr', () => {
     expect(run(['bogus'])).toMatchObject({ code: 2 });
     expect(run(['print', '--frobnicate']).code).toBe(2);
