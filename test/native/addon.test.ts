@@ -103,6 +103,29 @@ describe.skipIf(skipRoot)('addon: single-thread changes and errno order (kernel,
   });
 });
 
+describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc\'s (kernel, in a child)', () => {
+  it('09a after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
+    const code = `
+      import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
+        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)});
+        const native = loadNative();
+        const before = native.handlerState();
+        caps.keepCaps(true, { onPartial: 'throw', deadlineMs: 20000 });
+        const after = native.handlerState();
+        process.setgid(0); process.setuid(0);          // glibc sends SI_TKILL signal 33 to every thread
+        caps.keepCaps(false, { onPartial: 'throw', deadlineMs: 20000 });
+        console.log(JSON.stringify({ before, after, again: native.handlerState(), uniform: caps.verify().uniform }));
+      });`;
+    const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout.trim()) as Record<string, { installed: boolean; chained: boolean }> & { uniform: boolean };
+    expect(out.before!.installed).toBe(false);
+    expect(out.after).toMatchObject({ installed: true, chained: true });
+    expect(out.again).toMatchObject({ installed: true, chained: true });
+    expect(out.uniform).toBe(true);
+  });
+});
+
 describe.skipIf(skipOracle)('our reads against libcap, setpriv and capsh (kernel, in a child)', () => {
   let dir: string;
   let oracle: string;
