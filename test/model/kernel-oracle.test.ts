@@ -27,7 +27,7 @@ beforeAll(() => {
   observed = new Map();
   for (const line of out.trim().split('\n')) {
     const [scenario, kind, ...rest] = line.split(' ');
-    const o = observed.get(scenario!) ?? { steps: new Map(), states: [] };
+    const o: Observed = observed.get(scenario!) ?? { steps: new Map(), states: [] };
     observed.set(scenario!, o);
     if (kind === 'step') o.steps.set(rest[0]!, Number(rest[1]) < 0 ? -Number(rest[2]) : 0);
     else o.states.push(rest);
