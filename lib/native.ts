@@ -75,8 +75,23 @@ export interface NativeAddon {
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;
   testStopBlockingThread?(): void;
+  // Registered by native/xattr.cc and native/launch.cc; their owners declare the exact
+  // signatures (lib/filecaps-io.ts NativeXattr, lib/backends/native-launcher.ts LaunchExports).
+  xattrGetPath: NativeFunction;
+  xattrGetFd: NativeFunction;
+  xattrSetPath: NativeFunction;
+  xattrSetFd: NativeFunction;
+  xattrRemovePath: NativeFunction;
+  xattrRemoveFd: NativeFunction;
+  launchSpawn: NativeFunction;
+  launchWatch: NativeFunction;
+  launchRef: NativeFunction;
+  launchKill: NativeFunction;
   [other: string]: unknown;
 }
+
+/** A function whose exact signature its owner declares (see NativeAddon). */
+export type NativeFunction = (...args: never[]) => unknown;
 
 /** Why the addon could not load, with every path tried. */
 export class NativeLoadError extends Error {
