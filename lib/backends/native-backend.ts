@@ -171,6 +171,7 @@ export function createNativeBackend(): Backend {
         // Refused before the caller changed anything.
         if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
         if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
+        if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
         throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
       }
       readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
