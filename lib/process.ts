@@ -165,20 +165,24 @@ export const caps = {
   },
 
   ambient: {
+    /** Raises caps into every thread's ambient set (each must be in P and I): `caps.ambient.raise('cap_net_bind_service', opts?)`. */
     raise(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
       const [list, opts] = splitOptions(args);
       return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.raise' as const, cap })), opts);
     },
+    /** Lowers caps from every thread's ambient set. */
     lower(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
       const [list, opts] = splitOptions(args);
       return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.lower' as const, cap })), opts);
     },
+    /** Empties every thread's ambient set. */
     clear(opts?: ProcessCallOptions): ProcessResult {
       return runEverywhere([{ op: 'ambient.clear' }], opts);
     },
   },
 
   securebits: {
+    /** Sets the whole securebits word on every thread: a number, names, or `{ noroot: true, … }`. */
     set(bits: SecurebitsInput, opts?: ProcessCallOptions): ProcessResult {
       return runEverywhere([{ op: 'securebits.set', bits: toSecurebits(bits) }], opts);
     },

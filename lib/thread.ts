@@ -57,6 +57,7 @@ export const thread = {
 
   /** The bounding set: readable, and drop-only (nothing can add to it). */
   bounding: {
+    /** The calling thread's bounding set. */
     read(): CapSet {
       return getBackend().threadState().bounding;
     },
@@ -68,6 +69,7 @@ export const thread = {
 
   /** The ambient set (kept across execve of unprivileged programs). */
   ambient: {
+    /** The calling thread's ambient set. */
     read(): CapSet {
       return getBackend().threadState().ambient;
     },
@@ -75,9 +77,11 @@ export const thread = {
     raise(...caps: CapsInput[]): void {
       runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.raise' as const, cap })));
     },
+    /** Lowers caps from the ambient set (always allowed). */
     lower(...caps: CapsInput[]): void {
       runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.lower' as const, cap })));
     },
+    /** Empties the ambient set. */
     clear(): void {
       runOnCallingThread([{ op: 'ambient.clear' }]);
     },
@@ -85,6 +89,7 @@ export const thread = {
 
   /** The securebits word (kernel-semantics §2.5.3). */
   securebits: {
+    /** The securebits word of the calling thread (see securebitNames()). */
     get(): number {
       return getBackend().threadState().securebits ?? 0;
     },
@@ -96,9 +101,11 @@ export const thread = {
 
   /** SECBIT_KEEP_CAPS: keep P across a setuid away from root. */
   keepCaps: {
+    /** Whether SECBIT_KEEP_CAPS is set on the calling thread. */
     get(): boolean {
       return getBackend().threadState().keepCaps ?? false;
     },
+    /** Sets or clears SECBIT_KEEP_CAPS (EPERM once SECBIT_KEEP_CAPS_LOCKED is set). */
     set(on: boolean): void {
       runOnCallingThread([keepCapsOp(on)]);
     },
@@ -106,9 +113,11 @@ export const thread = {
 
   /** no_new_privs: once set it cannot be cleared. */
   noNewPrivs: {
+    /** Whether no_new_privs is set on the calling thread. */
     get(): boolean {
       return getBackend().threadState().noNewPrivs;
     },
+    /** Sets no_new_privs on the calling thread (irreversible). */
     set(): void {
       runOnCallingThread([{ op: 'nnp.set' }]);
     },
