@@ -99,6 +99,9 @@ CAP_NAMES.forEach((name, cap) => {
   ACCEPT[state] = cap;
 });
 
+/** The DFA state after `cap_`. */
+const AFTER_CAP_PREFIX = [...'cap_'].reduce((state, ch) => NEXT[state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!]!, START);
+
 function hexValue(byte: number): number {
   if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
   const lower = byte | 0x20;
@@ -132,8 +135,14 @@ export function readCap(bytes: Uint8Array, pos: number): number {
     return value;
   }
   // A name: the longest run of letters and `_`, matched whole and case-insensitively.
+  // Every name starts with `cap_`: four independent byte tests skip four dependent DFA steps.
   let state = START;
   let end = pos;
+  if ((bytes[pos]! | 0x20) === 0x63 && (bytes[pos + 1]! | 0x20) === 0x61 && (bytes[pos + 2]! | 0x20) === 0x70
+    && bytes[pos + 3] === 0x5f) {
+    state = AFTER_CAP_PREFIX;
+    end = pos + 4;
+  }
   for (;; end++) {
     byte = bytes[end]!;
     const symbol = SYMBOL[byte]!;
