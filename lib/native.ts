@@ -75,14 +75,20 @@ export interface NativeAddon {
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;
   testStopBlockingThread?(): void;
-  // Registered by native/xattr.cc and native/launch.cc; their owners declare the exact
-  // signatures (lib/filecaps-io.ts NativeXattr, lib/backends/native-launcher.ts LaunchExports).
-  xattrGetPath: NativeFunction;
-  xattrGetFd: NativeFunction;
-  xattrSetPath: NativeFunction;
-  xattrSetFd: NativeFunction;
-  xattrRemovePath: NativeFunction;
-  xattrRemoveFd: NativeFunction;
+  // native/xattr.cc (file capabilities; a path is never followed):
+  /** lgetxattr(path, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps; -ELOOP: path is a symlink). */
+  xattrGetPath(path: string): Buffer | number;
+  /** fgetxattr(fd, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps). */
+  xattrGetFd(fd: number): Buffer | number;
+  /** lsetxattr(path, "security.capability", value, 0): 0 or -errno (-ELOOP: path is a symlink). */
+  xattrSetPath(path: string, value: Uint8Array): number;
+  /** fsetxattr(fd, "security.capability", value, 0): 0 or -errno. */
+  xattrSetFd(fd: number, value: Uint8Array): number;
+  /** lremovexattr(path, "security.capability"): 0 or -errno (-ENODATA: nothing to remove; -ELOOP: symlink). */
+  xattrRemovePath(path: string): number;
+  /** fremovexattr(fd, "security.capability"): 0 or -errno (-ENODATA: nothing to remove). */
+  xattrRemoveFd(fd: number): number;
+  // native/launch.cc: its owner declares the exact signatures (lib/backends/native-launcher.ts LaunchExports).
   launchSpawn: NativeFunction;
   launchWatch: NativeFunction;
   launchRef: NativeFunction;

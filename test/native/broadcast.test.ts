@@ -152,7 +152,9 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     expect(out.workersStarted).toBeGreaterThan(100);
     expect(out.uniform).toBe(true);
     expect(out.divergent).toEqual([]);
-    expect(Math.abs(at10000 - at1000)).toBeLessThan(5 * 2 ** 20);
+    // Under ASan (LINUX_CAPS_SANITIZER, scripts/build-asan.mjs) the allocator's quarantine and
+    // per-thread caches of the churned Workers grow RSS: no leak signal there.
+    if (!process.env.LINUX_CAPS_SANITIZER) expect(Math.abs(at10000 - at1000)).toBeLessThan(5 * 2 ** 20);
   }, 900_000);
 
   it('10 converge first: after thread.* changes on the main thread, a whole-process call carries them to every thread', () => {
