@@ -35,14 +35,20 @@ Napi::Value LastCap(const Napi::CallbackInfo& info) { return Napi::Number::New(i
 
 Napi::Value Gettid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), caps::Gettid()); }
 
+// The data of a BigUint64Array of at least `min` elements, with one napi_get_typedarray_info
+// (the hot read paths: several node-addon-api accessors would each make that call again).
+uint64_t* BigU64Out(napi_env env, napi_value value, size_t min) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok) return nullptr;
+  return type == napi_biguint64_array && length >= min ? static_cast<uint64_t*>(data) : nullptr;
+}
+
 Napi::Value Capget(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array ||
-      info[0].As<Napi::TypedArray>().ElementLength() < 3) {
-    return TypeError(env, "capget(out): out must be a BigUint64Array of length >= 3");
-  }
-  uint64_t* out = info[0].As<Napi::BigUint64Array>().Data();
+  uint64_t* out = info.Length() < 1 ? nullptr : BigU64Out(env, info[0], 3);
+  if (out == nullptr) return TypeError(env, "capget(out): out must be a BigUint64Array of length >= 3");
   return Napi::Number::New(env, caps::Capget(&out[0], &out[1], &out[2]));
 }
 
@@ -99,7 +105,18 @@ Napi::Value Getresgid(const Napi::CallbackInfo& info) {
   return IdArray(info.Env(), ids.gid);
 }
 
+Napi::Value GroupList(Napi::Env env, const uint32_t* list, long count) {
+  Napi::Array a = Napi::Array::New(env, static_cast<size_t>(count));
+  for (long k = 0; k < count; k++) a.Set(static_cast<uint32_t>(k), Napi::Number::New(env, list[k]));
+  return a;
+}
+
 Napi::Value Groups(Napi::Env env) {
+  // Most processes have a few groups: one syscall into a stack buffer, sized only if that fails.
+  uint32_t small[64];
+  long got = RawSyscall(SYS_getgroups, 64, reinterpret_cast<long>(small));
+  if (got >= 0) return GroupList(env, small, got);
+  if (got != -EINVAL) return Napi::Number::New(env, static_cast<double>(got));
   for (int attempt = 0; attempt < 4; attempt++) {
     long n = RawSyscall(SYS_getgroups, 0, 0);
     if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
@@ -107,9 +124,7 @@ Napi::Value Groups(Napi::Env env) {
     long got = RawSyscall(SYS_getgroups, n + 1, reinterpret_cast<long>(list.data()));
     if (got == -EINVAL) continue;  // the list grew between the calls
     if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
-    Napi::Array a = Napi::Array::New(env, static_cast<size_t>(got));
-    for (long k = 0; k < got; k++) a.Set(static_cast<uint32_t>(k), Napi::Number::New(env, list[k]));
-    return a;
+    return GroupList(env, list.data(), got);
   }
   return Napi::Number::New(env, -EAGAIN);
 }
@@ -145,12 +160,8 @@ Napi::Value Snapshot(const Napi::CallbackInfo& info) {
 
 Napi::Value SnapshotCaps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array ||
-      info[0].As<Napi::TypedArray>().ElementLength() < 5) {
-    return TypeError(env, "snapshotCaps(out): out must be a BigUint64Array of length >= 5");
-  }
-  uint64_t* out = info[0].As<Napi::BigUint64Array>().Data();
+  uint64_t* out = info.Length() < 1 ? nullptr : BigU64Out(env, info[0], 5);
+  if (out == nullptr) return TypeError(env, "snapshotCaps(out): out must be a BigUint64Array of length >= 5");
   caps::CapsSnapshot c;
   int r = caps::SnapshotCaps(&c);
   if (r == 0) out[0] = c.effective, out[1] = c.permitted, out[2] = c.inheritable, out[3] = c.bounding, out[4] = c.ambient;
