@@ -77,7 +77,8 @@ export let scanEnd = 0;
 
 // Names are recognised by a DFA over the lower-cased letters and `_`: one table step per
 // byte, no substring, no hash. SYMBOL maps a byte to its column (-1: not a name byte).
-const SYMBOLS = 27;
+/** Columns per DFA state: 27 symbols, padded to 32 so a step is a shift, not a multiply. */
+const SYMBOLS = 32;
 const SYMBOL = new Int8Array(256).fill(-1);
 for (let c = 0; c < 26; c++) { SYMBOL[0x61 + c] = c; SYMBOL[0x41 + c] = c; }
 SYMBOL[0x5f] = 26;
@@ -147,7 +148,7 @@ export function readCap(bytes: Uint8Array, pos: number): number {
     byte = bytes[end]!;
     const symbol = SYMBOL[byte]!;
     if (symbol < 0) break;
-    state = NEXT[state * SYMBOLS + symbol]!;
+    state = NEXT[(state << 5) | symbol]!;
     if (state === 0) return -1;
   }
   const cap = ACCEPT[state]!;
