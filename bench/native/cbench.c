@@ -8,6 +8,10 @@
 //                                  thread of a process of N threads (N-1 idle pthreads) by a
 //                                  queued real-time signal; with `verify`, then read every
 //                                  /proc/self/task/<tid>/status and compare the cap lines
+//   cbench broadcast N park [verify]  the same per-thread syscalls as the addon's handler: capset,
+//                                  read back securebits/keepcaps/no_new_privs (3 prctl), ack with a
+//                                  futex wake, then park on a futex until the caller ends the
+//                                  broadcast (one more wake-up per thread)
 //   cbench verify N                only that /proc read-and-compare of every thread
 //
 // Prints one JSON line: {"op", "threads", "medianNs", "samples", "batch"}.
@@ -124,6 +128,8 @@ static void plain_capget(void) {
 static const int kSignal = 2;  // SIGRTMIN + 2
 static _Atomic uint32_t acks;
 static _Atomic uint32_t expected;  // acks the caller waits for; UINT32_MAX while it still sends
+static _Atomic uint32_t parked;    // == cookie while handlers must stay parked (park mode)
+static int park_mode;
 static _Atomic uint32_t cookie;
 static _Atomic int failures;
 static uint64_t target[3];
@@ -138,8 +144,19 @@ static void on_signal(int sig, siginfo_t* info, void* ucontext) {
   if (info->si_code != SI_QUEUE || (uint32_t)info->si_value.sival_int != atomic_load(&cookie)) return;
   int saved = errno;
   if (op_capset(target[0], target[1], target[2]) != 0) atomic_fetch_add(&failures, 1);
-  // Wake the caller only for the last ack it waits for: one context switch per sweep.
-  if (atomic_fetch_add(&acks, 1) + 1 == atomic_load(&expected)) futex(&acks, FUTEX_WAKE_PRIVATE, 1, NULL);
+  if (park_mode) {
+    // What the addon's handler does besides capset: read back, wake on every ack, park.
+    sink = (uint64_t)prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) + (uint64_t)prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) +
+           (uint64_t)prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+    atomic_fetch_add(&acks, 1);
+    futex(&acks, FUTEX_WAKE_PRIVATE, 1, NULL);
+    uint32_t mine = (uint32_t)info->si_value.sival_int;
+    const struct timespec tick = {0, 50 * 1000 * 1000};
+    while (atomic_load(&parked) == mine) futex(&parked, FUTEX_WAIT_PRIVATE, mine, &tick);
+  } else if (atomic_fetch_add(&acks, 1) + 1 == atomic_load(&expected)) {
+    // Wake the caller only for the last ack it waits for: one context switch per sweep.
+    futex(&acks, FUTEX_WAKE_PRIVATE, 1, NULL);
+  }
   errno = saved;
 }
 
@@ -209,6 +226,7 @@ static void broadcast_once(int verify) {
   if (op_capset(target[0], target[1], target[2]) != 0) abort();
   uint32_t my_cookie = atomic_load(&cookie) + 1;
   atomic_store(&cookie, my_cookie);
+  atomic_store(&parked, my_cookie);
   atomic_store(&acks, 0);
   int nsignalled = 0, quiet_sweeps = 0;
   int tids[MAX_TIDS];
@@ -238,6 +256,8 @@ static void broadcast_once(int verify) {
     }
     quiet_sweeps = sent ? 0 : quiet_sweeps + 1;
   }
+  atomic_store(&parked, 0);
+  if (park_mode) futex(&parked, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
   if (atomic_load(&failures)) abort();
   if (verify) {
     int n = list_tids(tids, MAX_TIDS);
@@ -286,7 +306,7 @@ static double measure(void (*op)(void)) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: cbench gettid|capget|snapshot-floor|snapshot-libcap|broadcast N [verify]|verify N\n");
+    fprintf(stderr, "usage: cbench gettid|capget|snapshot-floor|snapshot-libcap|broadcast N [park] [verify]|verify N\n");
     return 2;
   }
   lastcap = last_cap();
@@ -308,7 +328,11 @@ int main(int argc, char** argv) {
     samples = 201, batch = 10, warmup = 2000;
   } else if ((!strcmp(mode, "broadcast") || !strcmp(mode, "verify")) && argc >= 3) {
     broadcast_threads = atoi(argv[2]);
-    broadcast_verify = argc >= 4 && !strcmp(argv[3], "verify");
+    for (int k = 3; k < argc; k++) {
+      if (!strcmp(argv[k], "verify")) broadcast_verify = 1;
+      else if (!strcmp(argv[k], "park")) park_mode = 1;
+      else return 2;
+    }
     if (broadcast_threads < 1 || broadcast_threads >= MAX_TIDS) return 2;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -327,6 +351,7 @@ int main(int argc, char** argv) {
   if (getenv("CBENCH_SAMPLES")) samples = atoi(getenv("CBENCH_SAMPLES"));
   double median = measure(op);
   printf("{\"op\":\"%s%s\",\"threads\":%d,\"medianNs\":%.1f,\"samples\":%d,\"batch\":%d}\n", mode,
-         broadcast_verify ? "+verify" : "", broadcast_threads, median, samples, batch);
+         park_mode ? (broadcast_verify ? "+park+verify" : "+park") : broadcast_verify ? "+verify" : "",
+         broadcast_threads, median, samples, batch);
   return 0;
 }
