@@ -54,6 +54,7 @@ std::atomic<uint64_t> g_cookie{0};
 std::atomic<int> g_park{0};   // == generation while handlers must stay parked (futex word)
 std::atomic<int> g_acks{0};   // bumped by every report (futex word the main thread waits on)
 std::atomic<bool> g_busy{false};
+std::atomic<int> g_inflight{0};  // handlers between "is this ours?" and leaving (see Broadcast)
 int g_pid;
 uint32_t g_cookie_tag;  // random high half of every cookie: tells stale deliveries of ours apart
 
@@ -156,10 +157,14 @@ extern "C" void linux_caps_signal_handler(int sig, siginfo_t* info, void* contex
   const uint64_t cookie = queued_by_us ? reinterpret_cast<uint64_t>(info->si_value.sival_ptr) : 0;
   if (queued_by_us && static_cast<uint32_t>(cookie >> 32) == g_cookie_tag) {
     // Ours: act only on the current broadcast; a stale delivery (earlier generation, still
-    // pending on a thread that had 33 blocked) is dropped, never passed to libc.
-    if (g_active.load(std::memory_order_acquire) && cookie == g_cookie.load(std::memory_order_acquire)) {
+    // pending on a thread that had 33 blocked) is dropped, never passed to libc. Counted in
+    // g_inflight *before* the check (seq_cst, paired with Broadcast's quiescence wait), so the
+    // main thread never rewrites g_program under a handler that is reading it.
+    g_inflight.fetch_add(1, std::memory_order_seq_cst);
+    if (g_active.load(std::memory_order_seq_cst) && cookie == g_cookie.load(std::memory_order_seq_cst)) {
       RunDelivery(static_cast<uint32_t>(cookie));
     }
+    g_inflight.fetch_sub(1, std::memory_order_release);
   } else {
     ChainToPrevious(sig, info, context);
   }
@@ -340,6 +345,13 @@ void Broadcast(const Program& program, int deadline_ms, int caller_skip, Broadca
   int status = EnsureHandler();
   int listed = 0;
   if (status == 0) status = ListTasks(&listed);
+  // Handlers of the previous broadcast (late deliveries, parked ones on their way out) must be
+  // gone before g_program is rewritten; they leave within microseconds once g_active is false.
+  for (long long waited = 0; status == 0 && g_inflight.load(std::memory_order_seq_cst) != 0; waited += 100000) {
+    if (waited > 200000000LL) status = -EBUSY;
+    const timespec nap = {0, 100000};
+    nanosleep(&nap, nullptr);
+  }
   if (status != 0) {
     out->status = status;
     g_busy.store(false, std::memory_order_release);
@@ -361,14 +373,14 @@ void Broadcast(const Program& program, int deadline_ms, int caller_skip, Broadca
   g_used_count = 0;
   g_park.store(static_cast<int>(generation), std::memory_order_release);
   g_cookie.store(cookie, std::memory_order_release);
-  g_active.store(true, std::memory_order_release);
+  g_active.store(true, std::memory_order_seq_cst);
 
   const long long deadline = started + static_cast<long long>(deadline_ms) * 1000000LL;
   out->status = Sweep(generation, cookie, deadline, self, out);
   Collect(out->sweeps, out);
 
   // 3. End: late deliveries are ignored from here on, parked handlers leave.
-  g_active.store(false, std::memory_order_release);
+  g_active.store(false, std::memory_order_seq_cst);
   g_park.store(0, std::memory_order_release);
   Futex(&g_park, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr);
   out->elapsed_ns = NowNs() - started;
