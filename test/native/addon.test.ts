@@ -104,7 +104,24 @@ describe.skipIf(skipRoot)('addon: single-thread changes and errno order (kernel,
 });
 
 describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc\'s (kernel, in a child)', () => {
-  it('09a after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
+  it('09a the addon itself refuses a broadcast from a Worker (status -1001) and touches nothing', () => {
+    const code = `
+      const { Worker } = require('node:worker_threads');
+      const w = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)}).then(({ loadNative }) => {
+          const a = loadNative();
+          const words = new Uint32Array(8); words[0] = 2; words[1] = 21;   // bounding drop cap_sys_admin
+          const r = a.broadcast(words, 1000);
+          parentPort.postMessage({ status: r.status, callerIndex: r.callerIndex, inBounding: a.prctl(23, 21) });
+        });\`, { eval: true });
+      w.once('message', (m) => { console.log(JSON.stringify(m)); w.terminate(); });`;
+    const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toEqual({ status: -1001, callerIndex: -1, inBounding: 1 });
+  });
+
+  it('09b after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
     const code = `
       import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
         const { loadNative } = await import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)});
