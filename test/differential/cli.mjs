@@ -99,6 +99,12 @@ export async function main(argv, print = (s) => process.stdout.write(`${s}\n`)) 
           print(`  predicted: ${predictedText(pred)}${pred.predicted ? `; ${formatSnapshot(pred.predicted)}` : ''}`);
           if (pred.transition) print(`             rule ${pred.transition.rule}${pred.transition.reason ? `: ${pred.transition.reason}` : ''}`);
           print(`  observed:  ${errText(obs.result.err)}, ret ${obs.result.ret}; ${formatSnapshot(obs.state)}`);
+          if (e.diffs.includes('capget data')) {
+            const r = pred.transition.result ?? {};
+            const hex = (m) => (typeof m === 'bigint' ? `0x${m.toString(16)}` : String(m));
+            const [oe, op, oi] = obs.result.data.map((h) => `0x${BigInt(`0x${h}`).toString(16)}`);
+            print(`  capget data predicted E=${hex(r.effective)} P=${hex(r.permitted)} I=${hex(r.inheritable)}, observed E=${oe} P=${op} I=${oi}`);
+          }
           print(`  replay:    scripts/differential --seed ${seed} --only ${e.index} --verbose${opts.kernel !== '6.18' ? ` --kernel ${opts.kernel}` : ''}`);
         } else if (e.type === 'sequence' && opts.verbose) {
           print(`sequence ${e.index}: start ${formatSnapshot(e.initial)}`);

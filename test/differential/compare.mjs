@@ -32,6 +32,12 @@ export function compareStep({ transition, predicted }, { result, state }) {
   const predErr = transition.errno ? -transition.errno : 0;
   if (predErr !== result.err) diffs.push('errno');
   else if (predErr === 0 && expectedReturn(transition.result) !== result.ret) diffs.push('ret');
+  else if (predErr === 0 && result.data) {
+    // capget's data: E, P, I of the target as the header version lets it see them.
+    const r = transition.result ?? {};
+    const seen = result.data.map((h) => BigInt(`0x${h}`));
+    if (r.effective !== seen[0] || r.permitted !== seen[1] || r.inheritable !== seen[2]) diffs.push('capget data');
+  }
   diffs.push(...stateDiff(predicted, state));
   return diffs;
 }

@@ -180,10 +180,20 @@ static void report_state(long step) {
 /* a[6] = 1: the pid is our own tid (only known here). */
 static int target_pid(const struct record *r) { return r->a[6] ? (int)syscall(SYS_gettid) : (int)r->a[1]; }
 
+/* What the last successful capget with a data buffer returned (E, P, I), for the result line. */
+static uint64_t capget_data[3];
+static int capget_has_data;
+
 static long do_capget(const struct record *r) {
   struct __user_cap_header_struct h = {(uint32_t)r->a[0], target_pid(r)};
   struct __user_cap_data_struct d[2];
-  return syscall(SYS_capget, &h, r->a[2] ? NULL : d);
+  memset(d, 0, sizeof d);
+  long rc = syscall(SYS_capget, &h, r->a[2] ? NULL : d);
+  capget_has_data = rc == 0 && !r->a[2];
+  capget_data[0] = ((uint64_t)d[1].effective << 32) | d[0].effective;
+  capget_data[1] = ((uint64_t)d[1].permitted << 32) | d[0].permitted;
+  capget_data[2] = ((uint64_t)d[1].inheritable << 32) | d[0].inheritable;
+  return rc;
 }
 
 static long do_capset(const struct record *r) {
@@ -340,7 +350,11 @@ static void run_sequence(long step) {
     errno = 0;
     long rc = perform(&r, step);
     int err = rc < 0 ? errno : 0;
-    out("{\"k\":\"r\",\"s\":%ld,\"op\":%lld,\"ret\":%ld,\"err\":%d}\n", step, (long long)r.kind, rc, err);
+    out("{\"k\":\"r\",\"s\":%ld,\"op\":%lld,\"ret\":%ld,\"err\":%d", step, (long long)r.kind, rc, err);
+    if (r.kind == OP_CAPGET && capget_has_data)
+      out(",\"data\":[\"%016llx\",\"%016llx\",\"%016llx\"]", (unsigned long long)capget_data[0],
+          (unsigned long long)capget_data[1], (unsigned long long)capget_data[2]);
+    out("}\n");
     report_state(step);
   }
   out_flush();

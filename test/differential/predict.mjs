@@ -45,8 +45,9 @@ export class Predictor {
    * @param {number} lastCap
    * @param {Array<object>} files the files the supervisor reported (stored owner/mode/xattr)
    * @param {string} [version] the model's kernel version ('6.18' is the running kernel's rules)
+   * @param {{effective: bigint, permitted: bigint, inheritable: bigint}} [pid1] pid 1's sets (for capget(1))
    */
-  constructor(model, initialLine, lastCap, files, version = '6.18') {
+  constructor(model, initialLine, lastCap, files, version = '6.18', pid1 = undefined) {
     this.model = model;
     this.kernel = model.createKernel({ lastCap, version });
     const o = observedSnapshot(initialLine);
@@ -65,8 +66,8 @@ export class Predictor {
         mount: { nosuid: f.dir === 'n' },
       };
     }
-    // unshare/capset/capget need "another task": pid 1 exists (capget works, capset is EPERM).
-    const init = this.initialCred;
+    // capget/capset on "another task": pid 1 exists (capget reads its sets, capset is EPERM).
+    const init = pid1 ? { ...this.initialCred, ...pid1 } : this.initialCred;
     this.env = { selfTid: SELF_TID, resolve: (pid) => (pid === 1 ? init : undefined) };
   }
 

@@ -15,9 +15,16 @@ import { Supervisor } from './supervisor.mjs';
 /** This machine's cap_last_cap and the bounding set the executor will start with. */
 export function machineFacts() {
   const lastCap = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
-  const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  if (!bnd) throw new Error('no CapBnd line in /proc/self/status');
-  return { lastCap, bounding: BigInt(`0x${bnd[1]}`) };
+  const field = (status, name) => {
+    const m = new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status);
+    if (!m) throw new Error(`no ${name} line in a /proc status file`);
+    return BigInt(`0x${m[1]}`);
+  };
+  const own = readFileSync('/proc/self/status', 'utf8');
+  // capget(1) reads pid 1's sets, which need not be ours (here its P lacks nothing the VM dropped).
+  const init = readFileSync('/proc/1/status', 'utf8');
+  const pid1 = { effective: field(init, 'CapEff'), permitted: field(init, 'CapPrm'), inheritable: field(init, 'CapInh') };
+  return { lastCap, bounding: field(own, 'CapBnd'), pid1 };
 }
 
 /** Generates sequence `index` together with the model's prediction of every step. */
@@ -65,7 +72,7 @@ function parseRun(lines) {
 export async function runDifferential({ count, seed, only, onEvent, window = 32, jobs = 2, kernelVersion = '6.18' }) {
   const started = Date.now();
   const model = await loadModel();
-  const { lastCap, bounding } = machineFacts();
+  const { lastCap, bounding, pid1 } = machineFacts();
   const catalog = makeCatalog(seed, bounding, lastCap);
   const executor = buildExecutor();
   const supervisors = [];
@@ -81,7 +88,7 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
   let disagreements = 0;
   let done = 0;
   try {
-    const predictor = new Predictor(model, supervisor.initial, lastCap, supervisor.files, kernelVersion);
+    const predictor = new Predictor(model, supervisor.initial, lastCap, supervisor.files, kernelVersion, pid1);
     const reported = { s: [], n: [] };
     for (const f of supervisor.files) reported[f.dir][f.idx] = { ...f, index: f.idx, nosuid: f.dir === 'n' };
     const ctx = { catalog: reported, lastCap, initialView: predictor.view(predictor.start()) };
