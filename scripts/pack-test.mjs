@@ -7,7 +7,9 @@
 //      PATH; node-gyp must compile build/Release/linux_caps.node inside the installed package.
 // In each: import() from ESM, require() from CommonJS (require(esm), Node >= 20.19), caps.threads()
 // on the native backend, formatCaps() on a known vector, `linux-caps print --json`, and
-// `linux-caps/vitest` resolving. Prints each install's time; exits 1 with the reasons on failure.
+// `linux-caps/vitest` resolving; in the first, also a consumer's vitest run of the matchers and a
+// consumer's tsc (nodenext) over both entry points. Prints each install's time; exits 1 with the
+// reasons on failure.
 //
 // Nothing here rewrites build/ or dist/ of the checkout while tests may be reading them: a missing
 // or stale prebuild is built in a staging copy, and dist/ is compiled only when it is stale.
@@ -209,6 +211,57 @@ for (const dir of (process.env.PATH || '').split(':')) for (const c of ['gcc', '
 writeFileSync('install-path.json', JSON.stringify({ path: process.env.PATH, compilers: found }));
 `;
 
+// A consumer's own test and type-check, with its dev tools (vitest, typescript, @types/node)
+// linked from this checkout rather than downloaded: the matchers must register through
+// `import 'linux-caps/vitest'`, and both entry points must type-check from ESM and CommonJS.
+const VITEST_CONSUMER_TEST = `import { expect, it } from 'vitest';
+import 'linux-caps/vitest';
+import { caps, formatCaps } from 'linux-caps';
+
+it('linux-caps/vitest matchers, registered by the import', () => {
+  expect('self').toBeUniformAcrossThreads();
+  expect(process.pid).toHaveCapabilities(formatCaps(caps.threads()[0]));
+  expect(() => expect(process.pid).toHaveCapabilities('cap_chown,cap_kill=ep cap_net_raw+i')).toThrow();
+});
+`;
+const TYPES_ESM = `import { caps, CapSet, CapsError, formatCaps, type ThreadState } from 'linux-caps';
+import { expect } from 'vitest';
+import 'linux-caps/vitest';
+const threads: ThreadState[] = caps.threads();
+const s: CapSet = CapSet.of('cap_chown');
+const text: string = formatCaps({ effective: s, permitted: s });
+const code: string = new CapsError({ code: 'EPERM', message: 'x' }).code;
+expect('self').toBeUniformAcrossThreads();
+expect(process.pid).toHaveCapabilities('cap_chown=ep');
+// @ts-expect-error the matchers are typed: a misspelt one is an error
+expect('self').toBeUniformAcrossThreadz();
+export { threads, text, code };
+`;
+const TYPES_CJS = `import lc = require('linux-caps');
+const threads: number = lc.caps.threads().length;
+export = threads;
+`;
+
+function consumerDevTools(project, env, label) {
+  const tools = join(root, 'node_modules');
+  symlinkSync(join(tools, 'vitest'), join(project, 'node_modules', 'vitest'));
+  mkdirSync(join(project, 'test'));
+  writeFileSync(join(project, 'test', 'caps.test.mjs'), VITEST_CONSUMER_TEST);
+  const vt = run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot'], { cwd: project, env });
+  if (vt.status !== 0 || !/1 passed/.test(vt.out)) fail(`${label}: a consumer's vitest run with linux-caps/vitest failed (exit ${vt.status}):\n${tail(vt.out)}`);
+  else say(`${label}: a consumer's vitest run: the linux-caps/vitest matchers pass and fail as they should`);
+  writeFileSync(join(project, 'types.mts'), TYPES_ESM);
+  writeFileSync(join(project, 'types.cts'), TYPES_CJS);
+  const tsconfig = {
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(tools, '@types')] },
+    files: ['types.mts', 'types.cts'],
+  };
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+  const tsc = run(process.execPath, [join(tools, 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: project, env });
+  if (tsc.status !== 0) fail(`${label}: a consumer's tsc (nodenext, ESM and CommonJS) found type errors:\n${tail(tsc.out)}`);
+  else say(`${label}: a consumer's tsc --module nodenext type-checks linux-caps and linux-caps/vitest from ESM and CommonJS`);
+}
+
 function makeProject(dir, name) {
   mkdirSync(dir, { recursive: true });
   // What `npm init -y` writes, plus a probe of the PATH npm hands to scripts.
@@ -298,6 +351,7 @@ function prebuildPath(work, tgz) {
   if (!/using the prebuilt addon/.test(result.out)) fail(`${label}: the install log does not say the prebuild was used:\n${tail(result.out)}`);
   if (existsSync(join(pkgDir, 'build'))) fail(`${label}: the install created ${join(pkgDir, 'build')} (it compiled?)`);
   useTheInstall(project, env, label, prebuildRel);
+  consumerDevTools(project, env, label);
   return result;
 }
 

@@ -37,6 +37,8 @@ describe.skipIf(skip)('packed tarball, installed by a consumer', () => {
     expect(output).toMatch(/prebuild path: npm install took [\d.]+ s/);
     expect(output).toMatch(/build-from-source path: npm install took [\d.]+ s/);
     expect(output.match(/: (import|require)\(\) ok/g)).toHaveLength(4);
+    expect(output).toMatch(/a consumer's vitest run: the linux-caps\/vitest matchers pass/);
+    expect(output).toMatch(/a consumer's tsc --module nodenext type-checks/);
     expect(output).toMatch(/^pack-test: ok$/m);
   }, 600_000);
 });
