@@ -11,7 +11,7 @@ import { missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { compareFormatCaps, compareFormatIAB, compareParseCaps, compareParseIAB, type Comparison } from './oracle/compare.js';
 import { makeRng, randomCapText, randomIABMasks, randomIABText, randomTriple, textSeed } from './oracle/generators.js';
-import { libcapMaxBits, libcapParseCaps, libcapParseIAB } from './oracle/libcap.js';
+import { libcapMaxBits, libcapMaxBitsPrctlOnly, libcapParseCaps, libcapParseIAB } from './oracle/libcap.js';
 
 const skip = missing(oracleRequirements());
 const seed = textSeed();
@@ -65,6 +65,11 @@ describe.skipIf(skip)('against libcap 2.66 under the fake-kernel-bits shim', () 
       expect(libcapParseIAB(iabVectors.map(([, input]) => input), bits).map((a) => (a.ok ? a.text : 'EINVAL')))
         .toEqual(iabVectors.map(([, , expected]) => expected));
     }
+  });
+
+  it("libcap's constructor probes through libc's prctl(): hooking prctl alone is enough", () => {
+    expect(libcapMaxBitsPrctlOnly(38)).toBe(38);
+    expect(libcapMaxBitsPrctlOnly(45)).toBe(45);
   });
 
   describe.each([38, 45])('kernelBits %i', (kernelBits) => {

@@ -21,6 +21,8 @@ export interface OracleBuild {
   oracle: string;
   /** The LD_PRELOAD shim faking the kernel's number of capabilities. */
   shim: string;
+  /** The same shim hooking libc's prctl() only (not syscall()). */
+  prctlOnlyShim: string;
 }
 
 /** What the oracle build needs, in the shape `missing()` from test/helpers/env.ts takes. */
@@ -42,9 +44,11 @@ export function buildOracle(): OracleBuild {
   mkdirSync(dir, { recursive: true });
   const oracle = join(dir, 'libcap-oracle');
   const shim = join(dir, 'fake-kernel-bits.so');
+  const prctlOnlyShim = join(dir, 'fake-kernel-bits-prctl-only.so');
   compile(oracle, ['-O2', '-Wall', '-Werror', ORACLE_SOURCE, '-lcap']);
   compile(shim, ['-O2', '-Wall', '-Werror', '-shared', '-fPIC', SHIM_SOURCE, '-ldl']);
-  built = { oracle, shim };
+  compile(prctlOnlyShim, ['-O2', '-Wall', '-Werror', '-DHOOK_SYSCALL=0', '-shared', '-fPIC', SHIM_SOURCE, '-ldl']);
+  built = { oracle, shim, prctlOnlyShim };
   return built;
 }
 

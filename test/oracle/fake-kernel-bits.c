@@ -3,8 +3,9 @@
  * capabilities (text-formats §2.4). libcap sizes itself once, in a constructor, by a binary
  * search with prctl(PR_CAPBSET_READ, n): a kernel answers 0 or 1 below its last cap and
  * EINVAL above. Debian's libcap 2.66 imports both `prctl` and `syscall`; its probe goes through
- * libc's `prctl` (checked: a shim hooking prctl alone moves cap_max_bits()), and `syscall` is
- * hooked too so that a build routing prctl through syscall(SYS_prctl) is faked as well.
+ * libc's `prctl` (test/text-kernel-bits.test.ts proves it with this file built with
+ * -DHOOK_SYSCALL=0, hooking prctl alone), and `syscall` is hooked too so that a build routing
+ * prctl through syscall(SYS_prctl) is faked as well.
  * Only PR_CAPBSET_READ is answered here; everything else goes to the real kernel.
  */
 #define _GNU_SOURCE
@@ -49,6 +50,11 @@ int prctl(int option, ...) {
     return (int) syscall(SYS_prctl, option, a2, a3, a4, a5);
 }
 
+#ifndef HOOK_SYSCALL
+#define HOOK_SYSCALL 1
+#endif
+
+#if HOOK_SYSCALL
 long syscall(long number, ...) {
     va_list ap;
     va_start(ap, number);
@@ -61,3 +67,4 @@ long syscall(long number, ...) {
     if (real_syscall == NULL) real_syscall = (long (*)(long, ...)) dlsym(RTLD_NEXT, "syscall");
     return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
+#endif

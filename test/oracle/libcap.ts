@@ -65,6 +65,15 @@ export function libcapMaxBits(kernelBits?: number): number {
   return Number(run(['M'], kernelBits)[0]);
 }
 
+/** cap_max_bits() under a shim that hooks libc's prctl() only: says which call libcap probes with. */
+export function libcapMaxBitsPrctlOnly(kernelBits: number): number {
+  const lines = spawnSync(buildOracle().oracle, [], {
+    input: 'M\n', encoding: 'utf8',
+    env: { ...process.env, LD_PRELOAD: buildOracle().prctlOnlyShim, LINUX_CAPS_FAKE_CAP_BITS: String(kernelBits) },
+  }).stdout.split('\n');
+  return Number(lines[0]);
+}
+
 /** cap_to_text for raw [E, P, I] masks. */
 export function libcapFormatCaps(triples: readonly Masks[], kernelBits?: number): string[] {
   return runSized(triples.map(([e, p, i]) => `F ${hex64(e)} ${hex64(p)} ${hex64(i)}`), kernelBits);
