@@ -31,11 +31,6 @@ const fail = (msg) => {
 };
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-if (process.platform !== 'linux' || process.arch !== 'x64') {
-  say(`the addon ships for linux-x64 only; nothing to test on ${process.platform}-${process.arch}`);
-  process.exit(0);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -59,7 +54,7 @@ function npmCli() {
   if (!found) throw new Error(`npm-cli.js not found (tried ${candidates.filter(Boolean).join(', ')})`);
   return found;
 }
-const NPM = npmCli();
+let npmCliPath;
 
 /** Runs a command; returns { status, out } with stdout and stderr interleaved as far as pipes allow. */
 function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = 240_000 } = {}) {
@@ -68,7 +63,7 @@ function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = 240_000 } = {}) {
   if (r.error) return { status: -1, out: `${out}\n${r.error.message}` };
   return { status: r.status ?? -1, out: r.signal ? `${out}\nkilled by ${r.signal}` : out };
 }
-const npm = (args, opts) => run(process.execPath, [NPM, ...args], opts);
+const npm = (args, opts) => run(process.execPath, [(npmCliPath ??= npmCli()), ...args], opts);
 const tail = (text, n = 25) => text.trim().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
 
 function newestMtime(paths) {
@@ -142,7 +137,10 @@ function pack(dest) {
   return { tgz: join(dest, filename), files: files.map((f) => f.path) };
 }
 
-function checkContents(files) {
+/** What is wrong with a tarball's file list (paths as `npm pack --json` gives them); [] if nothing. */
+export function tarballProblems(files) {
+  const problems = [];
+  const fail = (msg) => problems.push(msg);
   const has = new Set(files);
   const need = (path, why) => has.has(path) || fail(`tarball lacks ${path} (${why})`);
   for (const f of ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'binding.gyp', 'CMakeLists.txt', 'scripts/install.mjs', prebuildRel]) need(f, 'a shipped file');
@@ -168,7 +166,13 @@ function checkContents(files) {
     [/(?<!\.d)\.ts$/, 'TypeScript sources'],
   ];
   for (const f of files) for (const [re, what] of forbidden) if (re.test(f)) fail(`tarball ships ${what}: ${f}`);
-  if (failures.length === 0) say('tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuild, docs — no tests, maps or build/');
+  return problems;
+}
+
+function checkContents(files) {
+  const problems = tarballProblems(files);
+  for (const p of problems) fail(p);
+  if (problems.length === 0) say('tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuild, docs — no tests, maps or build/');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,25 +377,35 @@ function sourcePath(work, tgz) {
 
 // ---------------------------------------------------------------------------------------------
 
-const started = Date.now();
-const work = mkdtempSync(join(tmpdir(), 'linux-caps-pack-test-'));
-let times = {};
-try {
-  ensurePrebuild();
-  ensureDist();
-  const { tgz, files } = pack(work);
-  checkContents(files);
-  times.prebuild = prebuildPath(work, tgz).ms;
-  times.source = sourcePath(work, tgz).ms;
-} catch (err) {
-  fail(err.message);
-} finally {
-  if (process.env.LINUX_CAPS_PACK_TEST_KEEP === '1') say(`kept ${work}`);
-  else rmSync(work, { recursive: true, force: true });
+function main() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    say(`the addon ships for linux-x64 only; nothing to test on ${process.platform}-${process.arch}`);
+    return 0;
+  }
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'linux-caps-pack-test-'));
+  const times = {};
+  try {
+    ensurePrebuild();
+    ensureDist();
+    const { tgz, files } = pack(work);
+    checkContents(files);
+    times.prebuild = prebuildPath(work, tgz).ms;
+    times.source = sourcePath(work, tgz).ms;
+  } catch (err) {
+    fail(err.message);
+  } finally {
+    if (process.env.LINUX_CAPS_PACK_TEST_KEEP === '1') say(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+  say(`install times: prebuild path ${times.prebuild === undefined ? '—' : seconds(times.prebuild)} (no compiler on PATH), build-from-source path ${times.source === undefined ? '—' : seconds(times.source)}; whole test ${seconds(Date.now() - started)}`);
+  if (failures.length) {
+    console.log(`pack-test: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}`);
+    return 1;
+  }
+  say('ok');
+  return 0;
 }
-say(`install times: prebuild path ${times.prebuild === undefined ? '—' : seconds(times.prebuild)} (no compiler on PATH), build-from-source path ${times.source === undefined ? '—' : seconds(times.source)}; whole test ${seconds(Date.now() - started)}`);
-if (failures.length) {
-  console.log(`pack-test: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}`);
-  process.exit(1);
-}
-say('ok');
+
+// Run when executed (`node scripts/pack-test.mjs`); test/package.test.ts also imports tarballProblems.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();

@@ -2,15 +2,19 @@
  * The package as people consume it (scripts/pack-test.mjs): the packed tarball's contents, an
  * install from its prebuild with no compiler on PATH, and an install that compiles from source;
  * in both, import()/require(), caps.threads(), formatCaps() and the CLI. The script prints each
- * install's time; this test only asserts that it passed.
+ * install's time; this test asserts that it passed, then that its tarball check has teeth.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasCommand, isLinux, missing } from './helpers/env.js';
+// @ts-expect-error a plain .mjs script without declarations
+import { tarballProblems } from '../scripts/pack-test.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PREBUILD = 'prebuilds/linux-x64/linux-caps.glibc.node';
+const problemsOf = tarballProblems as (files: string[]) => string[];
 
 function runPackTest(): Promise<{ status: number | null; output: string }> {
   return new Promise((done, failed) => {
@@ -21,6 +25,14 @@ function runPackTest(): Promise<{ status: number | null; output: string }> {
     child.on('error', failed);
     child.on('close', (status) => done({ status, output }));
   });
+}
+
+/** The file list `npm pack` would ship now (dry run, no prepare script: nothing is rebuilt). */
+function dryRunFiles(): string[] {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const files = (JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  return files.includes(PREBUILD) ? files : [...files, PREBUILD];
 }
 
 const skip = missing({
@@ -41,4 +53,38 @@ describe.skipIf(skip)('packed tarball, installed by a consumer', () => {
     expect(output).toMatch(/a consumer's tsc --module nodenext type-checks/);
     expect(output).toMatch(/^pack-test: ok$/m);
   }, 600_000);
+});
+
+describe('the tarball check', () => {
+  const files = dryRunFiles();
+  const without = (...gone: string[]) => files.filter((f) => !gone.includes(f));
+
+  it('finds nothing wrong with what npm pack ships now', () => {
+    expect(problemsOf(files)).toEqual([]);
+  });
+
+  it.each([
+    ['test/package.test.ts', /ships tests/],
+    ['dist/index.js.map', /ships source maps/],
+    ['build/Release/linux_caps.node', /ships the build\/ dir/],
+    ['lib/index.ts', /ships a source or tooling dir/],
+    ['dist/gone.js', /dist\/gone\.js but lib\/ has no lib\/gone\.ts/],
+  ])('refuses an extra %s', (extra, problem) => {
+    expect(problemsOf([...files, extra]).join('\n')).toMatch(problem);
+  });
+
+  it.each([
+    [PREBUILD, /lacks prebuilds\/linux-x64\/linux-caps\.glibc\.node/],
+    ['dist/vitest.d.ts', /lacks dist\/vitest\.d\.ts \(named by package\.json\)/],
+    ['dist/cli.js', /lacks dist\/cli\.js \(named by package\.json\)/],
+    ['native/broadcast.cc', /lacks native\/broadcast\.cc \(a source in binding\.gyp\)/],
+    ['SECURITY.md', /lacks SECURITY\.md/],
+    ['scripts/install.mjs', /lacks scripts\/install\.mjs/],
+  ])('refuses a tarball without %s', (gone, problem) => {
+    expect(problemsOf(without(gone)).join('\n')).toMatch(problem);
+  });
+
+  it('wants a .d.ts beside every module', () => {
+    expect(problemsOf(without('dist/capset.d.ts'))).toContain('tarball has dist/capset.js without its .d.ts');
+  });
 });
