@@ -41,6 +41,7 @@ struct Slot {
   std::atomic<uint32_t> state;
   int index, err, securebits, keep_caps, no_new_privs;  // written by the handler before kDone
   int seen_in_sweep;                                    // main thread only
+  bool vanished;                                        // main thread only: reported, then left the listing
 };
 
 Slot g_slots[kTableSize];
@@ -109,6 +110,7 @@ Slot* FindOrInsertSlot(int tid, uint32_t generation) {
       s.tid.store(tid, std::memory_order_relaxed);
       s.state.store(kNew, std::memory_order_relaxed);
       s.seen_in_sweep = 0;
+      s.vanished = false;
       s.generation.store(generation, std::memory_order_release);
       g_used[g_used_count++] = static_cast<int>(i);
       return &s;
@@ -257,8 +259,11 @@ int Sweep(uint32_t generation, uint64_t cookie, long long deadline_ns, int self,
       if (slot == nullptr) return kStatusTooManyThreads;
       slot->seen_in_sweep = sweep;
       uint32_t state = slot->state.load(std::memory_order_acquire);
-      if (state == kGone) {  // the TID came back: a new thread reusing it
+      if (state == kGone || (state == kDone && slot->vanished)) {
+        // The TID came back after its thread left: a new thread reusing it (it may have been
+        // cloned by a thread that had not switched yet), so it is signalled like any other.
         slot->state.store(kNew, std::memory_order_relaxed);
+        slot->vanished = false;
         state = kNew;
       }
       if (state == kDone) continue;
@@ -276,6 +281,7 @@ int Sweep(uint32_t generation, uint64_t cookie, long long deadline_ns, int self,
     for (int k = 0; k < g_used_count; k++) {
       Slot& s = g_slots[g_used[k]];
       if (s.seen_in_sweep == sweep) continue;
+      if (s.state.load(std::memory_order_acquire) == kDone) s.vanished = true;
       uint32_t expected = kSent;
       s.state.compare_exchange_strong(expected, kGone);
       expected = kNew;
