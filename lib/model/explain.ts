@@ -212,6 +212,7 @@ function describeStep(step: ModelStep, last: number): string {
       return `execve(${f.path}: ${parts.join(', ')})`;
     }
     case 'unshare-user': return 'unshare(CLONE_NEWUSER)';
+    case 'setns-user': return `setns(user namespace ${step.ns.id}, level ${step.ns.level})`;
     case 'write-uid-map': return `write uid_map "${step.extents.map((e) => `${e.inside} ${e.outside} ${e.count}`).join('\\n')}"`;
     case 'write-gid-map': return `write gid_map "${step.extents.map((e) => `${e.inside} ${e.outside} ${e.count}`).join('\\n')}"`;
     case 'write-setgroups': return `write setgroups "${step.value}"`;

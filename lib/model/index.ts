@@ -10,7 +10,7 @@ export {
   setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, setfsgid, setgroups,
   execve,
   INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
-  isSameOrAncestor, unshareUserNs, writeIdMap, writeSetgroups, setgroupsAllowed,
+  isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, writeSetgroups, setgroupsAllowed,
   decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
 } from './kernel.js';
 export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './kernel.js';

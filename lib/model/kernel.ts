@@ -16,7 +16,7 @@ import { capget, capset } from './capset.js';
 import { prctl } from './prctl.js';
 import { setfsgid, setfsuid, setgid, setgroups, setregid, setresgid, setresuid, setreuid, setuid } from './setid.js';
 import { execve } from './exec.js';
-import { INITIAL_USER_NS, makeKgid, makeKuid, procSelfWriteDenied, unshareUserNs, writeIdMap, writeSetgroups } from './userns.js';
+import { INITIAL_USER_NS, makeKgid, makeKuid, procSelfWriteDenied, setnsUserNs, unshareUserNs, writeIdMap, writeSetgroups } from './userns.js';
 import { validMask } from './masks.js';
 
 export { capget, capset, capVersionWords } from './capset.js';
@@ -26,7 +26,7 @@ export { setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, set
 export { execve } from './exec.js';
 export {
   INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
-  isSameOrAncestor, unshareUserNs, writeIdMap, writeSetgroups, setgroupsAllowed, procSelfWriteDenied,
+  isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, writeSetgroups, setgroupsAllowed, procSelfWriteDenied,
 } from './userns.js';
 export { decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps } from './xattr-rules.js';
 
@@ -175,6 +175,7 @@ export function applyStep(kernel: KernelConfig, cred: Cred, step: ModelStep, env
     case 'setgroups': return setgroups(cred, step.groups);
     case 'execve': return execve(kernel, cred, step.file, step.context);
     case 'unshare-user': return unshareUserNs(kernel, cred, { multithreaded: env.multithreaded });
+    case 'setns-user': return setnsUserNs(kernel, cred, step.ns, { multithreaded: env.multithreaded });
     case 'write-uid-map': return procSelfWriteDenied(cred, 'uid_map') ?? writeIdMap(cred, cred.ns, step.extents, 'uid');
     case 'write-gid-map': return procSelfWriteDenied(cred, 'gid_map') ?? writeIdMap(cred, cred.ns, step.extents, 'gid');
     case 'write-setgroups': return writeSetgroups(cred, step.value);

@@ -176,6 +176,8 @@ export type ModelStep =
   | { readonly op: 'setgroups'; readonly groups: readonly number[] }
   | { readonly op: 'execve'; readonly file: ModelFile; readonly context?: ExecContext }
   | { readonly op: 'unshare-user' }
+  /** setns() into an existing user namespace (e.g. one a parent or sibling created). */
+  | { readonly op: 'setns-user'; readonly ns: UserNamespace }
   /** The thread writes its own namespace's /proc/self/uid_map. */
   | { readonly op: 'write-uid-map'; readonly extents: readonly IdMapExtent[] }
   /** The thread writes its own namespace's /proc/self/gid_map. */

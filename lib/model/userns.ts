@@ -153,6 +153,30 @@ export function unshareUserNs(
 }
 
 /**
+ * `setns(fd, CLONE_NEWUSER)` into an existing namespace (kernel-semantics §2.2, §2.8;
+ * `userns_install`): the current namespace again → EINVAL; a multi-threaded caller (or a shared
+ * fs struct) → EINVAL; no CAP_SYS_ADMIN over the target (the §2.2 walk, so owning a child
+ * namespace is enough) → EPERM. Then the same reset as creation.
+ */
+export function setnsUserNs(
+  kernel: KernelConfig,
+  cred: Cred,
+  target: UserNamespace,
+  options: { multithreaded?: boolean; sharedFs?: boolean } = {},
+): Transition<Cred> {
+  const rule = 'kernel-semantics §2.8 (setns)';
+  if (target.id === cred.ns.id) return { state: cred, errno: -EINVAL, rule, reason: 're-entering the current user namespace gains nothing and is refused' };
+  if (options.multithreaded || options.sharedFs) return { state: cred, errno: -EINVAL, rule, reason: 'setns into a user namespace needs a single-threaded task with its own fs struct' };
+  if (!capable(cred, target, 21)) return { state: cred, errno: -EPERM, rule, reason: 'setns into a user namespace needs cap_sys_admin over it (or owning it from its parent)' };
+  const full = (1n << BigInt(kernel.lastCap + 1)) - 1n;
+  return {
+    state: { ...cred, ns: target, permitted: full, effective: full, bounding: full, inheritable: 0n, ambient: 0n, securebits: 0 },
+    result: 0,
+    rule,
+  };
+}
+
+/**
  * Writing `/proc/PID/uid_map` (or gid_map) of `target` by `writer` (kernel-semantics §2.8;
  * kernel/user_namespace.c `map_write`, `new_idmap_permitted`, `verify_root_map`), all EPERM
  * unless said: the writer must live in `target` or its parent and hold CAP_SYS_ADMIN over

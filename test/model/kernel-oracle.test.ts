@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyStep, createCred, KERNEL_6_18 as K } from '../../lib/model/kernel.js';
+import { applyStep, createCred, KERNEL_6_18 as K, unshareUserNs } from '../../lib/model/kernel.js';
 import type { Cred, ModelStep } from '../../lib/model/types.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 
@@ -23,7 +23,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'linux-caps-model-oracle-'));
   const exe = join(dir, 'probe');
   execFileSync('gcc', ['-O1', '-o', exe, join(__dirname, 'oracle', 'probe.c')]);
-  const out = execFileSync(exe, { encoding: 'utf8' });
+  const out = execFileSync(exe, { encoding: 'utf8', timeout: 30_000 });
   observed = new Map();
   for (const line of out.trim().split('\n')) {
     const [scenario, kind, ...rest] = line.split(' ');
@@ -96,6 +96,25 @@ describe.skipIf(skip)('model vs kernel (oracle: test/model/oracle/probe.c, root 
     expect(view(c)).toEqual(hexOf(end));
     expect(c.securebits).toBe(Number(end[9]));
     expect(Number(end[5])).toBe(65534);
+  });
+
+  it.each([
+    ['setns_owner_no_caps', 'euid 0 with E = {} owns the child namespace: allowed', [
+      ['capset-E-empty', (x: Cred) => ({ op: 'capset', effective: 0n, permitted: x.permitted, inheritable: 0n })],
+    ]],
+    ['setns_other_euid_no_caps', 'euid 1000 with E = {}: EPERM', [
+      ['setresuid-euid-1000', { op: 'setresuid', ruid: -1, euid: 1000, suid: -1 }],
+    ]],
+    ['setns_other_euid_full_caps', 'euid 1000 with cap_sys_admin in E (in the parent): allowed', [
+      ['setresuid-euid-1000', { op: 'setresuid', ruid: -1, euid: 1000, suid: -1 }],
+      ['capset-E-full', (x: Cred) => ({ op: 'capset', effective: x.permitted, permitted: x.permitted, inheritable: 0n })],
+    ]],
+  ] as Array<[string, string, Array<[string, ModelStep | ((c: Cred) => ModelStep)]>]>)('§2.2/§2.8 setns: %s — %s', (name, _what, steps) => {
+    // The holder process (root, full E) created the namespace: owner kuid 0.
+    const target = unshareUserNs(K, credOf(observed.get(name)!.states[0]!)).state.ns;
+    const c = replay(name, [...steps, ['setns', { op: 'setns-user', ns: target }]]);
+    const end = observed.get(name)!.states[1]!;
+    expect(view(c)).toEqual(hexOf(end));
   });
 
   it('§2.4: setresuid(-1, euid, -1) with fsuid ≠ euid is no no-op (fsuid reset, FS caps not restored)', () => {

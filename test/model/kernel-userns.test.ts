@@ -125,3 +125,21 @@ describe('id maps (kernel/user_namespace.c rules used by the differential harnes
     expect(execve(K, asUser, { path: '/x', uid: 0, gid: 0, mode: 0o755 }).state.permitted).toBe(0n);
   });
 });
+
+describe('setns into a user namespace (§2.8 line 233, §2.2 line 87)', () => {
+  const owned = unshareUserNs(K, root()).state.ns;
+  it.each([
+    ['the owner (euid 0) with E = {}', () => root({ effective: 0n }), undefined],
+    ['euid 1000 with E = {}', () => root({ euid: 1000, effective: 0n }), -1],
+    ['euid 1000 with cap_sys_admin in E', () => root({ euid: 1000 }), undefined],
+  ])('%s', (_n, make, errno) => {
+    const t = applyStep(K, make(), { op: 'setns-user', ns: owned });
+    expect(t.errno).toBe(errno);
+    if (errno === undefined) expect([t.state.permitted, t.state.bounding, t.state.ns.id]).toEqual([FULL, FULL, owned.id]);
+  });
+  it('re-entering the current namespace or a multi-threaded caller → EINVAL', () => {
+    const inside = unshareUserNs(K, root()).state;
+    expect(applyStep(K, inside, { op: 'setns-user', ns: inside.ns }).errno).toBe(-22);
+    expect(applyStep(K, root(), { op: 'setns-user', ns: owned }, { multithreaded: true }).errno).toBe(-22);
+  });
+});

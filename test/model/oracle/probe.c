@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
@@ -115,7 +116,50 @@ static void fsuid_noop(void) {
   step("setresuid-true-noop", setresuid(0, -1, 0));
 }
 
+/* §2.2/§2.8: setns into a child user namespace owned by euid 0 (created by a holder process). */
+static int userns_fd = -1;
+static void setns_owner_no_caps(void) {
+  step("capset-E-empty", do_capset(0, current(1), 0));
+  step("setns", setns(userns_fd, CLONE_NEWUSER));
+}
+static void setns_other_euid_no_caps(void) {
+  step("setresuid-euid-1000", setresuid(-1, 1000, -1));
+  step("setns", setns(userns_fd, CLONE_NEWUSER));
+}
+static void setns_other_euid_full_caps(void) {
+  step("setresuid-euid-1000", setresuid(-1, 1000, -1));
+  step("capset-E-full", do_capset(current(1), current(1), 0));
+  step("setns", setns(userns_fd, CLONE_NEWUSER));
+}
+
 int main(void) {
+  int ready[2], hold[2];
+  if (pipe(ready) == 0 && pipe(hold) == 0) {
+    pid_t holder = fork();
+    if (holder == 0) {
+      close(hold[1]);
+      close(ready[0]);
+      char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+      if (write(ready[1], &c, 1) != 1) _exit(1);
+      if (read(hold[0], &c, 1) < 0) _exit(1);
+      _exit(0);
+    }
+    char c = 'n';
+    if (read(ready[0], &c, 1) == 1 && c == 'y') {
+      char path[64];
+      snprintf(path, sizeof path, "/proc/%d/ns/user", (int)holder);
+      userns_fd = open(path, O_RDONLY);
+      run("setns_owner_no_caps", setns_owner_no_caps);
+      run("setns_other_euid_no_caps", setns_other_euid_no_caps);
+      run("setns_other_euid_full_caps", setns_other_euid_full_caps);
+    }
+    close(hold[1]);
+    close(hold[0]);
+    close(ready[0]);
+    close(ready[1]);
+    waitpid(holder, NULL, 0);
+  }
+
   run("securebits", securebits);
   run("ambient_exec", ambient_exec);
   run("userns", userns);
