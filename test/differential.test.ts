@@ -18,6 +18,10 @@ import { SequenceGenerator } from './differential/generator.mjs';
 import { makeCatalog } from './differential/catalog.mjs';
 // @ts-expect-error plain ESM helpers without type declarations
 import { describeOp } from './differential/ops.mjs';
+// @ts-expect-error plain ESM helpers without type declarations
+import { Supervisor } from './differential/supervisor.mjs';
+// @ts-expect-error plain ESM helpers without type declarations
+import { buildExecutor } from './differential/build.mjs';
 
 const script = fileURLToPath(new URL('../scripts/differential', import.meta.url));
 const skip = missing({ Linux: isLinux, root: isRoot, gcc: isLinux && hasCommand('gcc') });
@@ -78,6 +82,78 @@ describe.skipIf(skip)('differential: model vs kernel', () => {
     const run = spawnSync(process.execPath, [script, '--count', 'many'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stdout).toContain('usage: scripts/differential');
+  });
+});
+
+/**
+ * Kernel facts the spec (kernel-semantics §2.6, §2.8) does not state, found while building the
+ * harness and proven here on the running kernel with hand-written sequences (no model involved).
+ */
+describe.skipIf(skip)('kernel facts behind the harness (this kernel, no model)', () => {
+  type Step = Record<string, unknown>;
+  interface Line { k: string; s: number; err?: number; p?: string; e?: string; uid?: number[]; sec?: number }
+  const V3 = 0x20080522;
+  const U: Step = { op: 'unshare-user' };
+  const deny: Step = { op: 'write-setgroups', value: 'deny' };
+  const allow: Step = { op: 'write-setgroups', value: 'allow' };
+  const uidMap = (inside: number): Step => ({ op: 'write-uid-map', inside, outside: 'self', count: 1 });
+  const gidMap = (inside: number): Step => ({ op: 'write-gid-map', inside, outside: 'self', count: 1 });
+  const capset = (effective: bigint, permitted: bigint): Step => ({ op: 'capset', version: V3, pid: 0, effective, permitted, inheritable: 0n });
+  const exec = (file: number): Step => ({ op: 'execve', file, nosuid: false });
+  let sup: { run(ops: Step[]): Promise<{ lines: Line[] }>; stop(): Promise<void>; initial: { p: string } };
+  let full: bigint;
+  const errnos = async (ops: Step[]) => (await sup.run(ops)).lines.filter((l) => l.k === 'r').map((l) => l.err);
+  const finalState = async (ops: Step[]) => (await sup.run(ops)).lines.filter((l) => l.k === 's').pop()!;
+
+  it('starts an isolated executor', async () => {
+    sup = await Supervisor.start(buildExecutor(), [
+      { nosuid: false, index: 0, uid: 0, gid: 0, mode: 0o755 },
+      { nosuid: false, index: 1, uid: 0, gid: 0, mode: 0o4755 },
+      { nosuid: false, index: 2, uid: 1000, gid: 0, mode: 0o4755 },
+    ]);
+    full = BigInt(`0x${sup.initial.p}`);
+  });
+
+  it('/proc/self/setgroups: deny is permanent, refused in the initial ns and once a gid map exists', async () => {
+    expect(await errnos([deny, allow])).toEqual([1, 0]); // initial ns: EPERM, allow is a no-op
+    expect(await errnos([U, deny, deny, allow])).toEqual([0, 0, 0, 1]);
+    expect(await errnos([U, allow, allow, deny])).toEqual([0, 0, 0, 0]);
+    expect(await errnos([U, deny, gidMap(0), allow, deny, { op: 'setgroups', groups: [] }])).toEqual([0, 0, 0, 1, 1, 1]);
+  });
+
+  it('a self gid map needs setgroups denied; setgroups needs a gid map and setgroups allowed', async () => {
+    expect(await errnos([U, gidMap(0), deny, uidMap(0)])).toEqual([0, 1, 0, 0]);
+    expect(await errnos([U, uidMap(0), { op: 'setgroups', groups: [0] }])).toEqual([0, 0, 1]);
+  });
+
+  it('map and setgroups writes need cap_sys_admin over the namespace (EPERM / EACCES)', async () => {
+    const noAdmin = full & ~(1n << 21n);
+    expect(await errnos([U, capset(noAdmin, full), deny, allow, uidMap(0), gidMap(0)])).toEqual([0, 0, 13, 13, 1, 1]);
+  });
+
+  it('mapping the parent\'s uid 0 (the OUTSIDE id) needs cap_setfcap in E at unshare', async () => {
+    const noSetfcap = full & ~(1n << 31n);
+    expect(await errnos([capset(noSetfcap, full), U, uidMap(0)])).toEqual([0, 0, 1]);
+    expect(await errnos([capset(noSetfcap, full), U, uidMap(7)])).toEqual([0, 0, 1]);
+    expect(await errnos([U, uidMap(5)])).toEqual([0, 0]);
+  });
+
+  it('unshare(CLONE_NEWUSER) unshares a shared fs_struct: a later exec is safe again (§2.6 step 4)', async () => {
+    const share: Step = { op: 'share-fs' };
+    const stillShared = await finalState([share, capset(0n, 0n), exec(0)]);
+    expect(BigInt(`0x${stillShared.p}`)).toBe(0n); // unsafe: P' ∩ old P = {}
+    const unshared = await finalState([share, U, uidMap(0), capset(0n, 0n), exec(0)]);
+    expect(BigInt(`0x${unshared.p}`)).toBe((1n << BigInt(Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) + 1)) - 1n);
+  });
+
+  it('set-id bits of a file whose owner is unmapped in the namespace are ignored (§2.6 step 0)', async () => {
+    const st = await finalState([U, uidMap(5), deny, gidMap(0), exec(2)]);
+    expect(st.uid).toEqual([5, 5, 5, 5]);
+    expect(st.sec).toBe(0);
+  });
+
+  it('stops', async () => {
+    await sup.stop();
   });
 });
 
