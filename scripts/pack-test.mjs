@@ -7,9 +7,9 @@
 //      PATH; node-gyp must compile build/Release/linux_caps.node inside the installed package.
 // In each: import() from ESM, require() from CommonJS (require(esm), Node >= 20.19), caps.threads()
 // on the native backend, formatCaps() on a known vector, `linux-caps print --json`, and
-// `linux-caps/vitest` resolving; in the first, also a consumer's vitest run of the matchers and a
-// consumer's tsc (nodenext) over both entry points. Prints each install's time; exits 1 with the
-// reasons on failure.
+// `linux-caps/vitest` resolving. In the first, also: the model backend when asked (no addon
+// loaded), a consumer's vitest run of the matchers, and a consumer's tsc (nodenext) over both
+// entry points. Prints each install's time; exits 1 with the reasons on failure.
 //
 // Nothing here rewrites build/ or dist/ of the checkout while tests may be reading them: a missing
 // or stale prebuild is built in a staging copy, and dist/ is compiled only when it is stale.
@@ -338,6 +338,21 @@ function useTheInstall(project, env, label, expectedAddon) {
   else say(`${label}: node_modules/.bin/linux-caps print --json ok — ${printed.threads.length} threads, current "${printed.current}"`);
 }
 
+/** LINUX_CAPS_BACKEND=model: the same calls answer from the model, and no addon is loaded at all. */
+function modelWhenAsked(project, env, label) {
+  const r = run(process.execPath, ['check.mjs'], { cwd: project, env: { ...env, LINUX_CAPS_BACKEND: 'model' } });
+  let got;
+  try {
+    got = JSON.parse(r.out.trim().split('\n').pop());
+  } catch {
+    /* reported below */
+  }
+  if (r.status !== 0 || !got) fail(`${label}: LINUX_CAPS_BACKEND=model: import() failed (exit ${r.status}):\n${tail(r.out)}`);
+  else if (got.backend !== 'model' || got.addon !== undefined || !(got.threads >= 1) || got.text !== 'cap_chown=ep') {
+    fail(`${label}: LINUX_CAPS_BACKEND=model gave backend ${got.backend}, ${got.threads} threads, addon ${got.addon ?? 'none'}`);
+  } else say(`${label}: LINUX_CAPS_BACKEND=model ok — backend 'model', ${got.threads} simulated threads, no addon loaded`);
+}
+
 function prebuildPath(work, tgz) {
   const label = 'prebuild path';
   const project = join(work, 'consumer-prebuild');
@@ -355,6 +370,7 @@ function prebuildPath(work, tgz) {
   if (!/using the prebuilt addon/.test(result.out)) fail(`${label}: the install log does not say the prebuild was used:\n${tail(result.out)}`);
   if (existsSync(join(pkgDir, 'build'))) fail(`${label}: the install created ${join(pkgDir, 'build')} (it compiled?)`);
   useTheInstall(project, env, label, prebuildRel);
+  modelWhenAsked(project, env, label);
   consumerDevTools(project, env, label);
   return result;
 }

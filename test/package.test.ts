@@ -49,6 +49,7 @@ describe.skipIf(skip)('packed tarball, installed by a consumer', () => {
     expect(output).toMatch(/prebuild path: npm install took [\d.]+ s/);
     expect(output).toMatch(/build-from-source path: npm install took [\d.]+ s/);
     expect(output.match(/: (import|require)\(\) ok/g)).toHaveLength(4);
+    expect(output).toMatch(/LINUX_CAPS_BACKEND=model ok — backend 'model', \d+ simulated threads, no addon loaded/);
     expect(output).toMatch(/a consumer's vitest run: the linux-caps\/vitest matchers pass/);
     expect(output).toMatch(/a consumer's tsc --module nodenext type-checks/);
     expect(output).toMatch(/^pack-test: ok$/m);
