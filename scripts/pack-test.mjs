@@ -56,12 +56,13 @@ function npmCli() {
 }
 let npmCliPath;
 
-/** Runs a command; returns { status, out } with stdout and stderr interleaved as far as pipes allow. */
+/** Runs a command; returns { status, stdout, out } where out is stdout then stderr (for messages). */
 function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = 240_000 } = {}) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.error) return { status: -1, out: `${out}\n${r.error.message}` };
-  return { status: r.status ?? -1, out: r.signal ? `${out}\nkilled by ${r.signal}` : out };
+  const stdout = r.stdout ?? '';
+  const out = `${stdout}${r.stderr ?? ''}`;
+  if (r.error) return { status: -1, stdout, out: `${out}\n${r.error.message}` };
+  return { status: r.status ?? -1, stdout, out: r.signal ? `${out}\nkilled by ${r.signal}` : out };
 }
 const npm = (args, opts) => run(process.execPath, [(npmCliPath ??= npmCli()), ...args], opts);
 const tail = (text, n = 25) => text.trim().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
@@ -131,7 +132,7 @@ function pack(dest) {
   // prepare (= build:ts) already ran through ensureDist; skipping it here keeps dist/ untouched.
   const r = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dest], { cwd: root });
   if (r.status !== 0) throw new Error(`npm pack failed (exit ${r.status}):\n${tail(r.out)}`);
-  const json = JSON.parse(r.out.slice(r.out.indexOf('[')));
+  const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')));
   const { filename, files, size, unpackedSize } = json[0];
   say(`packed ${filename}: ${files.length} files, ${(size / 1024).toFixed(0)} kB (${(unpackedSize / 1024).toFixed(0)} kB unpacked)`);
   return { tgz: join(dest, filename), files: files.map((f) => f.path) };
@@ -166,6 +167,7 @@ export function tarballProblems(files) {
     [/(?<!\.d)\.ts$/, 'TypeScript sources'],
   ];
   for (const f of files) for (const [re, what] of forbidden) if (re.test(f)) fail(`tarball ships ${what}: ${f}`);
+  for (const f of files.filter((p) => p.startsWith('prebuilds/') && !p.endsWith('.node'))) fail(`tarball ships a non-addon file under prebuilds/: ${f}`);
   return problems;
 }
 
@@ -310,7 +312,7 @@ function useTheInstall(project, env, label, expectedAddon) {
     }
     let got;
     try {
-      got = JSON.parse(r.out.trim().split('\n').pop());
+      got = JSON.parse(r.stdout.trim().split('\n').pop());
     } catch {
       fail(`${label}: ${file} printed no JSON:\n${tail(r.out)}`);
       continue;
@@ -329,7 +331,7 @@ function useTheInstall(project, env, label, expectedAddon) {
   const cli = run(join(project, 'node_modules', '.bin', 'linux-caps'), ['print', '--json'], { cwd: project, env });
   let printed;
   try {
-    printed = JSON.parse(cli.out);
+    printed = JSON.parse(cli.stdout);
   } catch {
     /* reported below */
   }
@@ -343,7 +345,7 @@ function modelWhenAsked(project, env, label) {
   const r = run(process.execPath, ['check.mjs'], { cwd: project, env: { ...env, LINUX_CAPS_BACKEND: 'model' } });
   let got;
   try {
-    got = JSON.parse(r.out.trim().split('\n').pop());
+    got = JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
     /* reported below */
   }

@@ -70,6 +70,7 @@ describe('the tarball check', () => {
     ['build/Release/linux_caps.node', /ships the build\/ dir/],
     ['lib/index.ts', /ships a source or tooling dir/],
     ['dist/gone.js', /dist\/gone\.js but lib\/ has no lib\/gone\.ts/],
+    ['prebuilds/linux-x64/linux-caps.glibc.node.123.tmp', /non-addon file under prebuilds/],
   ])('refuses an extra %s', (extra, problem) => {
     expect(problemsOf([...files, extra]).join('\n')).toMatch(problem);
   });
