@@ -75,6 +75,8 @@ export interface NativeAddon {
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;
   testStopBlockingThread?(): void;
+  /** Puts libc's signal-33 action back (as musl's sigaction would): the next broadcast must re-install ours. */
+  testRestorePreviousHandler?(): number;
   // native/xattr.cc (file capabilities; a path is never followed):
   /** lgetxattr(path, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps; -ELOOP: path is a symlink). */
   xattrGetPath(path: string): Buffer | number;

@@ -237,6 +237,10 @@ Napi::Value TestStartBlockingThread(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), caps::TestStartBlockingThread());
 }
 
+Napi::Value TestRestorePreviousHandler(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), caps::TestRestorePreviousHandler());
+}
+
 Napi::Value TestStopBlockingThread(const Napi::CallbackInfo& info) {
   caps::TestStopBlockingThread();
   return info.Env().Undefined();
@@ -266,6 +270,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (test != nullptr && strcmp(test, "1") == 0) {
     Export(env, exports, "testStartBlockingThread", TestStartBlockingThread);
     Export(env, exports, "testStopBlockingThread", TestStopBlockingThread);
+    Export(env, exports, "testRestorePreviousHandler", TestRestorePreviousHandler);
   }
   RegisterXattr(env, exports);
   RegisterLaunch(env, exports);

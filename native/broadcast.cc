@@ -434,6 +434,12 @@ int TestStartBlockingThread() {
   return g_test_tid.load();
 }
 
+int TestRestorePreviousHandler() {
+  if (!g_chained.load(std::memory_order_acquire)) return -ENOENT;
+  KernelSigaction previous = g_previous;
+  return static_cast<int>(RawSyscall(SYS_rt_sigaction, kSignal, reinterpret_cast<long>(&previous), 0, 8));
+}
+
 void TestStopBlockingThread() {
   if (!g_test_running) return;
   g_test_stop.store(true, std::memory_order_release);

@@ -52,5 +52,8 @@ HandlerInfo GetHandlerInfo();
 // Test only: a thread that blocks signal 33 with a raw rt_sigprocmask (spec §1.2 E6c).
 int TestStartBlockingThread();
 void TestStopBlockingThread();
+// Test only: puts the saved previous (libc's) action back, as musl's sigaction would replace
+// ours (spec §3.1), so the next broadcast must notice and re-install. 0 or -errno.
+int TestRestorePreviousHandler();
 
 }  // namespace caps

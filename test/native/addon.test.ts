@@ -143,6 +143,32 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
   });
 });
 
+describe.skipIf(skipRoot)('the handler is re-checked before every broadcast (kernel, in a child)', () => {
+  it('09c replaced behind our back (as musl\'s sigaction would), it is re-installed by the next call, which still reaches every thread', () => {
+    const code = `
+      import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
+        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)});
+        const native = loadNative();
+        const opts = { onPartial: 'throw', deadlineMs: 20000 };
+        caps.keepCaps(true, opts);
+        const restored = native.testRestorePreviousHandler();
+        const replaced = native.handlerState();
+        const r = caps.bounding.drop('cap_sys_admin', opts);
+        process.setgid(0);
+        console.log(JSON.stringify({ restored, replaced, again: native.handlerState(), threads: r.threads,
+          everyThread: caps.threads().every((t) => !t.bounding.has('cap_sys_admin')) }));
+      });`;
+    const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LINUX_CAPS_TEST_EXPORTS: '1' } });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout.trim()) as { restored: number; replaced: { installed: boolean }; again: { installed: boolean; chained: boolean }; threads: number; everyThread: boolean };
+    expect(out.restored).toBe(0);
+    expect(out.replaced.installed).toBe(false);
+    expect(out.again).toMatchObject({ installed: true, chained: true });
+    expect(out.threads).toBeGreaterThan(1);
+    expect(out.everyThread).toBe(true);
+  });
+});
+
 describe.skipIf(skipOracle)('our reads against libcap, setpriv and capsh (kernel, in a child)', () => {
   let dir: string;
   let oracle: string;
