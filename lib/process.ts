@@ -12,6 +12,7 @@ import { applySteps, describeStep, refusalError, type CredState } from './explai
 import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
 import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from './errors.js';
+import { readThreadStatus } from './proc.js';
 import type { CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from './types.js';
 
 /** One attribute in which a thread differs from the reference. */
@@ -88,7 +89,8 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
     tids.add(tid);
   }
   if (outcome.unreached.length > 0) {
-    problems.push(`${outcome.unreached.join(', ')} never reported within ${deadlineMs} ms`);
+    const who = outcome.unreached.map((tid) => (backend.kind === 'native' ? describeTask(tid) : String(tid)));
+    problems.push(`${who.join(', ')} never reported within ${deadlineMs} ms`);
     for (const tid of outcome.unreached) tids.add(tid);
   }
   let verified = 0;
@@ -112,6 +114,21 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
     throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, tids: list });
   }
   return { threads: verified, elapsedMs: outcome.elapsedMs, backend: backend.kind };
+}
+
+/**
+ * A thread that never reported, as /proc shows it: name, state (D = uninterruptible sleep) and
+ * whether it blocks signal 33 (spec node-engineering §3.5, §4.3).
+ */
+function describeTask(tid: number): string {
+  try {
+    const s = readThreadStatus('self', tid);
+    const blocked = s.signals ? ((s.signals.blocked >> 32n) & 1n) === 1n : undefined;
+    const state = s.state ? `, state ${s.state}` : '';
+    return `${tid} (${s.name}${state}${blocked === undefined ? '' : blocked ? ', blocks signal 33' : ''})`;
+  } catch {
+    return `${tid} (exited)`;
+  }
 }
 
 /** Splits `(...caps, options?)`: a trailing plain object is the options. */

@@ -123,6 +123,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     expect(out.result).toBeUndefined();
     expect(out.error?.code).toBe('ERR_CAPS_PARTIAL');
     expect(out.error?.tids).toEqual([out.blockedTid]);
+    expect(out.error?.message).toMatch(new RegExp(`${out.blockedTid} \\(node, state [A-Z] \\([a-z ]+\\), blocks signal 33\\) never reported within 1500 ms`));
   });
 
   it("08 the same with onPartial 'abort': one line on stderr, then the process dies by SIGKILL", () => {
