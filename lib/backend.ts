@@ -80,13 +80,13 @@ export interface Backend {
    * same transitions (with their capability fixups, kernel-semantics §2.4) on every simulated thread.
    * Throws the kernel's error for the first step that fails (earlier steps stay).
    */
-  setIds?(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
+  setIds(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
   /** The raw security.capability xattr (a path is never followed): bytes, or a negative errno. */
-  readFileCaps?(target: string | number): Uint8Array | number;
+  readFileCaps(target: string | number): Uint8Array | number;
   /** Writes the raw security.capability xattr: 0 or a negative errno. */
-  writeFileCaps?(target: string | number, value: Uint8Array): number;
+  writeFileCaps(target: string | number, value: Uint8Array): number;
   /** Removes it: 0 or a negative errno (-ENODATA: nothing to remove). */
-  removeFileCaps?(target: string | number): number;
+  removeFileCaps(target: string | number): number;
 }
 
 let selected: Backend | undefined;

@@ -10,7 +10,6 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from './backend.js';
 import type { Launcher } from './backend.js';
-import { nativeLauncher } from './backends/native-launcher.js';
 import { CapSet, type CapSetInput } from './capset.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
@@ -229,8 +228,7 @@ export function launch(command: string, args: readonly string[] = [], options: L
   if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
   const backend = getBackend();
-  // TODO(integration): the native backend will carry `launcher`; until then use it directly.
-  const launcher = backend.launcher ?? (backend.kind === 'native' ? nativeLauncher : undefined);
+  const launcher = backend.launcher;
   if (!launcher) {
     throw new CapsError({
       code: 'ERR_CAPS_UNSUPPORTED',

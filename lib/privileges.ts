@@ -15,7 +15,6 @@ import { CapSet } from './capset.js';
 import { CapsError, invalidArg } from './errors.js';
 import { caps } from './process.js';
 import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
-import { setIdsEverywhere } from './backends/native-ids.js';
 import { capToName } from './names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
 import { resolveGid, resolveIdentity } from './users.js';
@@ -190,11 +189,6 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
   if (refused) throw refused;
   const plan = planDrop(options, backend.threadState());
   const opts: ProcessCallOptions = { deadlineMs: options.deadlineMs ?? 2000, onPartial: options.onPartial ?? 'abort' };
-  // TODO(integration): the native backend will carry setIds; until then use glibc's broadcast here.
-  const setIds = backend.setIds?.bind(backend) ?? (backend.kind === 'native' ? setIdsEverywhere : undefined);
-  if (Object.keys(plan.ids).length > 0 && !setIds) {
-    throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: `dropPrivileges: the ${backend.kind} backend cannot change ids` });
-  }
 
   let stage = 'keepcaps';
   try {
@@ -206,7 +200,7 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
       }
     }
     stage = 'ids';
-    if (Object.keys(plan.ids).length > 0) setIds!(plan.ids);
+    if (Object.keys(plan.ids).length > 0) backend.setIds(plan.ids);
     stage = 'capabilities';
     if (plan.uniform) caps.apply(plan.steps, opts);
     else runOnCaller(backend, plan.steps);

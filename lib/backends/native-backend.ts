@@ -14,6 +14,9 @@ import { CapsError, syscallError } from '../errors.js';
 import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from '../native.js';
 import { encodeConvergence, encodeProgram } from '../program.js';
 import { readProcessThreads, statusToThreadState } from '../proc.js';
+import { setIdsEverywhere } from './native-ids.js';
+import { nativeLauncher } from './native-launcher.js';
+import { readFileCaps, removeFileCaps, writeFileCaps } from './native-xattr.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../types.js';
 
 const KEEP_CAPS = 0x10;
@@ -228,6 +231,12 @@ export function createNativeBackend(): Backend {
       }
       throw new Error('unreachable: SIGKILL was sent to this process');
     },
+
+    launcher: nativeLauncher,
+    setIds: setIdsEverywhere,
+    readFileCaps,
+    writeFileCaps,
+    removeFileCaps,
   };
   return backend;
 }
