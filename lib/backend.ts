@@ -47,6 +47,7 @@ export interface SpawnResult {
 
 /** Starts children with a credential plan applied between fork and exec (never in the parent). */
 export interface Launcher {
+  /** Forks, applies the plan in the child, execs; reports a failure before exec instead of a child. */
   spawn(req: SpawnRequest): SpawnResult;
   /** Calls onExit once when the child ends (code, or -1 and the signal number); returns a watch id. */
   watch(pidfd: number, onExit: (code: number, signal: number) => void): number;

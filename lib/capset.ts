@@ -9,7 +9,12 @@ const ALL_BITS = (1n << 64n) - 1n;
 /** What every call that takes a set accepts: a CapSet, a bigint mask, or names/numbers. */
 export type CapSetInput = CapSet | bigint | Iterable<CapLike>;
 
+/**
+ * An immutable set of capability numbers 0..63 (bit n = capability n). Every operation returns a
+ * new set. Iterates in ascending order; prints as libcap names (`toString`) or /proc hex (`toHex`).
+ */
 export class CapSet implements Iterable<number> {
+  /** The empty set. */
   static readonly EMPTY: CapSet = new CapSet(0n);
 
   readonly #mask: bigint;
@@ -60,6 +65,7 @@ export class CapSet implements Iterable<number> {
     throw invalidArg('capability set', input, 'a CapSet, a bigint mask, or an array of capability names/numbers');
   }
 
+  /** The 64-bit mask: bit n set for capability n. */
   toMask(): bigint {
     return this.#mask;
   }
@@ -69,48 +75,59 @@ export class CapSet implements Iterable<number> {
     return this.#mask.toString(16).padStart(16, '0');
   }
 
+  /** Whether the set holds `cap` (a number or any name capFromName accepts). */
   has(cap: CapLike): boolean {
     return ((this.#mask >> BigInt(capFromName(cap))) & 1n) === 1n;
   }
 
+  /** The capabilities in either set. */
   union(other: CapSetInput): CapSet {
     return CapSet.fromMask(this.#mask | CapSet.from(other).#mask);
   }
 
+  /** The capabilities in both sets. */
   intersect(other: CapSetInput): CapSet {
     return CapSet.fromMask(this.#mask & CapSet.from(other).#mask);
   }
 
+  /** The capabilities of this set that are not in `other`. */
   minus(other: CapSetInput): CapSet {
     return CapSet.fromMask(this.#mask & ~CapSet.from(other).#mask);
   }
 
+  /** This set plus the given capabilities. */
   with(...caps: CapLike[]): CapSet {
     return this.union(CapSet.of(...caps));
   }
 
+  /** This set without the given capabilities. */
   without(...caps: CapLike[]): CapSet {
     return this.minus(CapSet.of(...caps));
   }
 
+  /** Whether both sets hold exactly the same capabilities. */
   equals(other: CapSetInput): boolean {
     return this.#mask === CapSet.from(other).#mask;
   }
 
+  /** Whether every capability of this set is in `other`. */
   isSubsetOf(other: CapSetInput): boolean {
     return (this.#mask & ~CapSet.from(other).#mask) === 0n;
   }
 
+  /** Whether the set holds no capability. */
   get isEmpty(): boolean {
     return this.#mask === 0n;
   }
 
+  /** How many capabilities the set holds. */
   get size(): number {
     let n = 0;
     for (let m = this.#mask; m !== 0n; m &= m - 1n) n++;
     return n;
   }
 
+  /** The capability numbers, ascending. */
   *[Symbol.iterator](): IterableIterator<number> {
     let m = this.#mask;
     for (let cap = 0; m !== 0n; cap++, m >>= 1n) {
@@ -118,6 +135,7 @@ export class CapSet implements Iterable<number> {
     }
   }
 
+  /** The capability numbers as an array, ascending. */
   toArray(): number[] {
     return [...this];
   }
@@ -132,6 +150,7 @@ export class CapSet implements Iterable<number> {
     return this.names().join(',');
   }
 
+  /** JSON: the names, ascending (`["cap_chown","41"]`). */
   toJSON(): string[] {
     return this.names();
   }

@@ -66,6 +66,11 @@ export interface CapsErrorInit {
   cause?: unknown;
 }
 
+/**
+ * Every failure of linux-caps. Like Node's system errors: `code` ('EPERM', 'ERR_CAPS_PARTIAL', …),
+ * a negative `errno`, `syscall`; plus `op`/`cap` (what was asked), `reason`/`rule` (which kernel rule
+ * refused), `tids` (threads of a partial application), `offset`/`expected` (parse errors), `path`.
+ */
 export class CapsError extends Error {
   readonly code: string;
   readonly errno?: number;
@@ -79,6 +84,7 @@ export class CapsError extends Error {
   readonly rule?: string;
   readonly path?: string;
 
+  /** Builds the error from its fields; `cause` is kept as the standard Error cause. */
   constructor(init: CapsErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'CapsError';

@@ -41,5 +41,5 @@ export * as legacyModel from './model/legacy.js';
 export * as vserverModel from './model/vserver.js';
 export type { UnreadableProcess } from './proc.js';
 export { dropPrivileges, planDrop, LOCKED_SECUREBITS } from './privileges.js';
-export type { DropPrivilegesOptions, DropPrivilegesResult } from './privileges.js';
+export type { DropPrivilegesOptions, DropPrivilegesResult, DropPlan } from './privileges.js';
 export type { SignalMasks } from './proc.js';

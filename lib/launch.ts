@@ -107,6 +107,7 @@ export class LaunchedProcess extends EventEmitter {
     return this;
   }
 
+  /** Undo unref(): the child keeps the event loop alive again. */
   ref(): this {
     this.#launcher.ref(this.#watch, true);
     for (const s of [this.stdin, this.stdout, this.stderr]) s?.ref();

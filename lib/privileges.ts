@@ -66,7 +66,8 @@ export interface DropPrivilegesResult {
   backend: BackendKind;
 }
 
-interface Plan {
+/** What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program. */
+export interface DropPlan {
   ids: { groups?: number[]; gid?: number; uid?: number };
   keepCapsFirst: boolean;
   steps: CapsStep[];
@@ -92,13 +93,13 @@ function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
 }
 
 /** Validates options against the calling thread's state; returns what to do (pure given `now`). */
-export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Plan {
+export function planDrop(options: DropPrivilegesOptions, now: ThreadState): DropPlan {
   if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
   const preset = options.preset;
   if (preset !== undefined && preset !== 'nopriv' && preset !== 'pure1e') throw invalidArg('preset', preset, "'nopriv' or 'pure1e'");
   const uniform = options.uniform ?? true;
 
-  const ids: Plan['ids'] = {};
+  const ids: DropPlan['ids'] = {};
   if (options.user !== undefined) {
     const who = resolveIdentity(options.user);
     ids.uid = who.uid;

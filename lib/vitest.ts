@@ -15,10 +15,16 @@ import { toBeUniformAcrossThreads } from './vitest/uniform.js';
 
 export { toHaveCapabilities, toBeUniformAcrossThreads };
 export type { CapabilityExpectation, SetName };
-export type { CapabilitySubject, CapabilityStateLike } from './vitest/subject.js';
+export type { CapabilitySubject, CapabilityStateLike, MatcherResult } from './vitest/subject.js';
+export { SET_NAMES } from './vitest/has-capabilities.js';
 
 /** The matchers, for `expect.extend(capabilityMatchers)` where the automatic registration is not wanted. */
-export const capabilityMatchers = { toHaveCapabilities, toBeUniformAcrossThreads };
+export const capabilityMatchers = {
+  /** `expect(pid).toHaveCapabilities('cap_net_bind_service=ep')`: every thread holds exactly these sets. */
+  toHaveCapabilities,
+  /** `expect(pid).toBeUniformAcrossThreads()`: every thread's sets, nnp and ids are equal. */
+  toBeUniformAcrossThreads,
+};
 
 expect.extend(capabilityMatchers);
 

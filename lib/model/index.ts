@@ -19,5 +19,6 @@ import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './kernel.js';
 export const kernels = Object.freeze({ '6.18': K618, 'pre-2025': KPRE });
 export { explain, explainExec, formatExplanation, describeSet, diffCred } from './explain.js';
 export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
+export type { DecodeResult, XattrTarget } from './xattr-rules.js';
 export { createSimulatedBackend } from './simulated.js';
 export type { SimulatedBackend, SimulatedOptions, FileInit } from './simulated.js';

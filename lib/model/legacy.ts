@@ -23,7 +23,7 @@ export { formatCapBound, parseCapBoundWrite, readCapBound, writeCapBound, type C
 export { capget, capset, type LegacyCaps, type LegacyCapgetRequest, type LegacyCapsetRequest } from './legacy-capset.js';
 export { execve, type LegacyExecContext, type LegacyExecFile, type LegacyExecResult } from './legacy-exec.js';
 export { getKeepCaps, setfsuid, setKeepCaps, setresgid, setresuid, setreuid, setuid } from './legacy-setuid.js';
-export { formatLegacyCaps, getpcapsLine } from './legacy-text.js';
+export { formatLegacyCaps, getpcapsLine, type LegacyTextOptions } from './legacy-text.js';
 export type { CapableAnswer } from './vserver-capable.js';
 
 /**

@@ -62,6 +62,7 @@ export interface SimulatedBackend extends Backend {
   exitThread(tid: number): void;
   /** A blocked thread never runs broadcast programs (it is reported as unreached). */
   block(tid: number): void;
+  /** Lets a blocked thread run broadcast programs again. */
   unblock(tid: number): void;
   /** The next broadcast run on `tid` fails at its first step with `errno` (negative or positive). */
   failNext(tid: number, errno: number): void;
@@ -69,6 +70,7 @@ export interface SimulatedBackend extends Backend {
   refuse(err: CapsError | undefined): void;
   /** Adds or replaces a file. */
   addFile(file: FileInit): ModelFile;
+  /** The simulated file at `path` (owner, mode, xattr, mount), if any. */
   file(path: string): ModelFile | undefined;
   /** Any model step on one thread (default: main), committed to that thread. */
   run(step: ModelStep, tid?: number): Transition<Cred, unknown>;

@@ -19,6 +19,7 @@ export class VserverConfigError extends CapsError {
   /** The item util-vserver quotes. */
   readonly item: string;
 
+  /** An error naming the file, line, item and offset util-vserver would refuse. */
   constructor(init: { file: string; line: number; item: string; offset: number; kind: 'bcap' | 'ccap'; value: string }) {
     super({
       code: 'ERR_CAPS_VSERVER_CONFIG',

@@ -6,7 +6,7 @@
 import { CapSet, type CapSetInput } from '../capset.js';
 import { CapsError, invalidArg } from '../errors.js';
 import { formatCaps, parseCaps } from '../text.js';
-import { labelGroup, resolveSubject, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
+import { type MatcherResult, labelGroup, resolveSubject, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
 
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;
 export type SetName = (typeof SET_NAMES)[number];
@@ -62,7 +62,7 @@ function mismatchLine(m: Mismatch): string {
 }
 
 /** The matcher, written against vitest's matcher protocol (`this.isNot`, `{ pass, message }`). */
-export function toHaveCapabilities(this: { isNot?: boolean }, received: unknown, expectation: CapabilityExpectation) {
+export function toHaveCapabilities(this: { isNot?: boolean }, received: unknown, expectation: CapabilityExpectation): MatcherResult {
   const want = parseExpectation(expectation);
   const subject: ResolvedSubject | undefined = resolveSubject(received);
   if (!subject) {

@@ -94,3 +94,11 @@ export function showSet(s: CapSet): string {
 export function unreadableLines(subject: ResolvedSubject): string[] {
   return subject.unreadable.map((u) => `  thread ${u.tid} could not be read: ${u.error.message}`);
 }
+
+/** What a matcher returns to vitest. */
+export interface MatcherResult {
+  /** Whether the assertion holds. */
+  pass: boolean;
+  /** The failure message (for `.not`, the message when it unexpectedly holds). */
+  message: () => string;
+}

@@ -4,7 +4,7 @@
  */
 import { CapsError } from '../errors.js';
 import type { CapabilityStateLike } from './subject.js';
-import { labelGroup, resolveSubject, showSet, unreadableLines } from './subject.js';
+import { type MatcherResult, labelGroup, resolveSubject, showSet, unreadableLines } from './subject.js';
 
 type Field = keyof CapabilityStateLike;
 
@@ -26,7 +26,7 @@ function show(field: Field, value: unknown): string {
 }
 
 /** The matcher, written against vitest's matcher protocol. */
-export function toBeUniformAcrossThreads(this: { isNot?: boolean }, received: unknown) {
+export function toBeUniformAcrossThreads(this: { isNot?: boolean }, received: unknown): MatcherResult {
   const subject = resolveSubject(received);
   if (!subject) {
     throw new CapsError({
