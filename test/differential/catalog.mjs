@@ -49,6 +49,11 @@ export function makeCatalog(seed, bounding, lastCap) {
   add(false, { uid: 0, gid: 0, mode: 0o755, xattr: encodeFileCaps({ version: 2, permitted: bounding & 0x3000n, inheritable: 0n, effective: true }) });
   add(false, { uid: 0, gid: 0, mode: 0o755, xattr: encodeFileCaps({ version: 2, permitted: 0n, inheritable: valid, effective: false }) });
   add(false, { uid: 0, gid: 0, mode: 0o755, xattr: encodeFileCaps({ version: 3, permitted: bounding & 0x400n, inheritable: 0n, effective: true, rootid: 1000 }) });
+  // Exec permission (may_exec): no x for others, no x at all, setgid without group x.
+  add(false, { uid: 0, gid: 0, mode: 0o700 });
+  add(false, { uid: 1000, gid: 1000, mode: 0o750 });
+  add(false, { uid: 0, gid: 0, mode: 0o644 });
+  add(false, { uid: 0, gid: 0, mode: 0o2745 });
   // Random ones.
   for (let k = 0; k < 24; k++) {
     const uid = rng.pick([0, 0, 0, 1000, 2000]);
