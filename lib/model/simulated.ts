@@ -14,6 +14,7 @@ import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred,
 import { execve } from './exec.js';
 import { gidSeenFrom, uidSeenFrom } from './userns.js';
 import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './xattr-rules.js';
+import { convergenceOps } from './converge.js';
 
 const ENODATA = 61;
 const ENOENT = 2;
@@ -188,6 +189,7 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     processRefusal: () => refusal,
     broadcast(program, _opts): BroadcastOutcome {
       const started = performance.now();
+      const before = need(pid);
       const callerFailure = runProgram(pid, program);
       if (callerFailure) return { callerFailure, threads: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
       let threads = 1;
@@ -200,6 +202,13 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
         if (injected !== undefined) {
           failing.delete(tid);
           failures.push({ tid, failure: { index: 0, errno: -Math.abs(injected), reason: 'failure injected by the simulation' } });
+          continue;
+        }
+        // As the kernel backend: first bring the thread to the caller's state (kernel-semantics
+        // §2.3–§2.5 decide whether it can be); a thread that cannot be fails with index -1.
+        const converge = runProgram(tid, convergenceOps(need(tid), before));
+        if (converge) {
+          failures.push({ tid, failure: { ...converge, index: -1, reason: `could not be brought to the calling thread's state: ${converge.reason ?? `errno ${converge.errno}`}` } });
           continue;
         }
         const failure = runProgram(tid, program);

@@ -142,4 +142,20 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
     expect(run.final).toMatchObject({ ambient: [], securebits: 0x11, keepCaps: true, noNewPrivs: true });
     expect(run.verify.uniform).toBe(true);
   });
+
+  it('10 converge first: after thread.* changes on the calling thread, a whole-process call carries them to every thread', () => {
+    const run = runSteps([
+      { call: 'thread.keepCaps.set', args: [true] },
+      { call: 'thread.bounding.drop', args: ['cap_sys_module'] },
+      { call: 'caps.verify' },
+      { call: 'caps.bounding.drop', args: ['cap_sys_rawio', THROW] },
+    ]);
+    for (const r of run.results.slice(0, 2)) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect((run.results[2]!.value as { uniform: boolean }).uniform).toBe(false);
+    succeeded(run.results[3]);
+    expect(run.verify.uniform).toBe(true);
+    expect(run.final).toMatchObject({ keepCaps: true });
+    expect(run.final.bounding).not.toContain('cap_sys_module');
+    expect(run.final.bounding).not.toContain('cap_sys_rawio');
+  });
 });
