@@ -92,6 +92,11 @@ interface Line {
   line: number;
 }
 
+/** The keys parseStatus reads; other lines (memory, context switches…) are only checked for shape. */
+const WANTED = new Set(['Name', 'State', 'Tgid', 'Pid', 'PPid', 'TracerPid', 'Uid', 'Gid', 'Groups', 'NSpid', 'Threads',
+  'Umask', 'Kthread', 'VmSize', 'SigPnd', 'ShdPnd', 'SigBlk', 'SigIgn', 'SigCgt', 'CapInh', 'CapPrm', 'CapEff', 'CapBnd',
+  'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']);
+
 function splitFields(text: string): Map<string, Line> {
   if (typeof text !== 'string') throw parseError(`expected the text of a status file, got ${typeof text}`, 'text');
   const fields = new Map<string, Line>();
@@ -102,6 +107,7 @@ function splitFields(text: string): Map<string, Line> {
     const colon = raw.indexOf(':');
     if (colon <= 0) throw parseError(`not a "Key: value" line: ${JSON.stringify(raw.slice(0, 60))}`, 'Key: value', i + 1);
     const key = raw.slice(0, colon);
+    if (!WANTED.has(key)) continue;
     // The value follows a tab; Name keeps any leading spaces of the command name itself.
     const rest = raw.slice(colon + 1);
     const value = key === 'Name' ? rest.replace(/^\t/, '') : rest.trim();
