@@ -11,7 +11,7 @@
 // The result only runs inside a process that has the sanitizer runtime first in its library
 // list: see asanEnv() (LD_PRELOAD of gcc's libasan), which scripts/test.mjs uses.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -48,13 +48,13 @@ export function asanEnv() {
   };
 }
 
-/** The native sources binding.gyp lists, plus the build descriptions themselves. */
+/** Every file in the folders of binding.gyp's sources (headers included), and the build descriptions. */
 function buildInputs() {
   const list = spawnSync(process.execPath, [join(root, 'scripts', 'gyp-target.mjs'), 'sources', 'linux_caps'], { encoding: 'utf8' });
   if (list.status !== 0) throw new Error(list.stderr.trim());
-  const sources = list.stdout.split(';').filter(Boolean).map((s) => join(root, s));
-  const headers = sources.map((s) => s.replace(/\.(cc|cpp|c)$/, '.h')).filter((h) => existsSync(h));
-  return [...sources, ...headers, join(root, 'binding.gyp'), join(root, 'CMakeLists.txt')];
+  const folders = new Set(list.stdout.split(';').filter(Boolean).map((s) => dirname(join(root, s))));
+  const files = [...folders].flatMap((dir) => readdirSync(dir).map((f) => join(dir, f)));
+  return [...files, join(root, 'binding.gyp'), join(root, 'CMakeLists.txt'), join(root, 'scripts', 'gyp-target.mjs')];
 }
 
 /** True when build-asan/ holds an addon newer than every input. */

@@ -3,7 +3,8 @@
 //   kernel: every test, on the native backend (the real kernel).
 //   model:  the tests that assert only through the public API (test/api/), again with
 //           LINUX_CAPS_BACKEND=model, so the simulated process must behave like the kernel.
-//   asan:   the native tests and the public-API tests (test/native/, test/api/) again, with the
+//   asan:   the native tests and the public-API tests (test/native/, test/api/, plus the launch
+//           and file-caps tests, which reach the addon's other C++) again, with the
 //           addon built by scripts/build-asan.mjs (ASan + UBSan) loaded through
 //           LINUX_CAPS_NATIVE_PATH and libasan preloaded into every node they start (children
 //           inherit it). Runs when LINUX_CAPS_ASAN=1 or under CI; a sanitizer report ends the
@@ -27,7 +28,9 @@ const suites = [
   { name: 'model', env: { LINUX_CAPS_BACKEND: 'model' }, paths: ['test/api'] },
 ];
 const asanWanted = process.platform === 'linux' && (process.env.LINUX_CAPS_ASAN === '1' || ci);
-if (asanWanted) suites.push({ name: 'asan', env: {}, paths: ['test/native', 'test/api'], prepare: prepareAsan, focusable: true });
+// The native tests, the public-API tests, and the tests of the addon's other C++ (launch.cc, xattr.cc).
+const asanPaths = ['test/native', 'test/api', 'test/launch.test.ts', 'test/filecaps'];
+if (asanWanted) suites.push({ name: 'asan', env: {}, paths: asanPaths, prepare: prepareAsan, focusable: true });
 
 const tmp = mkdtempSync(join(tmpdir(), 'linux-caps-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -47,7 +50,7 @@ for (const suite of suites) {
     }
   }
   const out = join(tmp, `${suite.name}.json`);
-  const paths = extra.length && suite.focusable ? [] : suite.paths.filter((p) => existsSync(join(root, p)));
+  const paths = extra.length && suite.focusable ? [] : suite.paths; // vitest filters: path prefixes
   const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...paths, ...extra];
   console.log(`\n=== ${suite.name} backend: vitest ${[...paths, ...extra].join(' ') || '(all tests)'}`);
   const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...suite.env } });
