@@ -299,25 +299,33 @@ describe('reading processes whose credentials outside tools set', () => {
   });
 
   it.skipIf(skip)('agrees with pscap on every process both list', async () => {
-    await startChild('setpriv', ['--inh-caps', '+net_raw', '--ambient-caps', '+net_raw', '--bounding-set', '-sys_admin', 'sleep', '60'], 'sleep');
-    await startChild('unshare', ['-Ur', 'sleep', '60'], 'sleep');
+    const a = await startChild('setpriv', ['--inh-caps', '+net_raw', '--ambient-caps', '+net_raw', '--bounding-set', '-sys_admin', 'sleep', '60'], 'sleep');
+    const b = await startChild('unshare', ['-Ur', 'sleep', '60'], 'sleep');
+    // Other test files start and exec processes meanwhile: compare only processes that look the
+    // same in a listing taken before pscap's and one taken after it.
+    const key = (p: { ppid: number; command: string; permitted: CapSet; effective: CapSet; ambient: CapSet; bounding: CapSet; uid: number }) =>
+      [p.ppid, p.command, p.uid, p.permitted.toHex(), p.effective.toHex(), p.ambient.toHex(), p.bounding.toHex()].join(' ');
+    const before = new Map(listProcesses().processes.map((p) => [p.pid, key(p)]));
     const pscap = execFileSync('pscap', ['-a'], { encoding: 'utf8' }).split('\n').slice(1).filter(Boolean);
-    const ours = new Map(listProcesses().processes.map((p) => [p.pid, p]));
+    const ours = new Map(listProcesses().processes.filter((p) => before.get(p.pid) === key(p)).map((p) => [p.pid, p]));
     const full = CapSet.full(lastCap());
     let compared = 0;
+    const seen = new Set<number>();
     for (const row of pscap) {
       const m = /^(\d+)\s+(\d+)\s+(\S+)\s+(.{1,15}?)( \*)?\s{2,}(.*)$/.exec(row);
       expect(m, row).not.toBeNull();
       const [, ppid, pid, user, command, star, capsText] = m!;
       const p = ours.get(Number(pid));
-      if (!p) continue; // exited between the two listings
+      if (!p) continue; // started, exited or changed around pscap's listing
       compared++;
+      seen.add(p.pid);
       const capsColumn = (p.effective.equals(full) && p.permitted.equals(full) ? 'full' : p.permitted.names().map((n) => n.slice(4)).join(', '))
         + (p.ambient.isEmpty ? '' : ' @') + (p.bounding.isEmpty ? '' : ' +');
       expect({ ppid: p.ppid, user: p.user ?? String(p.uid), command: p.command, child: p.inChildUserNamespace === true, caps: capsColumn }, row)
         .toEqual({ ppid: Number(ppid), user, command, child: star !== undefined, caps: capsText });
     }
     expect(compared).toBeGreaterThanOrEqual(2);
+    expect(seen.has(a.pid) && seen.has(b.pid)).toBe(true);
   });
 
   it.skipIf(skip)('skips processes and threads that vanish while it reads', async () => {
