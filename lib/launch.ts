@@ -15,7 +15,7 @@ import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
 import { parseCaps, parseIAB } from './text.js';
 import type { IABInput } from './text-types.js';
-import { resolveGid, resolveIdentity } from './users.js';
+import { resolveIdentityOptions } from './users.js';
 
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
 
@@ -152,17 +152,7 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
     if (typeof options.cwd !== 'string' || options.cwd === '') throw invalidArg('cwd', options.cwd, 'a directory path');
     target.cwd = options.cwd;
   }
-  if (options.user !== undefined) {
-    const who = resolveIdentity(options.user);
-    target.uid = who.uid;
-    if (who.gid !== undefined) target.gid = who.gid;
-    if (who.groups !== undefined) target.groups = who.groups;
-  }
-  if (options.group !== undefined) target.gid = resolveGid(options.group);
-  if (options.groups !== undefined) {
-    if (!Array.isArray(options.groups)) throw invalidArg('groups', options.groups, 'an array of group names or gids');
-    target.groups = options.groups.map((g) => resolveGid(g));
-  }
+  Object.assign(target, resolveIdentityOptions(options));
   if (options.iab !== undefined) {
     const iab = typeof options.iab === 'string' ? parseIAB(options.iab) : {
       inheritable: CapSet.from(options.iab.inheritable ?? []),

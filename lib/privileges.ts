@@ -17,7 +17,7 @@ import { caps } from './process.js';
 import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
 import { capToName } from './names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
-import { resolveGid, resolveIdentity } from './users.js';
+import { resolveIdentityOptions } from './users.js';
 
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
 export const LOCKED_SECUREBITS = 0xef;
@@ -99,18 +99,7 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
   if (preset !== undefined && preset !== 'nopriv' && preset !== 'pure1e') throw invalidArg('preset', preset, "'nopriv' or 'pure1e'");
   const uniform = options.uniform ?? true;
 
-  const ids: DropPlan['ids'] = {};
-  if (options.user !== undefined) {
-    const who = resolveIdentity(options.user);
-    ids.uid = who.uid;
-    if (who.gid !== undefined) ids.gid = who.gid;
-    if (who.groups !== undefined) ids.groups = who.groups;
-  }
-  if (options.group !== undefined) ids.gid = resolveGid(options.group);
-  if (options.groups !== undefined) {
-    if (!Array.isArray(options.groups)) throw invalidArg('groups', options.groups, 'an array of group names or gids');
-    ids.groups = options.groups.map((g) => resolveGid(g));
-  }
+  const ids: DropPlan['ids'] = resolveIdentityOptions(options);
 
   const keep = capsOption('keep', options.keep) ?? CapSet.EMPTY;
   const effective = capsOption('effective', options.effective) ?? keep;

@@ -3,7 +3,7 @@
  * pass numeric ids where users come from LDAP or similar), and initgroups semantics.
  */
 import { readFileSync } from 'node:fs';
-import { CapsError } from './errors.js';
+import { CapsError, invalidArg } from './errors.js';
 
 export interface UserEntry {
   name: string;
@@ -154,4 +154,32 @@ export function resolveIdentity(user: string | number, files?: AccountFiles): { 
   const entry = typeof user === 'string' && parseId(user) === undefined ? findUser(user, files) : findUser(uid, files);
   if (!entry) return { uid };
   return { uid, gid: entry.gid, groups: initialGroups(entry.name, entry.gid, files), name: entry.name, home: entry.home };
+}
+
+/** The `{ user, group, groups }` options of launch() and dropPrivileges(). */
+export interface IdentityOptions {
+  user?: string | number;
+  group?: string | number;
+  groups?: Array<string | number>;
+}
+
+/**
+ * The ids those options name: `user` sets the uid and, when it has a passwd entry, its primary
+ * gid and initgroups' list; `group` and `groups` override those. Throws CapsError for unknown
+ * names or a `groups` that is not an array; an omitted option leaves its id undefined.
+ */
+export function resolveIdentityOptions(options: IdentityOptions, files?: AccountFiles): { uid?: number; gid?: number; groups?: number[] } {
+  const ids: { uid?: number; gid?: number; groups?: number[] } = {};
+  if (options.user !== undefined) {
+    const who = resolveIdentity(options.user, files);
+    ids.uid = who.uid;
+    if (who.gid !== undefined) ids.gid = who.gid;
+    if (who.groups !== undefined) ids.groups = who.groups;
+  }
+  if (options.group !== undefined) ids.gid = resolveGid(options.group, files);
+  if (options.groups !== undefined) {
+    if (!Array.isArray(options.groups)) throw invalidArg('groups', options.groups, 'an array of group names or gids');
+    ids.groups = options.groups.map((g) => resolveGid(g, files));
+  }
+  return ids;
 }
