@@ -67,6 +67,12 @@ export interface NativeAddon {
   snapshot(): NativeSnapshot | number;
   /** The kernel floor of a snapshot: out = [E, P, I, B, A]; 0 or -errno. */
   snapshotCaps(out: BigUint64Array): number;
+  /**
+   * The whole snapshot into caller-owned arrays (JS builds the object: cheaper than Node-API):
+   * caps = [E, P, I, B, A]; words = [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups].
+   * 0, or 1 when `groups` is too small (words[10] = the count needed), or -errno.
+   */
+  snapshotInto(caps: BigUint64Array, words: Uint32Array, groups: Uint32Array): number;
   /** Runs an encoded program on the calling thread: [failedIndex (-1 = all ran), -errno]. */
   runProgram(program: Uint32Array): Int32Array;
   /** Runs the program on the caller (from step `callerSkip`), then on every other thread (all steps). */

@@ -158,6 +158,53 @@ Napi::Value Snapshot(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The data and length of a Uint32Array (nullptr unless it is one).
+uint32_t* U32Out(napi_env env, napi_value value, size_t* length) {
+  napi_typedarray_type type;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, nullptr, nullptr) != napi_ok) return nullptr;
+  return type == napi_uint32_array ? static_cast<uint32_t*>(data) : nullptr;
+}
+
+// snapshotInto(caps: BigUint64Array(5), words: Uint32Array(11), groups: Uint32Array) → 0 | 1 | -errno
+// The whole snapshot into caller-owned typed arrays (no object built here: JS builds it, which
+// is several µs cheaper than Node-API object creation). caps = [E, P, I, B, A]; words =
+// [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups]. 1 = `groups` too small: words[10]
+// holds the count needed; call again with a larger array.
+Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t nwords = 0, ngroups = 0;
+  uint64_t* out = info.Length() < 3 ? nullptr : BigU64Out(env, info[0], 5);
+  uint32_t* words = out == nullptr ? nullptr : U32Out(env, info[1], &nwords);
+  uint32_t* groups = words == nullptr ? nullptr : U32Out(env, info[2], &ngroups);
+  if (groups == nullptr || nwords < 11) {
+    return TypeError(env, "snapshotInto(caps, words, groups): a BigUint64Array(5), a Uint32Array(11) and a Uint32Array");
+  }
+  caps::CapsSnapshot c;
+  caps::IdsSnapshot ids;
+  int r = caps::SnapshotCaps(&c);
+  if (r == 0) r = caps::SnapshotIds(&ids);
+  long securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+  long nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+  if (r == 0 && securebits < 0) r = static_cast<int>(securebits);
+  if (r == 0 && nnp < 0) r = static_cast<int>(nnp);
+  if (r < 0) return Napi::Number::New(env, r);
+  long got = RawSyscall(SYS_getgroups, static_cast<long>(ngroups), reinterpret_cast<long>(groups));
+  if (got == -EINVAL) {
+    long n = RawSyscall(SYS_getgroups, 0, 0);
+    if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
+    words[10] = static_cast<uint32_t>(n);
+    return Napi::Number::New(env, 1);
+  }
+  if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
+  out[0] = c.effective, out[1] = c.permitted, out[2] = c.inheritable, out[3] = c.bounding, out[4] = c.ambient;
+  words[0] = static_cast<uint32_t>(securebits);
+  words[1] = static_cast<uint32_t>(nnp);
+  for (int i = 0; i < 4; i++) words[2 + i] = ids.uid[i], words[6 + i] = ids.gid[i];
+  words[10] = static_cast<uint32_t>(got);
+  return Napi::Number::New(env, 0);
+}
+
 Napi::Value SnapshotCaps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t* out = info.Length() < 1 ? nullptr : BigU64Out(env, info[0], 5);
@@ -263,6 +310,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "getgroups", Getgroups);
   Export(env, exports, "snapshot", Snapshot);
   Export(env, exports, "snapshotCaps", SnapshotCaps);
+  Export(env, exports, "snapshotInto", SnapshotInto);
   Export(env, exports, "runProgram", RunProgram);
   Export(env, exports, "broadcast", Broadcast);
   Export(env, exports, "handlerState", HandlerState);

@@ -20,6 +20,11 @@ import { readFileCaps, removeFileCaps, writeFileCaps } from './native-xattr.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../types.js';
 
 const KEEP_CAPS = 0x10;
+
+// The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
+const snapCaps = new BigUint64Array(5);
+const snapWords = new Uint32Array(11);
+let snapGroups = new Uint32Array(64);
 const PR_GET_SECUREBITS = 27;
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
@@ -106,9 +111,27 @@ export function createNativeBackend(): Backend {
 
     threadState(): ThreadState {
       const a = addon();
-      const s = a.snapshot();
-      if (typeof s === 'number') throw syscallError({ errno: s, syscall: 'capget', detail: 'snapshot of the calling thread' });
-      return snapshotToState(a.gettid(), s);
+      let r = a.snapshotInto(snapCaps, snapWords, snapGroups);
+      if (r === 1) {
+        snapGroups = new Uint32Array(snapWords[10]! + 16);
+        r = a.snapshotInto(snapCaps, snapWords, snapGroups);
+      }
+      if (r !== 0) throw syscallError({ errno: r === 1 ? -11 : r, syscall: 'capget', detail: 'snapshot of the calling thread' });
+      const w = snapWords;
+      return {
+        tid: a.gettid(),
+        effective: CapSet.fromMask(snapCaps[0]!),
+        permitted: CapSet.fromMask(snapCaps[1]!),
+        inheritable: CapSet.fromMask(snapCaps[2]!),
+        bounding: CapSet.fromMask(snapCaps[3]!),
+        ambient: CapSet.fromMask(snapCaps[4]!),
+        noNewPrivs: w[1] === 1,
+        securebits: w[0]!,
+        keepCaps: (w[0]! & KEEP_CAPS) !== 0,
+        uid: { real: w[2]!, effective: w[3]!, saved: w[4]!, fs: w[5]! },
+        gid: { real: w[6]!, effective: w[7]!, saved: w[8]!, fs: w[9]! },
+        groups: Array.from(snapGroups.subarray(0, w[10]!)),
+      };
     },
 
     runOnThread(program: CredProgram): OpFailure | undefined {

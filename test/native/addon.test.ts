@@ -231,3 +231,20 @@ describe.skipIf(skipOracle)('our reads against libcap, setpriv and capsh (kernel
     expect(out.main.securebits).toBe(0x4);
   });
 });
+
+describe.skipIf(skipRoot)('thread.get() through snapshotInto (kernel, in a child)', () => {
+  it('13 reads 100 supplementary groups (more than its first buffer holds) exactly as /proc shows them', () => {
+    const groups = Array.from({ length: 100 }, (_, i) => 1000 + i);
+    const script = `import('${new URL('../../dist/index.js', import.meta.url).pathname}').then(({ thread }) => {
+      const t = thread.get();
+      const status = require('node:fs').readFileSync('/proc/thread-self/status', 'utf8');
+      console.log(JSON.stringify({ mine: t.groups, proc: status.match(/^Groups:\\s*(.*)$/m)[1].trim().split(/\\s+/).map(Number), uid: t.uid, securebits: t.securebits }));
+    })`;
+    const out = execFileSync('setpriv', [`--groups=${groups.join(',')}`, '--securebits=+noroot', process.execPath, '-e', script], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim()) as { mine: number[]; proc: number[]; uid: { real: number }; securebits: number };
+    expect(r.mine).toEqual(groups);
+    expect(r.mine).toEqual(r.proc);
+    expect(r.uid.real).toBe(0);
+    expect(r.securebits).toBe(0x1);
+  });
+});
