@@ -69,7 +69,7 @@ export interface NativeAddon {
   snapshotCaps(out: BigUint64Array): number;
   /**
    * The whole snapshot into caller-owned arrays (JS builds the object: cheaper than Node-API):
-   * caps = [E, P, I, B, A]; words = [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups].
+   * caps = [E, P, I, B, A]; words = [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups, tid].
    * 0, or 1 when `groups` is too small (words[10] = the count needed), or -errno.
    */
   snapshotInto(caps: BigUint64Array, words: Uint32Array, groups: Uint32Array): number;

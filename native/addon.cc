@@ -166,10 +166,10 @@ uint32_t* U32Out(napi_env env, napi_value value, size_t* length) {
   return type == napi_uint32_array ? static_cast<uint32_t*>(data) : nullptr;
 }
 
-// snapshotInto(caps: BigUint64Array(5), words: Uint32Array(11), groups: Uint32Array) → 0 | 1 | -errno
+// snapshotInto(caps: BigUint64Array(5), words: Uint32Array(12), groups: Uint32Array) → 0 | 1 | -errno
 // The whole snapshot into caller-owned typed arrays (no object built here: JS builds it, which
 // is several µs cheaper than Node-API object creation). caps = [E, P, I, B, A]; words =
-// [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups]. 1 = `groups` too small: words[10]
+// [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups, tid]. 1 = `groups` too small: words[10]
 // holds the count needed; call again with a larger array.
 Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -177,8 +177,8 @@ Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
   uint64_t* out = info.Length() < 3 ? nullptr : BigU64Out(env, info[0], 5);
   uint32_t* words = out == nullptr ? nullptr : U32Out(env, info[1], &nwords);
   uint32_t* groups = words == nullptr ? nullptr : U32Out(env, info[2], &ngroups);
-  if (groups == nullptr || nwords < 11) {
-    return TypeError(env, "snapshotInto(caps, words, groups): a BigUint64Array(5), a Uint32Array(11) and a Uint32Array");
+  if (groups == nullptr || nwords < 12) {
+    return TypeError(env, "snapshotInto(caps, words, groups): a BigUint64Array(5), a Uint32Array(12) and a Uint32Array");
   }
   caps::CapsSnapshot c;
   caps::IdsSnapshot ids;
@@ -202,6 +202,7 @@ Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
   words[1] = static_cast<uint32_t>(nnp);
   for (int i = 0; i < 4; i++) words[2 + i] = ids.uid[i], words[6 + i] = ids.gid[i];
   words[10] = static_cast<uint32_t>(got);
+  words[11] = static_cast<uint32_t>(caps::Gettid());
   return Napi::Number::New(env, 0);
 }
 

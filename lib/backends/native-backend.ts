@@ -23,7 +23,7 @@ const KEEP_CAPS = 0x10;
 
 // The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
 const snapCaps = new BigUint64Array(5);
-const snapWords = new Uint32Array(11);
+const snapWords = new Uint32Array(12);
 let snapGroups = new Uint32Array(64);
 const PR_GET_SECUREBITS = 27;
 const STATUS_NOT_MAIN_THREAD = -1001;
@@ -119,7 +119,7 @@ export function createNativeBackend(): Backend {
       if (r !== 0) throw syscallError({ errno: r === 1 ? -11 : r, syscall: 'capget', detail: 'snapshot of the calling thread' });
       const w = snapWords;
       return {
-        tid: a.gettid(),
+        tid: w[11]!,
         effective: CapSet.fromMask(snapCaps[0]!),
         permitted: CapSet.fromMask(snapCaps[1]!),
         inheritable: CapSet.fromMask(snapCaps[2]!),
