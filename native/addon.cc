@@ -131,17 +131,32 @@ Napi::Value Groups(Napi::Env env) {
 
 Napi::Value Getgroups(const Napi::CallbackInfo& info) { return Groups(info.Env()); }
 
-Napi::Value Snapshot(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+// Everything a snapshot reads from the kernel except the groups: 0 or -errno.
+struct ThreadRead {
   caps::CapsSnapshot c;
   caps::IdsSnapshot ids;
-  int r = caps::SnapshotCaps(&c);
-  if (r == 0) r = caps::SnapshotIds(&ids);
-  long securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-  long nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
-  if (r == 0 && securebits < 0) r = static_cast<int>(securebits);
-  if (r == 0 && nnp < 0) r = static_cast<int>(nnp);
+  long securebits;
+  long nnp;
+};
+
+int ReadThread(ThreadRead* t) {
+  int r = caps::SnapshotCaps(&t->c);
+  if (r == 0) r = caps::SnapshotIds(&t->ids);
+  t->securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+  t->nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+  if (r == 0 && t->securebits < 0) r = static_cast<int>(t->securebits);
+  if (r == 0 && t->nnp < 0) r = static_cast<int>(t->nnp);
+  return r;
+}
+
+Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThreadRead t;
+  int r = ReadThread(&t);
   if (r < 0) return Napi::Number::New(env, r);
+  const caps::CapsSnapshot& c = t.c;
+  const caps::IdsSnapshot& ids = t.ids;
+  const long securebits = t.securebits, nnp = t.nnp;
   Napi::Value groups = Groups(env);
   if (groups.IsNumber()) return groups;
   Napi::Object o = Napi::Object::New(env);
@@ -180,15 +195,12 @@ Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
   if (groups == nullptr || nwords < 12) {
     return TypeError(env, "snapshotInto(caps, words, groups): a BigUint64Array(5), a Uint32Array(12) and a Uint32Array");
   }
-  caps::CapsSnapshot c;
-  caps::IdsSnapshot ids;
-  int r = caps::SnapshotCaps(&c);
-  if (r == 0) r = caps::SnapshotIds(&ids);
-  long securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-  long nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
-  if (r == 0 && securebits < 0) r = static_cast<int>(securebits);
-  if (r == 0 && nnp < 0) r = static_cast<int>(nnp);
+  ThreadRead t;
+  int r = ReadThread(&t);
   if (r < 0) return Napi::Number::New(env, r);
+  const caps::CapsSnapshot& c = t.c;
+  const caps::IdsSnapshot& ids = t.ids;
+  const long securebits = t.securebits, nnp = t.nnp;
   long got = RawSyscall(SYS_getgroups, static_cast<long>(ngroups), reinterpret_cast<long>(groups));
   if (got == -EINVAL) {
     long n = RawSyscall(SYS_getgroups, 0, 0);
