@@ -69,6 +69,12 @@ export interface Backend {
   processRefusal(): CapsError | undefined;
   /** Runs the program on the caller first, then on every other thread. Never rolls back. */
   broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome;
+  /**
+   * Brings every other thread to the caller's present state with E, P, I and ambient empty
+   * (bounding, securebits and no_new_privs equal to the caller's); the caller is not changed.
+   * How dropPrivileges({ uniform: false }) ends. Never rolls back.
+   */
+  stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome;
   /** The state of every thread of the process (the kernel: /proc/self/task/<tid>/status). */
   threads(): ThreadState[];
   /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */

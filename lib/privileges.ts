@@ -6,15 +6,16 @@
  * Order (each step needs what the one before left, kernel-semantics §2.3–§2.5):
  *   keepcaps on every thread → setgroups / setgid / setuid through glibc's broadcast (P survives,
  *   E and A are cleared, §2.4) → one broadcast program: E := P with the target I (cap_setpcap usable
- *   again) → keepcaps off → bounding drops → ambient raises → securebits → the final E/P/I → nnp.
+ *   again) → keepcaps off → bounding drops → ambient raises → securebits → the final E/P/I → nnp
+ *   → (uniform: false) every other thread converges to the caller's state without capabilities.
  * Everything that can be refused is checked before anything changes; a failure after that is a
  * partial drop and fails closed (onPartial), never rolled back.
  */
 import { getBackend, type Backend } from './backend.js';
 import { CapSet } from './capset.js';
 import { CapsError, invalidArg } from './errors.js';
-import { caps } from './process.js';
-import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
+import { caps, stripOtherThreads } from './process.js';
+import { toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
 import { capToName } from './names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
 import { resolveIdentityOptions } from './users.js';
@@ -52,6 +53,8 @@ export interface DropPrivilegesOptions extends ProcessCallOptions {
   /**
    * true (default): every thread ends equal. false: only the calling thread keeps capabilities and
    * every other thread holds none (spec node-engineering §4.1) — needs a switch away from uid 0.
+   * Either way the bounding set, securebits, no_new_privs and ids are applied to, and verified
+   * on, every thread: they are promises for the whole process.
    */
   uniform?: boolean;
 }
@@ -182,18 +185,16 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
 
   let stage = 'keepcaps';
   try {
-    if (plan.keepCapsFirst) {
-      if (plan.uniform) caps.keepCaps(true, opts);
-      else {
-        const failure = backend.runOnThread([{ op: 'keepcaps.set', on: true }]);
-        if (failure) throw new CapsError({ code: 'EPERM', errno: failure.errno, message: 'PR_SET_KEEPCAPS failed on the calling thread' });
-      }
-    }
+    if (plan.keepCapsFirst) caps.keepCaps(true, opts);
     stage = 'ids';
     if (Object.keys(plan.ids).length > 0) backend.setIds(plan.ids);
     stage = 'capabilities';
-    if (plan.uniform) caps.apply(plan.steps, opts);
-    else runOnCaller(backend, plan.steps);
+    // The whole program runs on every thread, uniform or not: bounding, securebits and
+    // no_new_privs are process-wide promises (issue 11, S1). uniform: false then takes the
+    // capabilities away from every other thread, verified.
+    caps.apply(plan.steps, opts);
+    stage = 'other threads';
+    if (!plan.uniform) stripOtherThreads(opts);
   } catch (err) {
     const nothingChanged = stage === 'keepcaps' || (stage === 'ids' && !plan.keepCapsFirst && (err as CapsError).syscall === 'setgroups');
     if (nothingChanged && !(err instanceof CapsError && err.code === 'ERR_CAPS_PARTIAL')) throw err;
@@ -201,15 +202,5 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
   }
   const threads = backend.threads();
   const me = backend.threadState();
-  if (!plan.uniform) {
-    const holding = threads.filter((t) => t.tid !== me.tid && !(t.permitted.isEmpty && t.effective.isEmpty && t.ambient.isEmpty));
-    if (holding.length > 0) partial(backend, options, 'verify', new CapsError({ code: 'ERR_CAPS_PARTIAL', message: `threads ${holding.map((t) => t.tid).join(', ')} still hold capabilities`, tids: holding.map((t) => t.tid) }));
-  }
   return { uid: me.uid.effective, gid: me.gid.effective, groups: me.groups, threads, elapsedMs: performance.now() - started, backend: backend.kind };
-}
-
-/** uniform: false — the program on the calling thread only. */
-function runOnCaller(backend: Backend, steps: CapsStep[]): void {
-  const failure = backend.runOnThread(compileSteps(steps));
-  if (failure) throw new CapsError({ code: 'ERR_CAPS_PARTIAL', errno: failure.errno, message: `step ${failure.index} failed on the calling thread${failure.reason ? `: ${failure.reason}` : ''}` });
 }

@@ -6,7 +6,7 @@
  * holds mixed privilege: fail closed (DESIGN "Fail closed"). Nothing is ever rolled back.
  */
 import { CapSet } from './capset.js';
-import { getBackend, type Backend } from './backend.js';
+import { getBackend, type Backend, type BroadcastOutcome } from './backend.js';
 import { CapsError, invalidArg } from './errors.js';
 import { applySteps, describeStep, refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
@@ -79,7 +79,34 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
 
   const outcome = backend.broadcast(program, { deadlineMs });
   if (outcome.callerFailure) throw refusalError(program, outcome.callerFailure, credStateOf(before), last);
+  return judge(backend, outcome, program, () => target, { deadlineMs, onPartial });
+}
 
+/**
+ * The uniform: false ending of dropPrivileges: every other thread keeps the caller's bounding
+ * set, securebits and no_new_privs (process-wide promises, issue 11 S1) and holds no
+ * capability; the caller keeps its own. Verified like every whole-process call.
+ */
+export function stripOtherThreads(opts: ProcessCallOptions | undefined): ProcessResult {
+  const { deadlineMs, onPartial } = checkOptions(opts);
+  const backend: Backend = getBackend();
+  const refused = backend.processRefusal();
+  if (refused) throw refused;
+  const me = backend.threadState();
+  const mine = credStateOf(me);
+  const bare: CredState = { ...mine, effective: CapSet.EMPTY, permitted: CapSet.EMPTY, inheritable: CapSet.EMPTY, ambient: CapSet.EMPTY };
+  const outcome = backend.stripOtherThreads({ deadlineMs });
+  return judge(backend, outcome, [], (tid) => (tid === me.tid ? mine : bare), { deadlineMs, onPartial });
+}
+
+/** Turns a broadcast's outcome and every thread's /proc state into a result or a partial-application failure. */
+function judge(
+  backend: Backend,
+  outcome: BroadcastOutcome,
+  program: CredProgram,
+  targetFor: (tid: number) => CredState,
+  { deadlineMs, onPartial }: { deadlineMs: number; onPartial: OnPartial },
+): ProcessResult {
   const problems: string[] = [];
   const tids = new Set<number>();
   for (const { tid, failure } of outcome.failures) {
@@ -102,7 +129,7 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
     for (const tid of (err as CapsError).tids ?? []) tids.add(tid);
   }
   for (const t of threads) {
-    const diffs = differences(target, t, false);
+    const diffs = differences(targetFor(t.tid), t, false);
     if (diffs.length === 0) { verified++; continue; }
     if (!tids.has(t.tid)) problems.push(describeDiff(t.tid, diffs));
     tids.add(t.tid);

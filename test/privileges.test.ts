@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
@@ -17,10 +17,30 @@ interface Out {
   self: { securebits?: number; keepCaps?: boolean };
   threads: Array<Record<string, unknown> & { tid: number; uid: { real: number } }>;
   secret?: string;
+  setuidChild?: { uid?: string; effective?: string; permitted?: string; noNewPrivs?: string; error?: string };
+}
+
+/**
+ * dropPrivileges in a child that holds a setuid-root copy of cat, made on a private tmpfs inside
+ * `unshare -m` (nothing setuid is ever visible outside that namespace); a Worker of the child
+ * execs it after the drop.
+ */
+function dropThenSetuidFromWorker(options: object): Out {
+  const dir = mkdtempSync(join(tmpdir(), 'linux-caps-setuid-'));
+  try {
+    const script = 'mount -t tmpfs -o mode=0755 linux-caps "$1" && cp /bin/cat "$1/cat" && chmod 4755 "$1/cat" && shift && exec "$@"';
+    return runFixture('unshare', ['-m', 'sh', '-c', script, 'sh', dir, process.execPath, fixture, JSON.stringify(options)], { SETUID_PROBE: join(dir, 'cat') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function drop(options: object, env: Record<string, string> = {}): Out {
-  const r = spawnSync(process.execPath, [fixture, JSON.stringify(options)], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return runFixture(process.execPath, [fixture, JSON.stringify(options)], env);
+}
+
+function runFixture(file: string, args: string[], env: Record<string, string>): Out {
+  const r = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`fixture exited ${r.status ?? r.signal}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Out;
 }
@@ -88,6 +108,18 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
     const main = out.threads.find((t) => t.tid === out.threads[0]!.tid)!;
     expect(main).toMatchObject({ permitted: hex([10]) });
     for (const t of out.threads.slice(1)) expect(t).toMatchObject({ permitted: hex([]), effective: hex([]) });
+  });
+
+  // Issue 11, S1: bounding, securebits and no_new_privs are process-wide promises, whatever
+  // `uniform` says. A Worker's setuid-root child must not regain anything.
+  it.each([true, false])('uniform: %s applies bounding, securebits and no_new_privs to every thread (a Worker cannot regain root)', (uniform) => {
+    const out = dropThenSetuidFromWorker({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true, noNewPrivs: true, uniform, onPartial: 'throw' });
+    expect(out.error).toBeUndefined();
+    expect(out.setuidChild).toMatchObject({ effective: hex([]), permitted: hex([]), noNewPrivs: '1' });
+    expect(out.setuidChild!.uid).toBe('65534 65534 65534 65534');
+    for (const t of out.threads) expect(t).toMatchObject({ bounding: hex([10]), noNewPrivs: true });
+    const others = out.threads.filter((t) => t.tid !== out.threads[0]!.tid);
+    for (const t of others) expect(t).toMatchObject(uniform ? { permitted: hex([10]) } : { permitted: hex([]), effective: hex([]), inheritable: hex([]), ambient: hex([]) });
   });
 
   it.each([

@@ -104,6 +104,58 @@ export function createNativeBackend(): Backend {
   /** Read-back of securebits per tid from the last broadcast (not visible in /proc). */
   let readBack = new Map<number, number>();
 
+  /**
+   * Every other thread is first brought to the caller's present state (a no-op where it already
+   * is), then runs the program: afterwards every thread is equal (DESIGN "All per-thread
+   * attributes travel together"), even if a thread.* call made them differ. `withoutCaps`: the
+   * other threads converge to the caller's state with E, P, I and A empty (uniform: false).
+   */
+  function broadcastAfterConvergence(program: CredProgram, opts: { deadlineMs: number }, withoutCaps: boolean): BroadcastOutcome {
+    const a = addon();
+    const me = a.snapshot();
+    if (typeof me === 'number') throw syscallError({ errno: me, syscall: 'capget', detail: 'snapshot of the calling thread' });
+    const target = withoutCaps ? { ...me, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : me;
+    const prefix = encodeConvergence({ ...target, noNewPrivs: me.noNewPrivs === 1 });
+    const body = encodeProgram(program);
+    const words = new Uint32Array(prefix.length + body.length);
+    words.set(prefix);
+    words.set(body, prefix.length);
+    const skip = prefix.length / 8;
+    const out: NativeBroadcast = a.broadcast(words, Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))), skip);
+    const elapsedMs = out.elapsedNs / 1e6;
+    if (out.callerIndex >= 0) {
+      return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
+    }
+    if (out.status !== 0 && out.sweeps === 0) {
+      // Refused before the caller changed anything.
+      if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
+      if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
+      if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
+      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
+    }
+    readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
+    const failures = out.results
+      .filter((r) => r.index >= 0)
+      .map((r) => ({
+        tid: r.tid,
+        failure: r.index < skip
+          ? { index: -1, errno: r.errno, reason: 'the thread could not be made equal to the calling thread before the program ran' }
+          : { index: r.index - skip, errno: r.errno },
+      }));
+    const unreached = [...out.unreported];
+    if (out.status !== 0) {
+      // The sweep itself broke after the caller changed: every thread not reported is unreached.
+      const reported = new Set(out.results.map((r) => r.tid));
+      const self = a.gettid();
+      for (const name of safeList()) {
+        const tid = Number(name);
+        if (tid !== self && !reported.has(tid) && !unreached.includes(tid)) unreached.push(tid);
+      }
+      if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
+    }
+    return { threads: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
+  }
+
   const backend: Backend = {
     kind: 'native',
 
@@ -176,51 +228,11 @@ export function createNativeBackend(): Backend {
     },
 
     broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome {
-      const a = addon();
-      // Every other thread is first brought to the caller's present state (a no-op where it
-      // already is), then runs the program: afterwards every thread is equal (DESIGN "All
-      // per-thread attributes travel together"), even if a thread.* call made them differ.
-      const me = a.snapshot();
-      if (typeof me === 'number') throw syscallError({ errno: me, syscall: 'capget', detail: 'snapshot of the calling thread' });
-      const prefix = encodeConvergence({ ...me, noNewPrivs: me.noNewPrivs === 1 });
-      const body = encodeProgram(program);
-      const words = new Uint32Array(prefix.length + body.length);
-      words.set(prefix);
-      words.set(body, prefix.length);
-      const skip = prefix.length / 8;
-      const out: NativeBroadcast = a.broadcast(words, Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))), skip);
-      const elapsedMs = out.elapsedNs / 1e6;
-      if (out.callerIndex >= 0) {
-        return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
-      }
-      if (out.status !== 0 && out.sweeps === 0) {
-        // Refused before the caller changed anything.
-        if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
-        if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
-        if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
-        throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
-      }
-      readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
-      const failures = out.results
-        .filter((r) => r.index >= 0)
-        .map((r) => ({
-          tid: r.tid,
-          failure: r.index < skip
-            ? { index: -1, errno: r.errno, reason: 'the thread could not be made equal to the calling thread before the program ran' }
-            : { index: r.index - skip, errno: r.errno },
-        }));
-      const unreached = [...out.unreported];
-      if (out.status !== 0) {
-        // The sweep itself broke after the caller changed: every thread not reported is unreached.
-        const reported = new Set(out.results.map((r) => r.tid));
-        const self = a.gettid();
-        for (const name of safeList()) {
-          const tid = Number(name);
-          if (tid !== self && !reported.has(tid) && !unreached.includes(tid)) unreached.push(tid);
-        }
-        if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
-      }
-      return { threads: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
+      return broadcastAfterConvergence(program, opts, false);
+    },
+
+    stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome {
+      return broadcastAfterConvergence([], opts, true);
     },
 
     threads(): ThreadState[] {

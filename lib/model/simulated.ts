@@ -159,6 +159,43 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     return undefined;
   }
 
+  /**
+   * The caller runs the program, then every other thread is brought to the caller's state from
+   * before it (the kernel backend's convergence prefix) and runs it. `withoutCaps`: the others
+   * converge to that state with E, P, I and A empty (stripOtherThreads).
+   */
+  function broadcastAfterConvergence(program: CredProgram, withoutCaps: boolean): BroadcastOutcome {
+    const started = performance.now();
+    const caller = need(pid);
+    const before = withoutCaps ? { ...caller, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : caller;
+    const callerFailure = runProgram(pid, program);
+    if (callerFailure) return { callerFailure, threads: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
+    let threads = 1;
+    const failures: BroadcastOutcome['failures'] = [];
+    const unreached: number[] = [];
+    for (const tid of creds.keys()) {
+      if (tid === pid) continue;
+      if (blocked.has(tid)) { unreached.push(tid); continue; }
+      const injected = failing.get(tid);
+      if (injected !== undefined) {
+        failing.delete(tid);
+        failures.push({ tid, failure: { index: 0, errno: -Math.abs(injected), reason: 'failure injected by the simulation' } });
+        continue;
+      }
+      // As the kernel backend: first bring the thread to the caller's state (kernel-semantics
+      // §2.3–§2.5 decide whether it can be); a thread that cannot be fails with index -1.
+      const converge = runProgram(tid, convergenceOps(need(tid), before));
+      if (converge) {
+        failures.push({ tid, failure: { ...converge, index: -1, reason: `could not be brought to the calling thread's state: ${converge.reason ?? `errno ${converge.errno}`}` } });
+        continue;
+      }
+      const failure = runProgram(tid, program);
+      if (failure) failures.push({ tid, failure });
+      else threads++;
+    }
+    return { threads, failures, unreached, elapsedMs: performance.now() - started };
+    }
+
   function addFile(init: FileInit): ModelFile {
     if (!init || typeof init.path !== 'string' || init.path === '') throw invalidArg('file path', init?.path, 'a non-empty string');
     const file: ModelFile = {
@@ -188,34 +225,10 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     runOnThread: (program) => runProgram(pid, program),
     processRefusal: () => refusal,
     broadcast(program, _opts): BroadcastOutcome {
-      const started = performance.now();
-      const before = need(pid);
-      const callerFailure = runProgram(pid, program);
-      if (callerFailure) return { callerFailure, threads: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
-      let threads = 1;
-      const failures: BroadcastOutcome['failures'] = [];
-      const unreached: number[] = [];
-      for (const tid of creds.keys()) {
-        if (tid === pid) continue;
-        if (blocked.has(tid)) { unreached.push(tid); continue; }
-        const injected = failing.get(tid);
-        if (injected !== undefined) {
-          failing.delete(tid);
-          failures.push({ tid, failure: { index: 0, errno: -Math.abs(injected), reason: 'failure injected by the simulation' } });
-          continue;
-        }
-        // As the kernel backend: first bring the thread to the caller's state (kernel-semantics
-        // §2.3–§2.5 decide whether it can be); a thread that cannot be fails with index -1.
-        const converge = runProgram(tid, convergenceOps(need(tid), before));
-        if (converge) {
-          failures.push({ tid, failure: { ...converge, index: -1, reason: `could not be brought to the calling thread's state: ${converge.reason ?? `errno ${converge.errno}`}` } });
-          continue;
-        }
-        const failure = runProgram(tid, program);
-        if (failure) failures.push({ tid, failure });
-        else threads++;
-      }
-      return { threads, failures, unreached, elapsedMs: performance.now() - started };
+      return broadcastAfterConvergence(program, false);
+    },
+    stripOtherThreads(_opts): BroadcastOutcome {
+      return broadcastAfterConvergence([], true);
     },
     threads: () => [...creds].map(([tid, c]) => toThreadState(tid, c)),
     killProcess(message: string): never {

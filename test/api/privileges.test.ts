@@ -48,6 +48,16 @@ describe.skipIf(skip)(`dropPrivileges (${backendKind} backend)`, () => {
     expect(out.threads.every((t) => t.uid.real === 0)).toBe(true);
   });
 
+  it('uniform: false still applies bounding, securebits and no_new_privs on every thread; only the caller keeps caps', () => {
+    const out = drop({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true, noNewPrivs: true, uniform: false });
+    expect(out.error).toBeUndefined();
+    expect(out.threads.length).toBeGreaterThan(1);
+    const [main, ...others] = out.threads;
+    expect(main).toMatchObject({ permitted: NBS, effective: NBS });
+    for (const t of out.threads) expect(t).toMatchObject({ uid: { real: 65534, effective: 65534, saved: 65534 }, bounding: NBS, noNewPrivs: true });
+    for (const t of others) expect(t).toMatchObject({ effective: '0000000000000000', permitted: '0000000000000000', inheritable: '0000000000000000', ambient: '0000000000000000' });
+  });
+
   it('empties everything with the nopriv preset', () => {
     const out = drop({ preset: 'nopriv' });
     expect(sameEverywhere(out)).toBe(true);
