@@ -10,6 +10,7 @@ import { CapsError, invalidArg, syscallError } from './errors.js';
 import type { CapSet } from './capset.js';
 import { parseStatus, type ProcStatus } from './proc-status.js';
 import { readUserNames } from './users.js';
+import { assertProcfs } from './procfs.js';
 
 export { parseStatus, statusToThreadState } from './proc-status.js';
 export type { ProcStatus, SignalMasks } from './proc-status.js';
@@ -56,8 +57,9 @@ function readStatusFile(path: string): ProcStatus {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
+    assertProcfs(path);
   } catch (err) {
-    throw fromFsError(err, path);
+    throw err instanceof CapsError ? err : fromFsError(err, path);
   }
   try {
     return parseStatus(text);
@@ -102,8 +104,9 @@ function numericEntries(dir: string): number[] {
   let names: string[];
   try {
     names = readdirSync(dir);
+    assertProcfs(dir);
   } catch (err) {
-    throw fromFsError(err, dir);
+    throw err instanceof CapsError ? err : fromFsError(err, dir);
   }
   return names.filter((n) => /^[0-9]+$/.test(n)).map(Number).sort((a, b) => a - b);
 }
@@ -115,18 +118,55 @@ function numericEntries(dir: string): number[] {
  */
 export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
   checkPid(pid);
+  let tids = numericEntries(`/proc/${pid}/task`);
+  // Cross-check the listing with the kernel's own count (issue 11, F1). Threads come and go, so
+  // only a count that holds still around the listing and differs from it, every time, refuses.
+  let contradictions = 0;
+  const attempts = 5;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const before = threadCount(pid);
+    if (before === undefined) break;
+    if (attempt > 0) tids = numericEntries(`/proc/${pid}/task`);
+    const after = threadCount(pid);
+    if (before !== after) continue;
+    if (after === tids.length) break;
+    if (++contradictions === attempts) {
+      throw new CapsError({
+        code: 'ERR_CAPS_NO_PROCFS',
+        message: `/proc/${pid}/task lists ${tids.length} task(s) but /proc/${pid}/status counts ${after} threads: this /proc does not show the kernel's threads, so they cannot be verified`,
+        path: `/proc/${pid}/task`,
+      });
+    }
+  }
   const threads: ProcStatus[] = [];
   const unreadable: Unreadable[] = [];
-  for (const tid of numericEntries(`/proc/${pid}/task`)) {
+  for (const tid of tids) {
     const path = `/proc/${pid}/task/${tid}/status`;
     try {
       threads.push(readStatusFile(path));
     } catch (err) {
       if (vanished(err)) continue;
+      if (err instanceof CapsError && err.code === 'ERR_CAPS_NO_PROCFS') throw err;
       unreadable.push({ tid, error: err instanceof CapsError ? err : fromFsError(err, path) });
     }
   }
   return { threads, unreadable };
+}
+
+/** The `Threads:` count of /proc/<pid>/status (procfs-checked), or undefined if the process is gone. */
+function threadCount(pid: ProcPid): number | undefined {
+  const path = `/proc/${pid}/status`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+    assertProcfs(path);
+  } catch (err) {
+    if (vanished(err)) return undefined;
+    throw err instanceof CapsError ? err : fromFsError(err, path);
+  }
+  const m = /^Threads:\s*(\d+)$/m.exec(text);
+  if (m === null) throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `${path} has no Threads: line: it is not the kernel's status file`, path });
+  return Number(m[1]);
 }
 
 /** What pscap shows about a process, and the full status behind it. */
@@ -189,7 +229,19 @@ export function listProcesses(): ProcessList {
   const referenceNs = userNamespaceLink('self');
   const processes: ProcessInfo[] = [];
   const unreadable: UnreadableProcess[] = [];
-  for (const pid of numericEntries('/proc')) {
+  const pids = numericEntries('/proc');
+  // A procfs lists the caller itself (as /proc/self names it); one that does not cannot be the
+  // process list of our pid namespace (issue 11).
+  let self: number;
+  try {
+    self = Number(readlinkSync('/proc/self'));
+  } catch (err) {
+    throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc/self cannot be read (${(err as Error).message}): /proc does not list this process`, path: '/proc/self', cause: err });
+  }
+  if (!pids.includes(self)) {
+    throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc does not list this process (${self}): it is not the process list of this pid namespace`, path: '/proc' });
+  }
+  for (const pid of pids) {
     const path = `/proc/${pid}/status`;
     let status: ProcStatus;
     try {

@@ -11,6 +11,7 @@
 #include <linux/prctl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -23,6 +24,7 @@ namespace {
 
 constexpr int kSignal = 33;  // glibc SIGSETXID (__SIGRTMIN + 1)
 constexpr int kTableSize = 2 * kMaxThreads;
+constexpr long kProcSuperMagic = 0x9fa0;  // linux/magic.h PROC_SUPER_MAGIC
 
 // x86_64 kernel `struct sigaction` (rt_sigaction's layout, not glibc's).
 struct KernelSigaction {
@@ -202,6 +204,14 @@ int ListTasks(int* count) {
   if (fd < 0) return static_cast<int>(fd);
   int n = 0;
   int status = 0;
+  // Only procfs lists the kernel's threads: a tmpfs or bind mount over /proc would hide some
+  // from the sweep (DESIGN "/proc is authenticated").
+  struct statfs fs;
+  long rc = RawSyscall(SYS_fstatfs, fd, reinterpret_cast<long>(&fs));
+  if (rc < 0 || fs.f_type != kProcSuperMagic) {
+    RawSyscall(SYS_close, fd);
+    return rc < 0 ? static_cast<int>(rc) : kStatusNotProcfs;
+  }
   for (;;) {
     long got = RawSyscall(SYS_getdents64, fd, reinterpret_cast<long>(g_dirbuf), sizeof g_dirbuf);
     if (got < 0) { status = static_cast<int>(got); break; }

@@ -13,6 +13,7 @@ constexpr int kMaxThreads = 4096;
 // Refusals and failures of the machinery itself (status), besides -errno from the kernel.
 constexpr int kStatusNotMainThread = -1001;
 constexpr int kStatusTooManyThreads = -1002;
+constexpr int kStatusNotProcfs = -1003;  // /proc/self/task is not on procfs (fstatfs)
 
 struct ThreadReport {
   int tid;

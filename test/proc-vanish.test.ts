@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 const failures = new Map<string, string>();
 const garbled = new Set<string>();
+const kernelCount = { threads: 4 };
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
@@ -29,7 +30,15 @@ vi.mock('node:fs', async (importOriginal) => {
       if (m && (m[1] === '4242' || m[1] === '4243' || m[1] === '1')) return statusText(Number(m[1]), Number(m[2] ?? m[1]));
       return (real.readFileSync as (...a: unknown[]) => unknown)(path, ...rest);
     }) as typeof real.readFileSync,
+    // Everything under /proc is on procfs here; a task that exited is gone for statfs too.
+    statfsSync: ((path: string, ...rest: unknown[]) => {
+      if (!String(path).startsWith('/proc')) return (real.statfsSync as (...a: unknown[]) => unknown)(path, ...rest);
+      const code = failures.get(String(path));
+      if (code === 'ENOENT' || code === 'ESRCH') fail(String(path), 'statfs');
+      return { type: 0x9fa0 };
+    }) as typeof real.statfsSync,
     readlinkSync: ((path: string) => {
+      if (path === '/proc/self') return '4242';
       if (path === '/proc/self/ns/user' || path === '/proc/1/ns/user') return 'user:[4026531837]';
       if (path === '/proc/4242/ns/user') return 'user:[4026532999]';
       throw Object.assign(new Error('EACCES'), { code: 'EACCES', errno: -13, syscall: 'readlink' });
@@ -41,7 +50,7 @@ function statusText(tgid: number, pid: number): string {
   return [
     'Name:\tsvc', 'State:\tS (sleeping)', `Tgid:\t${tgid}`, `Pid:\t${pid}`, 'PPid:\t1', 'Uid:\t0\t0\t0\t0', 'Gid:\t0\t0\t0\t0',
     'Groups:\t', 'VmSize:\t 100 kB', 'CapInh:\t0000000000000000', 'CapPrm:\t0000000000000400', 'CapEff:\t0000000000000400',
-    'CapBnd:\t000001ffffffffff', 'CapAmb:\t0000000000000000', 'NoNewPrivs:\t0', 'Seccomp:\t0', '',
+    'CapBnd:\t000001ffffffffff', 'CapAmb:\t0000000000000000', 'NoNewPrivs:\t0', 'Seccomp:\t0', `Threads:\t${kernelCount.threads}`, '',
   ].join('\n');
 }
 
@@ -72,6 +81,16 @@ describe('tasks that exit or refuse while they are read', () => {
       [4244, 'ERR_CAPS_PROC_PARSE', 'Tgid', '/proc/4242/task/4244/status'],
     ]);
     expect(unreadable[0]!.error.message).toBe('/proc/4242/task/4244/status line 2: Tgid: "not-a-number" is not a decimal number');
+  });
+
+  it('refuses a task listing that a steady Threads: count contradicts (ERR_CAPS_NO_PROCFS)', () => {
+    failures.clear();
+    kernelCount.threads = 5;
+    try {
+      expect(() => readProcessThreads(4242)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_NO_PROCFS', message: expect.stringMatching(/lists 4 task\(s\) but \/proc\/4242\/status counts 5 threads/) }));
+    } finally {
+      kernelCount.threads = 4;
+    }
   });
 
   it('lists processes, skipping one that exited, marking another user namespace', () => {

@@ -14,6 +14,7 @@ import { CapsError, syscallError } from '../errors.js';
 import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from '../native.js';
 import { encodeConvergence, encodeProgram } from '../program.js';
 import { readProcessThreads, statusToThreadState } from '../proc.js';
+import { assertProcfs } from '../procfs.js';
 import { setIdsEverywhere } from './native-ids.js';
 import { nativeLauncher } from './native-launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './native-xattr.js';
@@ -28,6 +29,7 @@ let snapGroups = new Uint32Array(64);
 const PR_GET_SECUREBITS = 27;
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
+const STATUS_NOT_PROCFS = -1003;
 
 function unsupported(cause: unknown): CapsError {
   return new CapsError({
@@ -86,6 +88,7 @@ function checkLibc(): CapsError | undefined {
 /** Tasks whose comm starts with `iou-` are io_uring kernel workers: they never run our handler (spec §3.5). */
 function ioUringTasks(): number[] {
   const found: number[] = [];
+  assertProcfs('/proc/self/task');
   for (const name of readdirSync('/proc/self/task')) {
     try {
       if (readFileSync(`/proc/self/task/${name}/comm`, 'utf8').startsWith('iou-')) found.push(Number(name));
@@ -130,6 +133,7 @@ export function createNativeBackend(): Backend {
       // Refused before the caller changed anything.
       if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
       if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
+      if (out.status === STATUS_NOT_PROCFS) throw refusal('ERR_CAPS_NO_PROCFS', '/proc/self/task, as the broadcast opened it, is not on procfs: its threads cannot be found, so nothing was changed');
       if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
       throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
     }
@@ -212,6 +216,7 @@ export function createNativeBackend(): Backend {
       try {
         iou = ioUringTasks();
       } catch (err) {
+        if (err instanceof CapsError && err.code === 'ERR_CAPS_NO_PROCFS') return err;
         return refusal('ERR_CAPS_NO_PROCFS', `/proc/self/task cannot be read (${(err as Error).message}): every thread must be found and verified, so nothing was changed`, { cause: err });
       }
       const env = process.env.UV_USE_IO_URING;
