@@ -125,11 +125,42 @@ long RawCapset(uint32_t e_lo, uint32_t e_hi, uint32_t p_lo, uint32_t p_hi, uint3
   ReportAndExit(err_fd, static_cast<int32_t>(step_count), errno);
 }
 
-std::vector<std::string> StringArray(const Napi::Value& v) {
-  std::vector<std::string> out;
+// Argument checks: a wrong type is a TypeError (a bug in lib/backends/native-launcher.ts), never
+// a crash. Strings reach execve as C strings, so an embedded NUL is refused, not truncated.
+bool TypeErr(Napi::Env env, const std::string& message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return false;
+}
+
+bool CString(Napi::Env env, const Napi::Value& v, const char* what, std::string* out) {
+  if (!v.IsString()) return TypeErr(env, std::string(what) + " must be a string");
+  *out = v.As<Napi::String>().Utf8Value();
+  if (out->find('\0') != std::string::npos) return TypeErr(env, std::string(what) + " must not contain NUL bytes");
+  return true;
+}
+
+bool StringArray(Napi::Env env, const Napi::Value& v, const char* what, std::vector<std::string>* out) {
+  if (!v.IsArray()) return TypeErr(env, std::string(what) + " must be an array of strings");
   Napi::Array arr = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
-  return out;
+  const uint32_t n = arr.Length();
+  if (n > 1u << 20) return TypeErr(env, std::string(what) + " has too many elements");
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value item = arr.Get(i);
+    if (env.IsExceptionPending()) return false;  // a throwing getter or proxy
+    std::string s;
+    if (!CString(env, item, what, &s)) return false;
+    out->push_back(std::move(s));
+  }
+  return true;
+}
+
+template <typename T>
+bool TypedArrayArg(Napi::Env env, const Napi::Value& v, napi_typedarray_type type, const char* what, T** data, size_t* length) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) return TypeErr(env, std::string(what));
+  Napi::TypedArray t = v.As<Napi::TypedArray>();
+  *length = t.ElementLength();
+  *data = reinterpret_cast<T*>(static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset());
+  return true;
 }
 
 std::vector<char*> CPointers(std::vector<std::string>& strings) {
@@ -143,19 +174,36 @@ std::vector<char*> CPointers(std::vector<std::string>& strings) {
 // → { pid, pidfd, stdio: [fd|-1 ×3], step, errno }  (step -1 and errno 0 when exec succeeded)
 Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string file = info[0].As<Napi::String>().Utf8Value();
-  std::vector<std::string> argv_s = StringArray(info[1]);
-  std::vector<std::string> envp_s = StringArray(info[2]);
-  std::string cwd = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : std::string();
-  Napi::Int32Array stdio_arr = info[4].As<Napi::Int32Array>();
-  Napi::Uint32Array steps_arr = info[5].As<Napi::Uint32Array>();
-  Napi::Uint32Array groups_arr = info[6].As<Napi::Uint32Array>();
+  if (info.Length() < 7) {
+    TypeErr(env, "launchSpawn(file, argv, envp, cwd, stdio, steps, groups): 7 arguments expected");
+    return env.Undefined();
+  }
+  std::string file, cwd;
+  std::vector<std::string> argv_s, envp_s;
+  int32_t* stdio_in = nullptr;
+  uint32_t* steps_in = nullptr;
+  uint32_t* groups_in = nullptr;
+  size_t stdio_len = 0, steps_len = 0, groups_len = 0;
+  const bool ok = CString(env, info[0], "file", &file) && StringArray(env, info[1], "argv", &argv_s) &&
+                  StringArray(env, info[2], "envp", &envp_s) &&
+                  (info[3].IsNull() || info[3].IsUndefined() || CString(env, info[3], "cwd", &cwd)) &&
+                  TypedArrayArg(env, info[4], napi_int32_array, "stdio must be an Int32Array(3)", &stdio_in, &stdio_len) &&
+                  TypedArrayArg(env, info[5], napi_uint32_array, "steps must be a Uint32Array of 8-word steps", &steps_in, &steps_len) &&
+                  TypedArrayArg(env, info[6], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
+  if (!ok) return env.Undefined();
+  if (file.empty()) { TypeErr(env, "file must not be empty"); return env.Undefined(); }
+  if (stdio_len != 3) { TypeErr(env, "stdio must be an Int32Array(3)"); return env.Undefined(); }
+  for (size_t i = 0; i < 3; i++) {
+    if (stdio_in[i] < kNull) { TypeErr(env, "stdio entries must be -1 (pipe), -2 (/dev/null) or an fd"); return env.Undefined(); }
+  }
+  if (steps_len % kStepWords != 0) { TypeErr(env, "steps must be a Uint32Array of 8-word steps"); return env.Undefined(); }
+  if (groups_len > 65536) { TypeErr(env, "groups: at most 65536 (NGROUPS_MAX)"); return env.Undefined(); }
 
   std::vector<char*> argv = CPointers(argv_s);
   std::vector<char*> envp = CPointers(envp_s);
-  int32_t stdio[3] = {stdio_arr[0], stdio_arr[1], stdio_arr[2]};
-  std::vector<uint32_t> steps(steps_arr.Data(), steps_arr.Data() + steps_arr.ElementLength());
-  std::vector<gid_t> groups(groups_arr.Data(), groups_arr.Data() + groups_arr.ElementLength());
+  int32_t stdio[3] = {stdio_in[0], stdio_in[1], stdio_in[2]};
+  std::vector<uint32_t> steps(steps_in, steps_in + steps_len);
+  std::vector<gid_t> groups(groups_in, groups_in + groups_len);
 
   Napi::Object result = Napi::Object::New(env);
   auto fail = [&](int32_t step, int err) {
@@ -270,7 +318,19 @@ void OnPidfdReadable(uv_poll_t* handle, int status, int) {
 // launchWatch(pidfd, (code, signal) => void) → watch id (keeps the loop alive until exit)
 Napi::Value LaunchWatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
+    TypeErr(env, "launchWatch(pidfd, onExit): a pidfd number and a function expected");
+    return env.Undefined();
+  }
   int pidfd = info[0].As<Napi::Number>().Int32Value();
+  // Only a pidfd: signal 0 through it answers EBADF for any other fd (stdout, a socket…), which
+  // must never be registered in the loop (it belongs to someone else).
+  if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) < 0) {
+    if (pidfd < 0 || errno == EBADF || errno == EINVAL) return Napi::Number::New(env, -EBADF);
+  }
+  for (const auto& entry : watches) {
+    if (entry.second->pidfd == pidfd) return Napi::Number::New(env, -EEXIST);
+  }
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return Napi::Number::New(env, -EINVAL);
   Watch* w = new Watch(env);
@@ -291,16 +351,25 @@ Napi::Value LaunchWatch(const Napi::CallbackInfo& info) {
 
 // launchRef(id, ref: boolean): like child.ref()/unref()
 Napi::Value LaunchRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) {
+    TypeErr(env, "launchRef(watchId, ref): a number and a boolean expected");
+    return env.Undefined();
+  }
   auto it = watches.find(info[0].As<Napi::Number>().Int32Value());
   if (it != watches.end()) {
     uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&it->second->poll);
     if (info[1].As<Napi::Boolean>().Value()) uv_ref(h); else uv_unref(h);
   }
-  return info.Env().Undefined();
+  return env.Undefined();
 }
 
 // launchKill(pidfd, signal) → 0 | -errno (pidfd_send_signal: no pid-reuse race)
 Napi::Value LaunchKill(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    TypeErr(info.Env(), "launchKill(pidfd, signal): two numbers expected");
+    return info.Env().Undefined();
+  }
   int pidfd = info[0].As<Napi::Number>().Int32Value();
   int sig = info[1].As<Napi::Number>().Int32Value();
   long rc = syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0);
