@@ -6,6 +6,7 @@
  * (a simulated process). On Linux the native backend is required — no silent fallback.
  */
 import type { BackendKind, CredProgram, OpFailure, ThreadState } from './types.js';
+import type { UserNamespaceView } from './id-checks.js';
 import { CapsError } from './errors.js';
 import { createNativeBackend } from './backends/native-backend.js';
 import { createSimulatedBackend } from './model/simulated.js';
@@ -88,6 +89,8 @@ export interface Backend {
    * Throws the kernel's error for the first step that fails (earlier steps stay).
    */
   setIds(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
+  /** The caller's user namespace as setIds meets it: /proc/self/setgroups and the uid and gid maps. */
+  userNamespace(): UserNamespaceView;
   /** The raw security.capability xattr (a path is never followed): bytes, or a negative errno. */
   readFileCaps(target: string | number): Uint8Array | number;
   /** Writes the raw security.capability xattr: 0 or a negative errno. */

@@ -12,6 +12,7 @@ export type {
 } from './types.js';
 export { getBackend, useBackend } from './backend.js';
 export type { Backend, BroadcastOutcome } from './backend.js';
+export type { UserNamespaceView, IdExtent } from './id-checks.js';
 export { parseStatus, statusToThreadState, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc.js';
 export type { ProcStatus, ProcPid, ProcessThreads, ProcessInfo, ProcessList, Unreadable } from './proc.js';
 export { fileCaps } from './filecaps.js';

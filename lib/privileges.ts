@@ -19,6 +19,7 @@ import { toCapList, toSecurebits, type CapsInput, type CapsStep, type Securebits
 import { capToName } from './names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
 import { resolveIdentityOptions } from './users.js';
+import { idChangeRefusal } from './id-checks.js';
 
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
 export const LOCKED_SECUREBITS = 0xef;
@@ -156,7 +157,13 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
   if (securebits !== undefined) steps.push({ op: 'securebits.set', bits: securebits });
   steps.push({ op: 'set', effective, permitted: keep, inheritable });
   if (noNewPrivs) steps.push({ op: 'noNewPrivs.set' });
-  return { ids: changesUid || changesGid || changesGroups ? ids : {}, keepCapsFirst, steps, permitted: keep, uniform };
+  // Only what changes is set: setgroups(2) with the present list would still fail where the
+  // user namespace denies it (kernel-semantics §2.8).
+  const idsToSet: DropPlan['ids'] = {};
+  if (changesGroups) idsToSet.groups = ids.groups!;
+  if (changesGid) idsToSet.gid = ids.gid!;
+  if (changesUid) idsToSet.uid = ids.uid!;
+  return { ids: idsToSet, keepCapsFirst, steps, permitted: keep, uniform };
 }
 
 function partial(backend: Backend, options: DropPrivilegesOptions, what: string, cause: unknown): never {
@@ -181,6 +188,9 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
   const refused = backend.processRefusal();
   if (refused) throw refused;
   const plan = planDrop(options, backend.threadState());
+  // What the user namespace would refuse (setgroups denied, unmapped ids), before keepcaps is set.
+  const idRefusal = Object.keys(plan.ids).length > 0 ? idChangeRefusal(plan.ids, backend.userNamespace(), 'dropPrivileges') : undefined;
+  if (idRefusal) throw idRefusal;
   const opts: ProcessCallOptions = { deadlineMs: options.deadlineMs ?? 2000, onPartial: options.onPartial ?? 'abort' };
 
   let stage = 'keepcaps';

@@ -13,7 +13,7 @@ const fixture = new URL('./fixtures/drop.mjs', import.meta.url).pathname;
 
 interface Out {
   result?: { uid: number; gid: number; groups: number[]; threads: number };
-  error?: { code: string; errno: number; message: string; cap?: string };
+  error?: { code: string; errno: number; message: string; cap?: string; syscall?: string };
   self: { securebits?: number; keepCaps?: boolean };
   threads: Array<Record<string, unknown> & { tid: number; uid: { real: number } }>;
   secret?: string;
@@ -120,6 +120,24 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
     for (const t of out.threads) expect(t).toMatchObject({ bounding: hex([10]), noNewPrivs: true });
     const others = out.threads.filter((t) => t.tid !== out.threads[0]!.tid);
     for (const t of others) expect(t).toMatchObject(uniform ? { permitted: hex([10]) } : { permitted: hex([]), effective: hex([]), inheritable: hex([]), ambient: hex([]) });
+  });
+
+  // Issue 11, F2: in `unshare -Ur` (setgroups denied, only uid 0 mapped) the refusal comes before
+  // keepcaps is set, the same for a switch to nobody and for user: 0 — not a kill (exit 137).
+  it.each([
+    [{ user: 'nobody', keep: ['cap_net_bind_service'] }, /setgroups is denied in this user namespace/],
+    [{ user: 0, keep: ['cap_net_bind_service'] }, /setgroups is denied in this user namespace/],
+    [{ user: 'nobody', groups: [] as number[], keep: ['cap_net_bind_service'] }, /gid 65534 is not mapped/],
+    [{ user: 'nobody', group: 0, groups: [] as number[], keep: ['cap_net_bind_service'] }, /uid 65534 is not mapped/],
+  ])('in a user namespace that denies setgroups and maps only 0, %j is refused before anything changes', (options, reason) => {
+    const out = runFixture('unshare', ['-Ur', process.execPath, fixture, JSON.stringify(options)], {});
+    expect(out.error).toMatchObject({ code: expect.stringMatching(/^(EPERM|EINVAL)$/) });
+    expect(out.error!.message).toMatch(reason);
+    expect(out.error!.message).toMatch(/nothing was changed/);
+    expect(out.self.keepCaps).toBe(false);
+    const t = uniformThreads(out);
+    expect(t).toMatchObject({ uid: { real: 0 } });
+    expect(t.permitted).toBe(t.bounding); // a user namespace's root holds its whole bounding set
   });
 
   it.each([

@@ -15,7 +15,7 @@ import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot
 import { encodeConvergence, encodeProgram } from '../program.js';
 import { readProcessThreads, statusToThreadState } from '../proc.js';
 import { assertProcfs } from '../procfs.js';
-import { setIdsEverywhere } from './native-ids.js';
+import { readUserNamespace, setIdsEverywhere } from './native-ids.js';
 import { nativeLauncher } from './native-launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './native-xattr.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../types.js';
@@ -274,6 +274,7 @@ export function createNativeBackend(): Backend {
 
     launcher: nativeLauncher,
     setIds: setIdsEverywhere,
+    userNamespace: readUserNamespace,
     readFileCaps,
     writeFileCaps,
     removeFileCaps,

@@ -294,6 +294,13 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
         }
       }
     },
+    userNamespace() {
+      const ns = main().ns;
+      // The initial namespace maps every id to itself (its maps are implicit in the model).
+      const full = [{ inside: 0, outside: 0, count: 4294967295 }];
+      if (ns.parent === null) return { setgroups: 'allow', uidMap: full, gidMap: full };
+      return { setgroups: ns.setgroupsDenied === true ? 'deny' : 'allow', uidMap: [...ns.uidMap], gidMap: [...ns.gidMap] };
+    },
     readFileCaps(target) {
       const f = fileFor(target);
       if (typeof f === 'number') return f;
