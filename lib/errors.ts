@@ -125,6 +125,8 @@ export function invalidArg(what: string, value: unknown, expected: string): Caps
   let shown: string;
   try { shown = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value); }
   catch { shown = String(value); }
+  // A huge input must not make a huge message: quote its start and say how long it was.
+  if (shown.length > 120) shown = `${shown.slice(0, 100)}… (${shown.length} characters)`;
   return new CapsError({
     code: 'ERR_CAPS_INVALID_ARG',
     errno: -22,

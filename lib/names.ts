@@ -102,9 +102,11 @@ export function lastCap(): number {
 }
 
 function unknownCap(name: unknown): CapsError {
+  let shown = JSON.stringify(typeof name === 'bigint' ? String(name) : name) ?? String(name);
+  if (shown.length > 120) shown = `${shown.slice(0, 100)}… (${shown.length} characters)`;
   return new CapsError({
     code: 'ERR_CAPS_UNKNOWN_CAP',
     errno: -22,
-    message: `unknown capability ${JSON.stringify(typeof name === 'bigint' ? String(name) : name)}: expected a name such as cap_chown or chown, or a number from 0 to ${MAX_CAP}`,
+    message: `unknown capability ${shown}: expected a name such as cap_chown or chown, or a number from 0 to ${MAX_CAP}`,
   });
 }

@@ -111,7 +111,10 @@ function splitFields(text: string): Map<string, Line> {
     // The value follows a tab; Name keeps any leading spaces of the command name itself.
     const rest = raw.slice(colon + 1);
     const value = key === 'Name' ? rest.replace(/^\t/, '') : rest.trim();
-    if (!fields.has(key)) fields.set(key, { value, line: i + 1 });
+    // The kernel prints each key once: a second one is not its status file (a forgery or a mix).
+    const first = fields.get(key);
+    if (first) throw parseError(`${key}: a second ${key}: line (the first is line ${first.line})`, key, i + 1);
+    fields.set(key, { value, line: i + 1 });
   }
   return fields;
 }
@@ -168,10 +171,21 @@ class FieldReader {
     return f.value === '' ? [] : f.value.split(/\s+/).map((t) => this.toInt(key, f, t));
   }
 
+  /** A list of 32-bit ids (the Groups: line). */
+  idList(key: string): number[] {
+    const f = this.required(key);
+    const list = this.listOf(key, f);
+    const tooBig = list.find((id) => id > 0xffffffff);
+    if (tooBig !== undefined) throw parseError(`${key}: ${tooBig} does not fit in 32 bits (ids are 0 to 4294967295)`, key, f.line);
+    return list;
+  }
+
   ids(key: string): Ids {
     const f = this.required(key);
     const parts = this.listOf(key, f);
     if (parts.length !== 4) throw parseError(`${key}: expected 4 ids (real, effective, saved, fs), got ${parts.length}`, key, f.line);
+    const tooBig = parts.find((id) => id > 0xffffffff);
+    if (tooBig !== undefined) throw parseError(`${key}: ${tooBig} does not fit in 32 bits (ids are 0 to 4294967295)`, key, f.line);
     const [real, effective, saved, fs] = parts as [number, number, number, number];
     return { real, effective, saved, fs };
   }
@@ -229,7 +243,7 @@ export function parseStatus(text: string): ProcStatus {
     ppid: r.int('PPid'),
     uid: r.ids('Uid'),
     gid: r.ids('Gid'),
-    groups: r.intList('Groups'),
+    groups: r.idList('Groups'),
     // Older kernels lack Kthread:; a task without memory that is not a zombie is a kernel thread.
     kernelThread: r.optionalFlag('Kthread') ?? (!r.has('VmSize') && !(r.optionalText('State') ?? '').startsWith('Z')),
     inheritable: r.capSet('CapInh'),

@@ -13,6 +13,19 @@ function describeAt(text: string, offset: number): string {
   return `'${String.fromCodePoint(code)}'`;
 }
 
+/** Characters of the input quoted on each side of the offset; longer input is cut with an ellipsis. */
+const QUOTE_CONTEXT = 40;
+
+/** The input as the message quotes it: whole when short, else a window around `offset`. */
+export function quoteAround(text: string, offset: number): string {
+  if (text.length <= 2 * QUOTE_CONTEXT + 20) return JSON.stringify(text);
+  const from = Math.max(0, offset - QUOTE_CONTEXT);
+  const to = Math.min(text.length, offset + QUOTE_CONTEXT);
+  const head = from > 0 ? '…' : '';
+  const tail = to < text.length ? '…' : '';
+  return `${head}${JSON.stringify(text.slice(from, to))}${tail} (${text.length} characters)`;
+}
+
 /**
  * A CapsError (code ERR_CAPS_PARSE, errno -22) for `text`, failing at `offset`, where
  * `expected` would have been accepted.
@@ -23,7 +36,7 @@ export function parseError(format: 'capability text' | 'IAB text', text: string,
   return new CapsError({
     code: 'ERR_CAPS_PARSE',
     errno: -22,
-    message: `invalid ${format} ${JSON.stringify(text)}: at offset ${offset} found ${describeAt(text, offset)}, expected ${expected}`,
+    message: `invalid ${format} ${quoteAround(text, offset)}: at offset ${offset} found ${describeAt(text, offset)}, expected ${expected}`,
     offset,
     expected,
   });

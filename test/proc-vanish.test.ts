@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 const failures = new Map<string, string>();
 const garbled = new Set<string>();
 const kernelCount = { threads: 4 };
+const procSelf = { pid: '4242' };
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
@@ -38,7 +39,7 @@ vi.mock('node:fs', async (importOriginal) => {
       return { type: 0x9fa0 };
     }) as typeof real.statfsSync,
     readlinkSync: ((path: string) => {
-      if (path === '/proc/self') return '4242';
+      if (path === '/proc/self') return procSelf.pid;
       if (path === '/proc/self/ns/user' || path === '/proc/1/ns/user') return 'user:[4026531837]';
       if (path === '/proc/4242/ns/user') return 'user:[4026532999]';
       throw Object.assign(new Error('EACCES'), { code: 'EACCES', errno: -13, syscall: 'readlink' });
@@ -90,6 +91,16 @@ describe('tasks that exit or refuse while they are read', () => {
       expect(() => readProcessThreads(4242)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_NO_PROCFS', message: expect.stringMatching(/lists 4 task\(s\) but \/proc\/4242\/status counts 5 threads/) }));
     } finally {
       kernelCount.threads = 4;
+    }
+  });
+
+  it('refuses a /proc that does not list the caller (ERR_CAPS_NO_PROCFS), instead of an empty or foreign list', () => {
+    failures.clear();
+    procSelf.pid = '9999';
+    try {
+      expect(() => listProcesses()).toThrow(expect.objectContaining({ code: 'ERR_CAPS_NO_PROCFS', message: expect.stringMatching(/does not list this process \(9999\)/) }));
+    } finally {
+      procSelf.pid = '4242';
     }
   });
 

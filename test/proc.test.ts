@@ -142,6 +142,9 @@ describe('parseStatus on captured and hand-made texts', () => {
     ['NoNewPrivs other than 0/1', (t: string) => t.replace('NoNewPrivs:\t1', 'NoNewPrivs:\tyes'), 'NoNewPrivs', /NoNewPrivs: expected 0 or 1/],
     ['a line without a colon', (t: string) => t.replace('FDSize:\t64', 'garbage'), 'Key: value', /line 11: not a "Key: value" line: "garbage"/],
     ['an empty text', () => '', 'Name', /missing the Name: line/],
+    ['a second CapEff line (issue 11)', (t: string) => t.replace(/^(CapEff:.*\n)/m, '$1CapEff:\t0000000000000000\n'), 'CapEff', /line 20: CapEff: a second CapEff: line \(the first is line 19\)/],
+    ['a uid of 2**32 (issue 11)', (t: string) => t.replace('Uid:\t1000\t0\t0\t1000', 'Uid:\t4294967296\t0\t0\t1000'), 'Uid', /line 9: Uid: 4294967296 does not fit in 32 bits/],
+    ['a group of 2**32 (issue 11)', (t: string) => t.replace('Groups:\t4 24 100 ', 'Groups:\t4 4294967296'), 'Groups', /line 12: Groups: 4294967296 does not fit in 32 bits/],
   ])('refuses %s with ERR_CAPS_PROC_PARSE naming the field', (_what, mutate, field, message) => {
     const e = parseError(() => parseStatus(mutate(good)));
     expect(e.code).toBe('ERR_CAPS_PROC_PARSE');

@@ -221,3 +221,24 @@ describe('round trips (seeded)', () => {
     }
   });
 });
+
+describe('parse errors of huge inputs (issue 11)', () => {
+  it.each([
+    ['parseCaps', () => parseCaps('x'.repeat(1e6)), 0],
+    ['parseIAB', () => parseIAB('x'.repeat(1e6)), 0],
+    ['parseCaps, late', () => parseCaps(`${'cap_chown=ep '.repeat(100_000)}bogus`), 1_300_000],
+  ] as const)('%s quotes a window around the offset, with an ellipsis, and keeps the offset', (_name, run, offset) => {
+    const err = parseFailure(run);
+    expect(err.code).toBe('ERR_CAPS_PARSE');
+    expect(err.offset).toBe(offset);
+    expect(err.message.length).toBeLessThan(400);
+    expect(err.message).toMatch(/…/);
+    expect(err.message).toMatch(/characters\)/);
+    expect(err.message).toContain(`offset ${offset}`);
+  });
+
+  it('an unknown capability name of a million characters gives a short message', () => {
+    const err = parseFailure(() => CapSet.of('y'.repeat(1e6) as never));
+    expect(err.message.length).toBeLessThan(400);
+  });
+});
