@@ -13,6 +13,7 @@ import type { Launcher } from './backend.js';
 import { CapSet, type CapSetInput } from './capset.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
+import { launchWarnings } from './launch-warnings.js';
 import { parseCaps, parseIAB } from './text.js';
 import type { IABInput } from './text-types.js';
 import { resolveIdentityOptions } from './users.js';
@@ -57,6 +58,11 @@ export class LaunchedProcess extends EventEmitter {
   readonly stderr: Socket | null;
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
+  /**
+   * Ways the child holds more than the options asked for, found before it started (e.g. an exec
+   * as root without SECBIT_NOROOT gets the whole bounding set). Empty when it holds what was asked.
+   */
+  readonly warnings: readonly string[];
   /** Resolves once the child has exited (never rejects). */
   readonly exited: Promise<LaunchExit>;
   readonly #launcher: Launcher;
@@ -65,8 +71,9 @@ export class LaunchedProcess extends EventEmitter {
   #done = false;
 
   /** @internal */
-  constructor(launcher: Launcher, pid: number, pidfd: number, fds: number[]) {
+  constructor(launcher: Launcher, pid: number, pidfd: number, fds: number[], warnings: readonly string[] = []) {
     super();
+    this.warnings = Object.freeze([...warnings]);
     this.#launcher = launcher;
     this.pid = pid;
     this.#pidfd = pidfd;
@@ -233,6 +240,10 @@ export function launch(command: string, args: readonly string[] = [], options: L
   const file = searchPath(command, env.PATH, cwd);
   if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
   const steps = planLaunch(target);
+  const me = backend.threadState();
+  const warnings = launchWarnings(target, {
+    uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
+  });
   const result = launcher.spawn({
     file, argv: [options.argv0 ?? command, ...args], envp: envList(env), ...(target.cwd ? { cwd: target.cwd } : {}),
     stdio: stdioPlan(options.stdio), steps: encodePlan(steps), groups: Uint32Array.from(target.groups ?? []),
@@ -241,5 +252,5 @@ export function launch(command: string, args: readonly string[] = [], options: L
     const { step, errno } = result.failure;
     throw childError(steps, step, errno, file);
   }
-  return new LaunchedProcess(launcher, result.pid, result.pidfd, result.stdio);
+  return new LaunchedProcess(launcher, result.pid, result.pidfd, result.stdio, warnings);
 }

@@ -84,6 +84,20 @@ for (const suite of suites) {
 }
 rmSync(tmp, { recursive: true, force: true });
 
+// Hygiene, counted as one test: the suite must not leave a capability-carrying or setuid file
+// behind under the temp directory (a way up for any local user on a shared machine).
+if (process.platform === 'linux' && !extra.length) {
+  const { privilegedLeftovers } = await import('./leftovers.mjs');
+  const left = await privilegedLeftovers(tmpdir());
+  if (left.length > 0) {
+    console.error(`hygiene: the suite left ${left.length} privileged file(s) behind:\n  ${left.join('\n  ')}`);
+    totals.failed += 1;
+  } else {
+    console.log(`hygiene: no capability-carrying or setuid file left under ${tmpdir()}/linux-caps-*`);
+    totals.passed += 1;
+  }
+}
+
 /**
  * Builds the sanitized addon if needed, then proves, in a node started exactly like the
  * suite's, that libasan is loaded and that the addon the library maps is build-asan/'s — so

@@ -2,9 +2,9 @@
  * The linux-caps CLI as a user runs it: spawned, output and exit codes checked, and compared
  * with capsh, pscap, getcap and setpriv on the same process state.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
@@ -84,7 +84,8 @@ describe.skipIf(skip)('linux-caps CLI', () => {
   });
 
   it('file set/get/rm agree with getcap and setcap', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-'));
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-')); // 0700, removed below
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'tool');
     copyFileSync('/bin/true', file);
     expect(run(['file', 'set', 'cap_net_raw,cap_net_admin=ep', file]).code).toBe(0);
@@ -119,18 +120,26 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     ['file caps =p (no effective) as uid 1000', 'cap_net_raw=p', ['--reuid=1000', '--regid=1000', '--clear-groups']],
     ['inheritable file caps with a matching I', 'cap_chown=ei', ['--reuid=1000', '--regid=1000', '--clear-groups', '--inh-caps=+chown']],
   ])('explain exec predicts what the kernel does: %s', (_name, fileText, setprivArgs) => {
+    // The capability-carrying copy exists only on a private tmpfs inside `unshare -m` (over a
+    // 0700 directory that is removed afterwards): no other user can ever reach it.
     const dir = mkdtempSync(join(tmpdir(), 'linux-caps-explain-'));
     const file = join(dir, 'cat');
-    copyFileSync('/bin/cat', file);
-    execFileSync('chmod', ['755', dir, file]);
-    execFileSync('setcap', [fileText, file]);
-    const real = execFileSync('setpriv', [...setprivArgs, file, '/proc/self/status'], { encoding: 'utf8' });
-    const observed = Object.fromEntries(real.split('\n').filter((l) => /^Cap(Inh|Prm|Eff|Amb):/.test(l)).map((l) => l.split(/:\s+/)));
     // The same start state, as the model sees it: uid 1000 and the inheritable set setpriv gave.
     const inh = setprivArgs.find((a) => a.startsWith('--inh-caps'))?.replace('--inh-caps=+', '');
-    const r = run(['explain', '--json', '--uid', '1000', '--caps', inh ? `cap_${inh}=i` : '=', `exec=${file}`]);
-    expect(r.code).toBe(0);
-    const x = JSON.parse(r.stdout).result;
+    const explainArgs = ['explain', '--json', '--uid', '1000', '--caps', inh ? `cap_${inh}=i` : '=', `exec=${file}`];
+    let both: string;
+    try {
+      // setpriv runs the file; then `linux-caps explain` predicts it, reading the same file.
+      const explain = [process.execPath, cli, ...explainArgs].map((a) => `'${a}'`).join(' ');
+      const script = 'mount -t tmpfs -o mode=0755 linux-caps "$1" && cp /bin/cat "$1/cat" && setcap "$2" "$1/cat" && f="$1/cat" && shift 2'
+        + ` && setpriv "$@" "$f" /proc/self/status && echo ---- && exec ${explain}`;
+      both = execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, fileText, ...setprivArgs], { encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const [real, predicted] = both.split('----\n') as [string, string];
+    const observed = Object.fromEntries(real.split('\n').filter((l) => /^Cap(Inh|Prm|Eff|Amb):/.test(l)).map((l) => l.split(/:\s+/)));
+    const x = JSON.parse(predicted).result;
     const hex = (v: string) => BigInt(v).toString(16).padStart(16, '0');
     expect({ CapInh: hex(x.inheritable), CapPrm: hex(x.permitted), CapEff: hex(x.effective), CapAmb: hex(x.ambient) }).toEqual(observed);
   });
@@ -159,6 +168,44 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/Unknown bcap ' NET_ADMIN' \(bcapabilities line 1/);
     expect(run(['vserver', join(dir, 'missing')]).code).toBe(2);
+  });
+
+  // Issue 11: exit codes, decimal pids, the root-exec warning and the ambient set under --caps.
+  it.each([
+    [['exec', '--caps', 'cap_nope=ep', '--', 'true'], /exec: .*cap_nope/],
+    [['exec', '--inh', 'cap_nope', '--', 'true'], /unknown capability "cap_nope"/],
+    [['exec', '--iab', '^zz', '--', 'true'], /invalid IAB text/],
+    [['exec', '--user', 'no-such-user-xyz', '--', 'true'], /no-such-user-xyz/],
+    [['print', '--pid', '1e3'], /--pid needs a decimal number/],
+    [['print', '--pid', '0x10'], /--pid needs a decimal number/],
+    [['print', '--pid', ' 1'], /--pid needs a decimal number/],
+  ])('a bad option value exits 2 (usage), not 127: %j', (args, message) => {
+    const r = run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('exec as root warns once on stderr when the child will get more than --caps asked, naming the fix', () => {
+    const r = run(['exec', '--caps', 'cap_net_raw=ep', '--', 'grep', '^CapEff', '/proc/self/status']);
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('linux-caps: warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/runs as root without SECBIT_NOROOT.*more than asked.*--user.*--secbits noroot/);
+    expect(r.stdout).not.toMatch(/^CapEff:\s+0000000000002000$/m); // the warning was right: it got more
+    const quiet = run(['exec', '--user', 'nobody', '--inh', 'net_raw', '--addamb', 'net_raw', '--', 'true']);
+    expect(quiet).toMatchObject({ code: 0, stderr: '' });
+    const locked = run(['exec', '--secbits', 'noroot,noroot_locked', '--caps', 'cap_net_raw=ep', '--', 'true']);
+    expect(locked).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('exec --caps clears the ambient set the parent holds unless --addamb names it', () => {
+    const asNobodyWithAmbient = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+net_raw,+chown', '--ambient-caps=+net_raw,+chown'];
+    const grep = ['--', 'grep', '^CapAmb', '/proc/self/status'];
+    const exact = run(['exec', '--caps', 'cap_net_raw=eip', ...grep], asNobodyWithAmbient);
+    expect(exact.code).toBe(0);
+    expect(exact.stdout).toMatch(/^CapAmb:\s+0000000000000000$/m);
+    const plain = run(['exec', ...grep], asNobodyWithAmbient); // no --caps: an ordinary exec keeps ambient
+    expect(plain.stdout).toMatch(/^CapAmb:\s+0000000000002001$/m);
   });
 
   it('usage errors exit 2 with a message on stderr', () => {

@@ -13,6 +13,28 @@ export class UsageError extends Error {
   }
 }
 
+/** A whole decimal number as typed (no `1e3`, `0x10`, spaces or signs), at most `max`; else a usage error. */
+export function decimalArg(flag: string, text: string, max: number): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || Number(text) > max) {
+    throw new UsageError(`${flag} needs a decimal number from 0 to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** A process id: decimal, 1 to 4194304 (the kernel's largest pid_max). */
+export function pidArg(flag: string, text: string): number {
+  const pid = decimalArg(flag, text, 4194304);
+  if (pid === 0) throw new UsageError(`${flag} needs a process id (1 or more), not "0"`);
+  return pid;
+}
+
+/** A securebits value as capsh takes it: a decimal or 0x-hex number, else names separated by commas. */
+export function securebitsArg(text: string): number | string[] {
+  if (/^(0|[1-9][0-9]{0,3})$/.test(text)) return Number(text);
+  if (/^0x[0-9a-f]{1,4}$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return text.split(',');
+}
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;

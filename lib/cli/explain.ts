@@ -19,7 +19,7 @@ import { toSecurebits } from '../program.js';
 import { parseCaps } from '../text.js';
 import type { CredOp } from '../types.js';
 import { resolveGid, resolveUid } from '../users.js';
-import { toJson, UsageError, type Io } from './common.js';
+import { securebitsArg, toJson, UsageError, type Io } from './common.js';
 
 /** Whether the mount holding `path` is nosuid (the longest mount point prefix in mountinfo). */
 function mountIsNosuid(path: string): boolean {
@@ -66,7 +66,7 @@ export function stepsOf(word: string): Array<ModelStep | CredOp> {
     case 'amb+': return caps(value).map((cap) => ({ op: 'ambient.raise' as const, cap }));
     case 'amb-': return caps(value).map((cap) => ({ op: 'ambient.lower' as const, cap }));
     case 'amb': if (value === 'clear') return [{ op: 'ambient.clear' }]; break;
-    case 'secbits': return [{ op: 'securebits.set', bits: toSecurebits(Number.isInteger(Number(value)) ? Number(value) : value.split(',')) }];
+    case 'secbits': return [{ op: 'securebits.set', bits: toSecurebits(securebitsArg(value)) }];
     case 'keepcaps': if (value === '0' || value === '1') return [{ op: 'keepcaps.set', on: value === '1' }]; break;
     case 'nnp': return [{ op: 'nnp.set' }];
     case 'setuid': return [{ op: 'setuid', uid: resolveUid(value) }];

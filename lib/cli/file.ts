@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileCaps } from '../filecaps.js';
-import { describeError, UsageError, type Io } from './common.js';
+import { decimalArg, describeError, UsageError, type Io } from './common.js';
 
 export function fileCommand(args: string[], io: Io): number {
   const [verb, ...rest] = args;
@@ -30,8 +30,8 @@ export function fileCommand(args: string[], io: Io): number {
       if (text === undefined) throw new UsageError('file set: give the capabilities (setcap text) and then the paths');
       let rootid: number | undefined;
       if (values.n !== undefined) {
-        rootid = Number(values.n);
-        if (!Number.isInteger(rootid) || rootid <= 0) throw new UsageError(`file set: -n needs a rootid > 0, not ${JSON.stringify(values.n)}`);
+        rootid = decimalArg('file set: -n', String(values.n), 0xffffffff);
+        if (rootid <= 0) throw new UsageError(`file set: -n needs a rootid > 0, not ${JSON.stringify(values.n)}`);
       }
       each(paths, (p) => { fileCaps.set(p, text, rootid === undefined ? {} : { rootid }); });
       break;

@@ -10,7 +10,7 @@ import { readProcessThreads, statusToThreadState } from '../proc.js';
 import { caps } from '../process.js';
 import { readGroups, readUsers } from '../users.js';
 import type { ThreadState } from '../types.js';
-import { toJson, UsageError, type Io } from './common.js';
+import { pidArg, toJson, UsageError, type Io } from './common.js';
 
 /**
  * capsh's mode guess (libcap 2.66 cap_get_mode, checked against capsh): no securebits at all is
@@ -73,8 +73,7 @@ export function printCommand(args: string[], io: Io): number {
   let main: ThreadState;
   let threads: ThreadState[];
   if (values.pid !== undefined) {
-    const pid = Number(values.pid);
-    if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`--pid needs a process id, not ${JSON.stringify(values.pid)}`);
+    const pid = pidArg('--pid', values.pid);
     const read = readProcessThreads(pid);
     threads = read.threads.map(statusToThreadState);
     if (threads.length === 0) throw new UsageError(`no readable threads for pid ${pid}`);
@@ -86,7 +85,7 @@ export function printCommand(args: string[], io: Io): number {
   const last = getBackend().lastCap();
   if (values.json) {
     io.out(toJson({
-      pid: values.pid === undefined ? process.pid : Number(values.pid),
+      pid: values.pid === undefined ? process.pid : pidArg('--pid', values.pid),
       current: formatCaps(main, { kernelBits: last + 1 }),
       main,
       uniform: threads.every((t) => sameCaps(t, main)),
