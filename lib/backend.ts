@@ -35,6 +35,12 @@ export interface SpawnRequest {
   /** The encoded credential plan (8 words a step). */
   steps: Uint32Array;
   groups: Uint32Array;
+  /**
+   * Called once when the child ends (code, or -1 and the signal number). The launcher starts
+   * watching before spawn returns, so a child is reaped even if its caller's environment (a
+   * Worker) goes away before it could watch.
+   */
+  onExit: (code: number, signal: number) => void;
 }
 
 export interface SpawnResult {
@@ -42,16 +48,20 @@ export interface SpawnResult {
   pidfd: number;
   /** Our ends of the pipes asked for (fd or -1). */
   stdio: number[];
-  /** The child failed before exec: which step (steps.length = execve, -1 = stdio setup) and errno (negative). */
+  /** The exit watch started for onExit (for ref/unref). */
+  watchId: number;
+  /**
+   * The child failed before exec: which step (steps.length = execve, -1 = stdio setup in the
+   * child) and errno (negative). Parent-side failures: -2 pipe2, -3 fork, -4 a stdio fd that is
+   * not open, -5 pidfd_open (the child was killed and reaped).
+   */
   failure?: { step: number; errno: number };
 }
 
 /** Starts children with a credential plan applied between fork and exec (never in the parent). */
 export interface Launcher {
-  /** Forks, applies the plan in the child, execs; reports a failure before exec instead of a child. */
+  /** Forks, applies the plan in the child, execs, starts watching; reports a failure before exec instead of a child. */
   spawn(req: SpawnRequest): SpawnResult;
-  /** Calls onExit once when the child ends (code, or -1 and the signal number); returns a watch id. */
-  watch(pidfd: number, onExit: (code: number, signal: number) => void): number;
   /** Whether a running child keeps the event loop alive. */
   ref(watchId: number, ref: boolean): void;
   /** pidfd_send_signal: 0 or a negative errno. */

@@ -50,6 +50,11 @@ export interface LaunchExit {
   signal: NodeJS.Signals | null;
 }
 
+/** @internal Where the launcher's exit callback goes once the handle exists. */
+export interface ExitRelay {
+  to?: (code: number, signal: number) => void;
+}
+
 /** A started child: like child_process's ChildProcess (pid, stdio streams, 'exit', kill). */
 export class LaunchedProcess extends EventEmitter {
   readonly pid: number;
@@ -71,9 +76,10 @@ export class LaunchedProcess extends EventEmitter {
   #done = false;
 
   /** @internal */
-  constructor(launcher: Launcher, pid: number, pidfd: number, fds: number[], warnings: readonly string[] = []) {
+  constructor(launcher: Launcher, pid: number, pidfd: number, watchId: number, fds: number[], exitRelay: ExitRelay, warnings: readonly string[] = []) {
     super();
     this.warnings = Object.freeze([...warnings]);
+    this.#watch = watchId;
     this.#launcher = launcher;
     this.pid = pid;
     this.#pidfd = pidfd;
@@ -81,7 +87,8 @@ export class LaunchedProcess extends EventEmitter {
     this.stdout = fds[1]! >= 0 ? new Socket({ fd: fds[1]!, readable: true, writable: false }) : null;
     this.stderr = fds[2]! >= 0 ? new Socket({ fd: fds[2]!, readable: true, writable: false }) : null;
     this.exited = new Promise((resolveExit) => {
-      this.#watch = launcher.watch(pidfd, (code, signal) => {
+      // The launcher calls the relay from the event loop, never before this constructor has run.
+      exitRelay.to = (code, signal) => {
         this.#done = true;
         this.exitCode = signal ? null : code;
         this.signalCode = signal ? signalName(signal) : null;
@@ -92,7 +99,7 @@ export class LaunchedProcess extends EventEmitter {
         let pending = open.length;
         if (pending === 0) this.emit('close', exit.code, exit.signal);
         for (const s of open) s.once('close', () => { if (--pending === 0) this.emit('close', exit.code, exit.signal); });
-      });
+      };
     });
   }
 
@@ -202,6 +209,14 @@ function envList(env: Record<string, string | undefined>): string[] {
 /** The error for a child that failed at `index` (-1: stdio setup; steps.length: execve). */
 function childError(steps: readonly LaunchStep[], index: number, errno: number, file: string): CapsError {
   const step = steps[index];
+  const parentSide: Record<number, [string, string]> = {
+    [-2]: ['pipe2', `for the stdio of ${file} (in the parent, before fork: nothing was started)`],
+    [-3]: ['fork', `for ${file} (in the parent: nothing was started)`],
+    [-4]: ['fcntl', `a stdio fd for ${file} is not open (in the parent, before fork: nothing was started)`],
+    [-5]: ['pidfd_open', `for ${file} (in the parent, after fork: the child was killed and reaped)`],
+  };
+  const parent = parentSide[index];
+  if (parent) return syscallError({ errno, syscall: parent[0], detail: parent[1], path: file });
   if (step === undefined) {
     const syscall = index < 0 ? 'dup2' : 'execve';
     return syscallError({ errno, syscall, detail: `${file} (in the launched child)`, path: file });
@@ -244,13 +259,15 @@ export function launch(command: string, args: readonly string[] = [], options: L
   const warnings = launchWarnings(target, {
     uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
   });
+  const exitRelay: ExitRelay = {};
   const result = launcher.spawn({
     file, argv: [options.argv0 ?? command, ...args], envp: envList(env), ...(target.cwd ? { cwd: target.cwd } : {}),
     stdio: stdioPlan(options.stdio), steps: encodePlan(steps), groups: Uint32Array.from(target.groups ?? []),
+    onExit: (code, signal) => exitRelay.to?.(code, signal),
   });
   if (result.failure) {
     const { step, errno } = result.failure;
     throw childError(steps, step, errno, file);
   }
-  return new LaunchedProcess(launcher, result.pid, result.pidfd, result.stdio, warnings);
+  return new LaunchedProcess(launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, warnings);
 }

@@ -3,6 +3,7 @@
 // call with arguments of the wrong type throws (a TypeError: a bug in lib/native.ts callers).
 #include <napi.h>
 
+#include <dlfcn.h>
 #include <linux/prctl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,7 +313,18 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Functio
 
 }  // namespace
 
+// Node unloads an addon with the environment that loaded it (a Worker's), but code of ours
+// outlives any one environment: the signal-33 handler, launch's reaper threads and libuv close
+// callbacks that run after the Worker's cleanup hooks. Keep the library mapped for good.
+static void PinLibrary() {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&PinLibrary), &self) != 0 && self.dli_fname != nullptr) {
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  }
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinLibrary();
   Export(env, exports, "lastCap", LastCap);
   Export(env, exports, "gettid", Gettid);
   Export(env, exports, "capget", Capget);

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <pthread.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +47,14 @@ constexpr size_t kStepWords = 8;
 // stdio plan values for fds 0..2: kPipe, kNull, or an fd to duplicate.
 constexpr int32_t kPipe = -1;
 constexpr int32_t kNull = -2;
+
+// Parent-side failures, reported as the step (lib/launch.ts names the syscall).
+constexpr int32_t kFailPipe = -2;       // pipe2 for the child's stdio or the error pipe
+constexpr int32_t kFailFork = -3;       // fork
+constexpr int32_t kFailStdioFd = -4;    // a stdio fd that is not open (fcntl F_GETFD)
+constexpr int32_t kFailPidfd = -5;      // pidfd_open after fork (the child was killed and reaped)
+
+constexpr int kBroadcastSignal = 33;
 
 struct KernelSigaction {
   void* handler;
@@ -170,6 +180,136 @@ std::vector<char*> CPointers(std::vector<std::string>& strings) {
   return out;
 }
 
+// ---- Exit watching: a uv_poll on each child's pidfd, on the loop of the environment (main
+// thread or Worker) that launched it. Each environment has its own table (no sharing across
+// threads); when an environment is torn down, its children are handed to a reaper thread.
+
+struct LaunchEnv;
+
+struct Watch {
+  uv_poll_t poll;
+  int pidfd;
+  int id;
+  napi_env env;
+  napi_ref callback;
+  LaunchEnv* owner;
+};
+
+struct LaunchEnv {
+  std::map<int, Watch*> watches;
+  int next_id = 1;
+};
+
+void* ReapThread(void* arg) {
+  const int pidfd = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+  // uv_poll_init made the pidfd non-blocking, and waitid on a non-blocking pidfd answers EAGAIN
+  // while the child runs: block here.
+  const int flags = fcntl(pidfd, F_GETFL);
+  if (flags >= 0) fcntl(pidfd, F_SETFL, flags & ~O_NONBLOCK);
+  siginfo_t si;
+  while (waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &si, WEXITED) < 0 && errno == EINTR) {}
+  close(pidfd);
+  return nullptr;
+}
+
+// Waits for the child on a detached thread and closes the pidfd (no zombie is left behind).
+void ReapInBackground(int pidfd) {
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  if (pthread_create(&t, &attr, ReapThread, reinterpret_cast<void*>(static_cast<intptr_t>(pidfd))) != 0) {
+    // No thread: a non-blocking attempt now is all that is left (the child may stay a zombie).
+    siginfo_t si;
+    waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &si, WEXITED | WNOHANG);
+    close(pidfd);
+  }
+  pthread_attr_destroy(&attr);
+}
+
+void FreeWatch(uv_handle_t* handle) { delete static_cast<Watch*>(handle->data); }
+
+void OnPidfdReadable(uv_poll_t* handle, int status, int) {
+  Watch* w = static_cast<Watch*>(handle->data);
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int rc = waitid(static_cast<idtype_t>(P_PIDFD), w->pidfd, &si, WEXITED | WNOHANG);
+  if (status == 0 && rc == 0 && si.si_pid == 0) return;  // woke up early: not exited yet
+  int code = -1, sig = 0;
+  if (rc == 0 && si.si_code == CLD_EXITED) code = si.si_status;
+  else if (rc == 0) sig = si.si_status;
+  w->owner->watches.erase(w->id);
+  uv_poll_stop(handle);
+  close(w->pidfd);
+  napi_env env = w->env;
+  napi_ref ref = w->callback;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), FreeWatch);
+  // Raw Node-API, every status ignored: if the environment cannot run JS any more, the callback
+  // is simply not made (no throw, no fatal error).
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, global, argv[2];
+  if (napi_get_reference_value(env, ref, &fn) == napi_ok && fn != nullptr && napi_get_global(env, &global) == napi_ok &&
+      napi_create_int32(env, code, &argv[0]) == napi_ok && napi_create_int32(env, sig, &argv[1]) == napi_ok) {
+    napi_value ignored;
+    napi_make_callback(env, nullptr, global, fn, 2, argv, &ignored);
+  }
+  napi_delete_reference(env, ref);
+  napi_close_handle_scope(env, scope);
+}
+
+// Registers the watch: its id, or -errno (the pidfd stays the caller's then).
+int StartWatch(LaunchEnv* le, napi_env env, int pidfd, napi_value callback) {
+  uv_loop_t* loop = nullptr;
+  if (le == nullptr || napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return -EINVAL;
+  Watch* w = new Watch{};
+  w->pidfd = pidfd;
+  w->env = env;
+  w->owner = le;
+  if (napi_create_reference(env, callback, 1, &w->callback) != napi_ok) { delete w; return -EINVAL; }
+  w->poll.data = w;
+  int rc = uv_poll_init(loop, &w->poll, pidfd);
+  if (rc != 0) {
+    napi_delete_reference(env, w->callback);
+    delete w;
+    return rc;
+  }
+  rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
+  if (rc != 0) {
+    napi_delete_reference(env, w->callback);
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), FreeWatch);  // initialized: closed through the loop
+    return rc;
+  }
+  w->id = le->next_id++;
+  le->watches[w->id] = w;
+  return w->id;
+}
+
+// The environment is being torn down (a Worker terminated, or the process exits): stop every
+// watch without calling back, and let reaper threads wait for the children.
+void CleanupLaunchEnv(void* arg) {
+  LaunchEnv* le = static_cast<LaunchEnv*>(arg);
+  for (auto& entry : le->watches) {
+    Watch* w = entry.second;
+    uv_poll_stop(&w->poll);
+    napi_delete_reference(w->env, w->callback);
+    ReapInBackground(w->pidfd);
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), FreeWatch);
+  }
+  delete le;
+}
+
+bool SetNamed(napi_env env, napi_value obj, const char* key, int32_t value) {
+  napi_value v;
+  return napi_create_int32(env, value, &v) == napi_ok && napi_set_named_property(env, obj, key, v) == napi_ok;
+}
+
+bool SetInt(napi_env env, napi_value arr, uint32_t index, int32_t value) {
+  napi_value v;
+  return napi_create_int32(env, value, &v) == napi_ok && napi_set_element(env, arr, index, v) == napi_ok;
+}
+
 // launchSpawn(file, argv[], envp[], cwd|null, stdio Int32Array(3), steps Uint32Array, groups Uint32Array)
 // → { pid, pidfd, stdio: [fd|-1 ×3], step, errno }  (step -1 and errno 0 when exec succeeded)
 Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
@@ -223,18 +363,26 @@ Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
       if (child_ends[i] >= 0) close(child_ends[i]);
     }
   };
+  // An fd given as stdio must be open now: a closed one could be reused by the pipes below and
+  // hand the child our error pipe (issue 22).
+  for (int i = 0; i < 3; i++) {
+    if (stdio[i] >= 0 && fcntl(stdio[i], F_GETFD) < 0) return fail(kFailStdioFd, errno);
+  }
   for (int i = 0; i < 3; i++) {
     if (stdio[i] != kPipe) continue;
     int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(-1, e); }
+    if (pipe2(p, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(kFailPipe, e); }
     parent_ends[i] = i == 0 ? p[1] : p[0];
     child_ends[i] = i == 0 ? p[0] : p[1];
   }
   int err_pipe[2];
-  if (pipe2(err_pipe, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(-1, e); }
+  if (pipe2(err_pipe, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(kFailPipe, e); }
 
-  // Block every signal around fork so no handler runs in the child before it resets them.
-  uint64_t all = ~0ull, old = 0;
+  // Block signals around fork so no handler runs in the child before it resets them — all but
+  // 33, the whole-process broadcast's (glibc's SIGSETXID): fork may wait on a lock held by a
+  // thread parked in that handler, and the broadcast must still reach this thread meanwhile
+  // (issue 22). Nothing sends 33 to the child: it is not a thread of this process.
+  uint64_t all = ~(1ull << (kBroadcastSignal - 1)), old = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
   pid_t pid = fork();
   if (pid == 0) {
@@ -248,7 +396,7 @@ Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   for (int i = 0; i < 3; i++) {
     if (child_ends[i] >= 0) { close(child_ends[i]); child_ends[i] = -1; }
   }
-  if (pid < 0) { close(err_pipe[0]); close_all(); return fail(-1, fork_errno); }
+  if (pid < 0) { close(err_pipe[0]); close_all(); return fail(kFailFork, fork_errno); }
 
   int32_t msg[2];
   size_t got = 0;
@@ -267,55 +415,39 @@ Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   }
 
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  result.Set("pid", pid);
-  result.Set("pidfd", pidfd < 0 ? -errno : pidfd);
+  if (pidfd < 0) {
+    // Without a pidfd the child cannot be watched or signalled safely: end it now.
+    int e = errno;
+    kill(pid, SIGKILL);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    close_all();
+    return fail(kFailPidfd, e);
+  }
+  // From here the child runs: whatever happens to this environment, it gets reaped.
+  int watch_id = 0;
+  if (info.Length() >= 8 && info[7].IsFunction()) {
+    watch_id = StartWatch(static_cast<LaunchEnv*>(info.Data()), env, pidfd, info[7]);
+    if (watch_id < 0) ReapInBackground(pidfd);
+  }
+  napi_value out = result;
   Napi::Array fds = Napi::Array::New(env, 3);
-  for (uint32_t i = 0; i < 3; i++) fds.Set(i, parent_ends[i]);
-  result.Set("stdio", fds);
-  result.Set("step", -1);
-  result.Set("errno", 0);
+  bool built = !env.IsExceptionPending();
+  for (uint32_t i = 0; built && i < 3; i++) built = SetInt(env, fds, i, parent_ends[i]);
+  built = built && SetNamed(env, out, "pid", pid) && SetNamed(env, out, "pidfd", pidfd) && SetNamed(env, out, "watchId", watch_id) &&
+       SetNamed(env, out, "step", -1) && SetNamed(env, out, "errno", 0) &&
+       napi_set_named_property(env, out, "stdio", fds) == napi_ok;
+  if (!built) {
+    // The environment is going away (a terminated Worker): no throw, no result; the watch (or the
+    // reaper) still reaps the child, and the pipes close with it.
+    if (watch_id == 0) ReapInBackground(pidfd);
+    for (int k = 0; k < 3; k++) if (parent_ends[k] >= 0) close(parent_ends[k]);
+    return env.Undefined();
+  }
   return result;
 }
 
-// Exit watching: a uv_poll on the pidfd of each child, on the calling thread's loop.
-struct Watch {
-  uv_poll_t poll;
-  int pidfd;
-  Napi::FunctionReference callback;
-  Napi::Env env;
-  Watch(Napi::Env e) : env(e) {}
-};
-
-std::map<int, Watch*> watches;
-int next_watch_id = 1;
-
-void OnWatchClosed(uv_handle_t* handle) {
-  Watch* w = static_cast<Watch*>(handle->data);
-  close(w->pidfd);
-  delete w;
-}
-
-void OnPidfdReadable(uv_poll_t* handle, int status, int) {
-  Watch* w = static_cast<Watch*>(handle->data);
-  siginfo_t si;
-  memset(&si, 0, sizeof si);
-  int rc = waitid(static_cast<idtype_t>(P_PIDFD), w->pidfd, &si, WEXITED | WNOHANG);
-  if (status == 0 && rc == 0 && si.si_pid == 0) return;  // woke up early: not exited yet
-  int code = -1, sig = 0;
-  if (rc == 0 && si.si_code == CLD_EXITED) code = si.si_status;
-  else if (rc == 0) sig = si.si_status;
-  for (auto it = watches.begin(); it != watches.end(); ++it) {
-    if (it->second == w) { watches.erase(it); break; }
-  }
-  uv_poll_stop(handle);
-  Napi::Env env = w->env;
-  Napi::HandleScope scope(env);
-  Napi::FunctionReference cb = std::move(w->callback);
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), OnWatchClosed);
-  cb.MakeCallback(env.Global(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)});
-}
-
-// launchWatch(pidfd, (code, signal) => void) → watch id (keeps the loop alive until exit)
+// launchWatch(pidfd, (code, signal) => void) → watch id (keeps the loop alive until exit), or -errno
 Napi::Value LaunchWatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
@@ -328,25 +460,11 @@ Napi::Value LaunchWatch(const Napi::CallbackInfo& info) {
   if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) < 0) {
     if (pidfd < 0 || errno == EBADF || errno == EINVAL) return Napi::Number::New(env, -EBADF);
   }
-  for (const auto& entry : watches) {
+  LaunchEnv* le = static_cast<LaunchEnv*>(info.Data());
+  for (const auto& entry : le->watches) {
     if (entry.second->pidfd == pidfd) return Napi::Number::New(env, -EEXIST);
   }
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return Napi::Number::New(env, -EINVAL);
-  Watch* w = new Watch(env);
-  w->pidfd = pidfd;
-  w->callback = Napi::Persistent(info[1].As<Napi::Function>());
-  w->poll.data = w;
-  int rc = uv_poll_init(loop, &w->poll, pidfd);
-  if (rc == 0) rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
-  if (rc != 0) {
-    w->callback.Reset();
-    delete w;
-    return Napi::Number::New(env, rc);
-  }
-  int id = next_watch_id++;
-  watches[id] = w;
-  return Napi::Number::New(env, id);
+  return Napi::Number::New(env, StartWatch(le, env, pidfd, info[1]));
 }
 
 // launchRef(id, ref: boolean): like child.ref()/unref()
@@ -356,8 +474,9 @@ Napi::Value LaunchRef(const Napi::CallbackInfo& info) {
     TypeErr(env, "launchRef(watchId, ref): a number and a boolean expected");
     return env.Undefined();
   }
-  auto it = watches.find(info[0].As<Napi::Number>().Int32Value());
-  if (it != watches.end()) {
+  LaunchEnv* le = static_cast<LaunchEnv*>(info.Data());
+  auto it = le->watches.find(info[0].As<Napi::Number>().Int32Value());
+  if (it != le->watches.end()) {
     uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&it->second->poll);
     if (info[1].As<Napi::Boolean>().Value()) uv_ref(h); else uv_unref(h);
   }
@@ -379,8 +498,10 @@ Napi::Value LaunchKill(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterLaunch(Napi::Env env, Napi::Object exports) {
-  exports.Set("launchSpawn", Napi::Function::New(env, LaunchSpawn, "launchSpawn"));
-  exports.Set("launchWatch", Napi::Function::New(env, LaunchWatch, "launchWatch"));
-  exports.Set("launchRef", Napi::Function::New(env, LaunchRef, "launchRef"));
-  exports.Set("launchKill", Napi::Function::New(env, LaunchKill, "launchKill"));
+  LaunchEnv* le = new LaunchEnv();
+  napi_add_env_cleanup_hook(env, CleanupLaunchEnv, le);
+  exports.Set("launchSpawn", Napi::Function::New(env, LaunchSpawn, "launchSpawn", le));
+  exports.Set("launchWatch", Napi::Function::New(env, LaunchWatch, "launchWatch", le));
+  exports.Set("launchRef", Napi::Function::New(env, LaunchRef, "launchRef", le));
+  exports.Set("launchKill", Napi::Function::New(env, LaunchKill, "launchKill", le));
 }

@@ -5,8 +5,8 @@ import { loadNative } from '../native.js';
 
 interface LaunchExports {
   launchSpawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: Int32Array,
-    steps: Uint32Array, groups: Uint32Array): { pid: number; pidfd: number; stdio?: number[]; step: number; errno: number };
-  launchWatch(pidfd: number, onExit: (code: number, signal: number) => void): number;
+    steps: Uint32Array, groups: Uint32Array, onExit: (code: number, signal: number) => void):
+    { pid: number; pidfd: number; watchId?: number; stdio?: number[]; step: number; errno: number } | undefined;
   launchRef(watchId: number, ref: boolean): void;
   launchKill(pidfd: number, signal: number): number;
 }
@@ -25,12 +25,18 @@ function addon(): LaunchExports {
 
 export const nativeLauncher: Launcher = {
   spawn(req: SpawnRequest): SpawnResult {
-    const r = addon().launchSpawn(req.file, req.argv, req.envp, req.cwd ?? null, req.stdio, req.steps, req.groups);
-    return r.step === -1 && r.errno === 0
-      ? { pid: r.pid, pidfd: r.pidfd, stdio: r.stdio ?? [-1, -1, -1] }
-      : { pid: -1, pidfd: -1, stdio: [-1, -1, -1], failure: { step: r.step, errno: r.errno } };
+    const r = addon().launchSpawn(req.file, req.argv, req.envp, req.cwd ?? null, req.stdio, req.steps, req.groups, req.onExit);
+    // undefined: this environment is shutting down (a terminated Worker); the child is reaped natively.
+    if (r === undefined) throw new CapsError({ code: 'ERR_CAPS_ENV_EXITING', message: 'launch(): this thread is shutting down; the child, if started, is reaped' });
+    if (r.step === -1 && r.errno === 0 && r.watchId !== undefined && r.watchId > 0) {
+      return { pid: r.pid, pidfd: r.pidfd, watchId: r.watchId, stdio: r.stdio ?? [-1, -1, -1] };
+    }
+    if (r.step === -1 && r.errno === 0) {
+      // Started but not watched (the loop refused the pidfd): the addon's reaper has it.
+      throw new CapsError({ code: 'ERR_CAPS_WATCH', errno: r.watchId ?? -22, message: `launch(): the child ${r.pid} started but cannot be watched (errno ${r.watchId}); it is reaped in the background` });
+    }
+    return { pid: -1, pidfd: -1, watchId: 0, stdio: [-1, -1, -1], failure: { step: r.step, errno: r.errno } };
   },
-  watch: (pidfd, onExit) => addon().launchWatch(pidfd, onExit),
   ref: (watchId, ref) => addon().launchRef(watchId, ref),
   kill: (pidfd, signal) => addon().launchKill(pidfd, signal),
 };
