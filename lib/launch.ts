@@ -14,6 +14,7 @@ import { CapSet, type CapSetInput } from './capset.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
 import { launchWarnings } from './launch-warnings.js';
+import { checkStdioFd, envEntries, refuseNul } from './launch-validate.js';
 import { parseCaps, parseIAB } from './text.js';
 import type { IABInput } from './text-types.js';
 import { resolveIdentityOptions } from './users.js';
@@ -154,7 +155,7 @@ function stdioPlan(stdio: LaunchOptions['stdio']): Int32Array {
     if (s === 'pipe') return -1;
     if (s === 'ignore') return -2;
     if (s === 'inherit') return i;
-    if (typeof s === 'number' && Number.isInteger(s) && s >= 0) return s;
+    if (typeof s === 'number') return checkStdioFd(i, s);
     throw invalidArg(`stdio[${i}]`, s, "'pipe', 'inherit', 'ignore' or an fd number");
   }));
 }
@@ -164,6 +165,7 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
   const target: LaunchTarget = { currentUid };
   if (options.cwd !== undefined) {
     if (typeof options.cwd !== 'string' || options.cwd === '') throw invalidArg('cwd', options.cwd, 'a directory path');
+    refuseNul('cwd', options.cwd);
     target.cwd = options.cwd;
   }
   Object.assign(target, resolveIdentityOptions(options));
@@ -202,9 +204,6 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
   return target;
 }
 
-function envList(env: Record<string, string | undefined>): string[] {
-  return Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-}
 
 /** The error for a child that failed at `index` (-1: stdio setup; steps.length: execve). */
 function childError(steps: readonly LaunchStep[], index: number, errno: number, file: string): CapsError {
@@ -240,6 +239,12 @@ function childError(steps: readonly LaunchStep[], index: number, errno: number, 
 export function launch(command: string, args: readonly string[] = [], options: LaunchOptions = {}): LaunchedProcess {
   if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
+  refuseNul('command', command);
+  args.forEach((a, i) => refuseNul(`args[${i}]`, a));
+  if (options.argv0 !== undefined) {
+    if (typeof options.argv0 !== 'string') throw invalidArg('argv0', options.argv0, 'a string');
+    refuseNul('argv0', options.argv0);
+  }
   const backend = getBackend();
   const launcher = backend.launcher;
   if (!launcher) {
@@ -251,6 +256,8 @@ export function launch(command: string, args: readonly string[] = [], options: L
   const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const target = resolveLaunchTarget(options, currentUid);
   const env = options.env ?? process.env;
+  const envp = envEntries(env);
+  const stdio = stdioPlan(options.stdio);
   const cwd = options.cwd ?? process.cwd();
   const file = searchPath(command, env.PATH, cwd);
   if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
@@ -261,8 +268,8 @@ export function launch(command: string, args: readonly string[] = [], options: L
   });
   const exitRelay: ExitRelay = {};
   const result = launcher.spawn({
-    file, argv: [options.argv0 ?? command, ...args], envp: envList(env), ...(target.cwd ? { cwd: target.cwd } : {}),
-    stdio: stdioPlan(options.stdio), steps: encodePlan(steps), groups: Uint32Array.from(target.groups ?? []),
+    file, argv: [options.argv0 ?? command, ...args], envp, ...(target.cwd ? { cwd: target.cwd } : {}),
+    stdio, steps: encodePlan(steps), groups: Uint32Array.from(target.groups ?? []),
     onExit: (code, signal) => exitRelay.to?.(code, signal),
   });
   if (result.failure) {

@@ -179,6 +179,15 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     [['print', '--pid', '1e3'], /--pid needs a decimal number/],
     [['print', '--pid', '0x10'], /--pid needs a decimal number/],
     [['print', '--pid', ' 1'], /--pid needs a decimal number/],
+    // Issue 22 (8): lenient numbers, and a repeated option that silently kept the last value.
+    [['exec', '--secbits', '1e1', '--', 'true'], /--secbits needs/],
+    [['exec', '--secbits', ' 7', '--', 'true'], /--secbits needs/],
+    [['exec', '--secbits', '7.0', '--', 'true'], /--secbits needs/],
+    [['exec', '--secbits', '0b111', '--', 'true'], /--secbits needs/],
+    [['exec', '--secbits', '', '--', 'true'], /--secbits needs/],
+    [['file', 'set', '-n', '1e3', 'cap_chown=p', '/nonexistent'], /-n needs a decimal number/],
+    [['exec', '--user', 'nobody', '--user', 'root', '--', 'id', '-u'], /--user is given more than once/],
+    [['print', '--json', '--json'], /--json is given more than once/],
   ])('a bad option value exits 2 (usage), not 127: %j', (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);

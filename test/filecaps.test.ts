@@ -6,7 +6,7 @@
  * support, nothing to remove, no CAP_SETFCAP in a child that dropped it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, symlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileCaps } from '../lib/filecaps.js';
@@ -181,13 +181,33 @@ describe.skipIf(skip)('fileCaps against getcap/setcap on a real filesystem', () 
     expect(spawnSync('setcap', ['cap_kill=ep', link], { encoding: 'utf8' }).stderr).toMatch(/Invalid file/);
   });
 
+  // Issue 22 (7): no symbolic link anywhere on the path — a directory component or a trailing
+  // slash after a link — not only the last component.
+  it('refuses a symlinked directory on the way, and a trailing slash after a link (ELOOP), leaving the real file alone', () => {
+    const dir = `${scratch.dir}/realdir`;
+    mkdirSync(dir);
+    const inner = `${dir}/t`;
+    writeFileSync(inner, '');
+    symlinkSync(dir, `${scratch.dir}/linkdir`);
+    for (const path of [`${scratch.dir}/linkdir/t`, `${scratch.dir}/linkdir/`]) {
+      for (const fn of [() => fileCaps.get(path), () => fileCaps.set(path, 'cap_kill=ep'), () => fileCaps.remove(path)]) {
+        expect(caught(fn).code).toBe('ELOOP');
+      }
+    }
+    expect(getcapBatch([inner]).get(inner) ?? null).toBeNull();
+    expect(fileCaps.get(dir)).toBeNull();
+    fileCaps.set(inner, 'cap_kill=ep'); // the same file by its real path works
+    expect(getcapBatch([inner]).get(inner)).toBe('cap_kill=ep');
+    fileCaps.remove(inner);
+  });
+
   it('a filesystem without security xattrs (/proc): EOPNOTSUPP with the reason', () => {
     for (const [verb, fn] of [
-      ['lgetxattr', () => fileCaps.get('/proc/self/status')],
-      ['lsetxattr', () => fileCaps.set('/proc/self/status', 'cap_chown=p')],
+      ['lgetxattr', () => fileCaps.get(`/proc/${process.pid}/status`)],
+      ['lsetxattr', () => fileCaps.set(`/proc/${process.pid}/status`, 'cap_chown=p')],
     ] as const) {
       const e = caught(fn);
-      expect({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path }).toEqual({ code: 'EOPNOTSUPP', errno: -95, syscall: verb, path: '/proc/self/status' });
+      expect({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path }).toEqual({ code: 'EOPNOTSUPP', errno: -95, syscall: verb, path: `/proc/${process.pid}/status` });
       expect(e.reason).toMatch(/does not support security\.\* extended attributes/);
     }
   });

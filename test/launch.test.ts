@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, type LaunchOptions } from '../lib/launch.js';
@@ -78,6 +78,45 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
     expect(() => launch('true', [], { securebits: 0x1000 })).toThrow(/securebits/);
     expect(() => launch('true', [], { stdio: ['pipe', 'bogus' as never, 'pipe'] })).toThrow(/stdio/);
     expect(() => launch('no-such-command-xyz')).toThrow(/ENOENT/);
+  });
+
+  // Issue 22 (3, 4, 5): what execve would cut or wrap is refused before fork, naming the field.
+  it.each([
+    ['a NUL in the command', () => launch('/bin/echo\0xyz', ['hi']), /invalid command/],
+    ['a NUL in an argument', () => launch('/bin/echo', ['abc\0def']), /invalid args\[0\]/],
+    ['a NUL in cwd', () => launch('/bin/true', [], { cwd: '/tmp\0/nonexistent' }), /invalid cwd/],
+    ['a NUL in an env value', () => launch('/bin/true', [], { env: { FOO: 'bar\0BAZ=1' } }), /invalid env\.FOO/],
+    ['a NUL in an env key', () => launch('/bin/true', [], { env: { 'LD_PRELOAD=/x\0': '1' } }), /env key/],
+    ['an = in an env key', () => launch('/bin/true', [], { env: { 'A=B': '1' } }), /env key "A=B"/],
+    ['a NUL in argv0', () => launch('/bin/true', [], { argv0: 'x\0y' }), /invalid argv0/],
+    ['an fd of 2**31', () => launch('/bin/true', [], { stdio: ['ignore', 2 ** 31, 'pipe'] }), /stdio\[1\]/],
+    ['an fd of 4294967295', () => launch('/bin/true', [], { stdio: ['ignore', 4294967295, 'pipe'] }), /stdio\[1\]/],
+    ['a negative fd', () => launch('/bin/true', [], { stdio: ['ignore', -3, 'pipe'] }), /stdio\[1\]/],
+  ])('refuses %s with ERR_CAPS_INVALID_ARG before fork', (_what, run, message) => {
+    expect(run).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(message) }));
+  });
+
+  it('refuses a stdio fd that is not open (EBADF), so it can never become the launcher\'s error pipe', () => {
+    const fd = openSync('/dev/null', 'r');
+    closeSync(fd);
+    expect(() => launch('/bin/true', [], { stdio: ['ignore', fd, 'ignore'], user: 'nobody' }))
+      .toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fstat' }));
+  });
+
+  it('says a failure in the parent (pipe2 at the fd limit) happened in the parent, not in the child', () => {
+    const script = `
+      const { launch } = await import(${JSON.stringify(new URL('../dist/launch.js', import.meta.url).href)});
+      const kept = [];
+      let err;
+      try { for (let i = 0; i < 200; i++) kept.push(launch('/bin/sleep', ['5'], { stdio: 'pipe' })); } catch (e) { err = e; }
+      for (const c of kept) c.kill('SIGKILL');
+      console.log(JSON.stringify({ started: kept.length, code: err?.code, syscall: err?.syscall, message: err?.message }));`;
+    const out = execFileSync('sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" --input-type=module -e '${script.replace(/'/g, "'\\''")}'`], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    expect(r.code).toBe('EMFILE');
+    expect(r.syscall).toMatch(/^(pipe2|pidfd_open|fcntl)$/);
+    expect(r.message).toMatch(/in the parent/);
+    expect(r.message).not.toMatch(/in the launched child/);
   });
 
   it('gives a handle like child_process: pid, kill, exit by signal', async () => {

@@ -28,10 +28,26 @@ export function pidArg(flag: string, text: string): number {
   return pid;
 }
 
+/**
+ * parseArgs keeps the last of a repeated option silently (`--user nobody --user root` ran as
+ * root): every option here takes one value, so a repeat is a usage error.
+ */
+export function refuseRepeats(command: string, tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string }> | undefined): void {
+  const seen = new Set<string>();
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option' || t.name === undefined) continue;
+    if (seen.has(t.name)) throw new UsageError(`${command}: ${t.rawName ?? `--${t.name}`} is given more than once`);
+    seen.add(t.name);
+  }
+}
+
 /** A securebits value as capsh takes it: a decimal or 0x-hex number, else names separated by commas. */
 export function securebitsArg(text: string): number | string[] {
   if (/^(0|[1-9][0-9]{0,3})$/.test(text)) return Number(text);
   if (/^0x[0-9a-f]{1,4}$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  if (!/^[a-z_]+(,[a-z_]+)*$/.test(text)) {
+    throw new UsageError(`--secbits needs a decimal or 0x-hex number, or names such as noroot,noroot_locked; not ${JSON.stringify(text)}`);
+  }
   return text.split(',');
 }
 

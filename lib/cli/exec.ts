@@ -13,7 +13,7 @@ import { launch, type LaunchOptions } from '../launch.js';
 import { toSecurebits } from '../program.js';
 import { capFromName } from '../names.js';
 import { constants as osConstants } from 'node:os';
-import { securebitsArg, UsageError, type Io } from './common.js';
+import { type Io, refuseRepeats, securebitsArg, UsageError } from './common.js';
 
 /** Errors that mean an option value was wrong, not that the command could not start. */
 const USAGE_CODES = new Set(['ERR_CAPS_INVALID_ARG', 'ERR_CAPS_UNKNOWN_CAP', 'ERR_CAPS_PARSE', 'ERR_CAPS_UNKNOWN_USER', 'ERR_CAPS_UNKNOWN_GROUP']);
@@ -45,7 +45,7 @@ export function execOptions(values: Record<string, string | boolean | undefined>
 }
 
 export async function execCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({ tokens: true,
     args, allowPositionals: true, strict: true,
     options: {
       user: { type: 'string' }, group: { type: 'string' }, groups: { type: 'string' }, iab: { type: 'string' },
@@ -53,6 +53,7 @@ export async function execCommand(args: string[], io: Io): Promise<number> {
       secbits: { type: 'string' }, nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, cwd: { type: 'string' },
     },
   });
+  refuseRepeats('exec', tokens);
   if (values['no-new-privs']) values.nnp = true;
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('exec: give the command after the options, e.g. linux-caps exec --user=nobody --iab=^cap_net_raw -- ping host');

@@ -19,7 +19,7 @@ import { toSecurebits } from '../program.js';
 import { parseCaps } from '../text.js';
 import type { CredOp } from '../types.js';
 import { resolveGid, resolveUid } from '../users.js';
-import { securebitsArg, toJson, UsageError, type Io } from './common.js';
+import { type Io, refuseRepeats, securebitsArg, toJson, UsageError } from './common.js';
 
 /** Whether the mount holding `path` is nosuid (the longest mount point prefix in mountinfo). */
 function mountIsNosuid(path: string): boolean {
@@ -107,10 +107,11 @@ function startState(from: string, capsText: string | undefined, uid: string | un
 }
 
 export function explainCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({ tokens: true,
     args, allowPositionals: true, strict: true,
     options: { from: { type: 'string' }, caps: { type: 'string' }, uid: { type: 'string' }, json: { type: 'boolean' } },
   });
+  refuseRepeats('explain', tokens);
   if (positionals.length === 0) throw new UsageError('explain: give steps, e.g. linux-caps explain --uid 1000 caps=cap_net_raw=pi amb+=cap_net_raw exec=/usr/bin/ping');
   const steps = positionals.flatMap(stepsOf);
   const start = startState(values.from ?? 'current', values.caps, values.uid);

@@ -6,11 +6,12 @@
  */
 import { parseArgs } from 'node:util';
 import { fileCaps } from '../filecaps.js';
-import { decimalArg, describeError, UsageError, type Io } from './common.js';
+import { decimalArg, describeError, type Io, refuseRepeats, UsageError } from './common.js';
 
 export function fileCommand(args: string[], io: Io): number {
   const [verb, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { n: { type: verb === 'set' ? 'string' : 'boolean', short: 'n' } } });
+  const { values, positionals, tokens } = parseArgs({ tokens: true, args: rest, allowPositionals: true, strict: true, options: { n: { type: verb === 'set' ? 'string' : 'boolean', short: 'n' } } });
+  refuseRepeats('file', tokens);
   let failed = 0;
   const each = (paths: string[], fn: (p: string) => void) => {
     if (paths.length === 0) throw new UsageError(`file ${verb}: give at least one path`);

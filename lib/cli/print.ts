@@ -10,7 +10,7 @@ import { readProcessThreads, statusToThreadState } from '../proc.js';
 import { caps } from '../process.js';
 import { readGroups, readUsers } from '../users.js';
 import type { ThreadState } from '../types.js';
-import { pidArg, toJson, UsageError, type Io } from './common.js';
+import { type Io, pidArg, refuseRepeats, toJson, UsageError } from './common.js';
 
 /**
  * capsh's mode guess (libcap 2.66 cap_get_mode, checked against capsh): no securebits at all is
@@ -69,7 +69,8 @@ function threadLine(t: ThreadState, lastCap: number): string {
 }
 
 export function printCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { pid: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'boolean' } }, strict: true });
+  const { values, tokens } = parseArgs({ tokens: true, args, options: { pid: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'boolean' } }, strict: true });
+  refuseRepeats('print', tokens);
   let main: ThreadState;
   let threads: ThreadState[];
   if (values.pid !== undefined) {

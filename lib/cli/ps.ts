@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { CapSet } from '../capset.js';
 import { lastCap } from '../names.js';
 import { listProcesses, type ProcessInfo } from '../proc.js';
-import { toJson, type Io } from './common.js';
+import { type Io, refuseRepeats, toJson } from './common.js';
 
 function capsColumn(p: ProcessInfo, full: CapSet): string {
   const list = p.permitted.equals(full) ? 'full' : p.permitted.names().map((n) => n.replace(/^cap_/, '')).join(', ');
@@ -22,7 +22,8 @@ export function psRows(all: boolean): ProcessInfo[] {
 }
 
 export function psCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { all: { type: 'boolean', short: 'a' }, json: { type: 'boolean' } }, strict: true });
+  const { values, tokens } = parseArgs({ tokens: true, args, options: { all: { type: 'boolean', short: 'a' }, json: { type: 'boolean' } }, strict: true });
+  refuseRepeats('ps', tokens);
   const rows = psRows(Boolean(values.all));
   if (values.json) {
     io.out(toJson(rows.map(({ status: _s, ...p }) => p)));

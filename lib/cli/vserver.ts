@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { CapSet } from '../capset.js';
 import * as L from '../model/legacy.js';
 import * as V from '../model/vserver.js';
-import { toJson, UsageError, type Io } from './common.js';
+import { type Io, refuseRepeats, toJson, UsageError } from './common.js';
 
 const XID = 42;
 const POLICIES: Array<{ policy: L.VserverMaskPolicy; title: string }> = [
@@ -67,7 +67,8 @@ function view(policy: L.VserverMaskPolicy, files: V.GuestCapabilityFiles, era: V
 }
 
 export function vserverCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { era: { type: 'string' }, 'cap-bound': { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals, tokens } = parseArgs({ tokens: true, args, allowPositionals: true, strict: true, options: { era: { type: 'string' }, 'cap-bound': { type: 'string' }, json: { type: 'boolean' } } });
+  refuseRepeats('vserver', tokens);
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1) throw new UsageError('vserver: give one guest config directory, e.g. linux-caps vserver /etc/vservers/guest');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`vserver: ${dir} is not a directory`);
