@@ -110,6 +110,23 @@ export interface Backend {
 }
 
 let selected: Backend | undefined;
+/** The model was chosen by LINUX_CAPS_BACKEND on Linux, not by the program (issue 23). */
+let modelFromEnvironment = false;
+
+/**
+ * Why a change of state must not run: on Linux, a model backend that an inherited environment
+ * variable chose would make a privileged process fail open (dropPrivileges would "succeed" in
+ * the simulation while the process keeps every privilege). Reads still follow it; changes
+ * need the program to choose the model itself (`useBackend('model')`).
+ */
+export function changeRefusal(): CapsError | undefined {
+  if (!modelFromEnvironment || selected?.kind !== 'model') return undefined;
+  return new CapsError({
+    code: 'ERR_CAPS_MODEL_FROM_ENV',
+    errno: -1,
+    message: "LINUX_CAPS_BACKEND=model in the environment chose the model on Linux: a change made there would not reach the kernel, so it is refused and the process keeps its real privileges; call useBackend('model') in the program to simulate on purpose",
+  });
+}
 
 /** The backend that answers calls now: native on Linux, the model elsewhere or when asked. */
 export function getBackend(): Backend {
@@ -124,6 +141,7 @@ export function getBackend(): Backend {
   }
   const kind: BackendKind = asked === 'model' || (asked !== 'native' && process.platform !== 'linux') ? 'model' : 'native';
   selected = kind === 'model' ? createSimulatedBackend() : createNativeBackend();
+  modelFromEnvironment = kind === 'model' && asked === 'model' && process.platform === 'linux';
   return selected;
 }
 
@@ -132,6 +150,7 @@ export function getBackend(): Backend {
  * simulated process), or any object implementing Backend (e.g. a configured simulation).
  */
 export function useBackend(choice: BackendKind | Backend): Backend {
+  modelFromEnvironment = false;
   if (choice === 'native') selected = createNativeBackend();
   else if (choice === 'model') selected = createSimulatedBackend();
   else if (choice && typeof choice === 'object' && typeof choice.runOnThread === 'function') selected = choice;

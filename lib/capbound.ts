@@ -10,6 +10,7 @@ import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } f
 import { join } from 'node:path';
 import { CapSet, type CapSetInput } from './capset.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import { capToName } from './names.js';
 import { getBackend } from './backend.js';
 import { caps } from './process.js';
@@ -41,6 +42,7 @@ const ALL32 = 0xffffffffn;
 function procRootOf(options: CapBoundOptions | undefined): { root: string; fake: boolean } {
   if (options === undefined) return { root: '/proc', fake: false };
   if (options === null || typeof options !== 'object') throw invalidArg('capBound options', options, '{ procRoot? }');
+  refuseUnknownKeys('capBound', options, ['procRoot', 'deadlineMs', 'onPartial']);
   const root = options.procRoot;
   if (root === undefined) return { root: '/proc', fake: false };
   if (typeof root !== 'string' || root === '' || root.includes('\0')) {

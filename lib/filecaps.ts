@@ -2,12 +2,13 @@
  * fileCaps: the capabilities a file grants at exec — the `security.capability` xattr — read,
  * written and removed like getcap / setcap do, on a path (never following symlinks) or an fd.
  */
-import { readFileSync } from 'node:fs';
+import { fstatSync, lstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CapSet, type CapSetInput } from './capset.js';
 import { capToName } from './names.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
-import { getBackend } from './backend.js';
+import { refuseUnknownKeys } from './option-keys.js';
+import { changeRefusal, getBackend } from './backend.js';
 import { parseStatus } from './proc-status.js';
 import { formatCaps, parseCaps } from './text.js';
 import { decodeFileCaps, encodeFileCaps, type FileCapsVersion, type FileCapsXattr } from './xattr-codec.js';
@@ -124,6 +125,31 @@ function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved
   }
 }
 
+/**
+ * File capabilities mean something only on a regular file (an executable); setcap refuses
+ * anything else ("Invalid file … for capability operation"), and so does set — a directory, a
+ * FIFO or /dev/null (issue 23). A symbolic link is left to the addon (ELOOP). Kernel only: the
+ * model's files are simulated.
+ */
+function refuseNonRegular(file: Resolved): void {
+  if (getBackend().kind !== 'native') return;
+  if (typeof file.target === 'string' && file.target.endsWith('/')) return; // a link before it is ELOOP in the addon
+  let st;
+  try {
+    st = typeof file.target === 'number' ? fstatSync(file.target) : lstatSync(file.target);
+  } catch {
+    return; // the write itself reports ENOENT / EBADF with its own words
+  }
+  if (st.isFile() || st.isSymbolicLink()) return;
+  throw syscallError({
+    errno: -22,
+    syscall: syscallFor('set', file),
+    detail: file.shown,
+    reason: 'not a regular file: file capabilities apply only to executables (setcap: "Invalid file for capability operation")',
+    ...(file.path === undefined ? {} : { path: file.path }),
+  });
+}
+
 function failure(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved, rootid?: number): CapsError {
   const reason = reasonFor(errno, verb, file, rootid);
   return syscallError({
@@ -237,8 +263,12 @@ export const fileCaps = {
   set(file: FileTarget, caps: string | FileCapsInput, options: FileCapsSetOptions = {}): FileCaps {
     const resolved = resolveTarget(file);
     if (options === null || typeof options !== 'object') throw invalidArg('options', options, '{ rootid? }');
+    refuseUnknownKeys('fileCaps.set', options, ['rootid']);
     const fields = toFileCapsFields(caps);
     const bytes = encodeFileCaps(fields, options.rootid === undefined ? {} : { rootid: options.rootid });
+    const refused = changeRefusal();
+    if (refused) throw refused;
+    refuseNonRegular(resolved);
     const rc = fileCapsIo().writeFileCaps(resolved.target, bytes);
     if (rc !== 0) throw failure(rc, 'set', resolved, options.rootid);
     const written = readRaw(resolved);
@@ -254,6 +284,8 @@ export const fileCaps = {
    */
   remove(file: FileTarget): void {
     const resolved = resolveTarget(file);
+    const refused = changeRefusal();
+    if (refused) throw refused;
     const rc = fileCapsIo().removeFileCaps(resolved.target);
     if (rc !== 0) throw failure(rc, 'remove', resolved);
   },

@@ -15,6 +15,7 @@ import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
 import { launchWarnings } from './launch-warnings.js';
 import { checkStdioFd, envEntries, refuseNul } from './launch-validate.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import { parseCaps, parseIAB } from './text.js';
 import type { IABInput } from './text-types.js';
 import { resolveIdentityOptions } from './users.js';
@@ -44,6 +45,8 @@ export interface LaunchOptions {
   /** argv[0] (default: the command as given). */
   argv0?: string;
 }
+
+const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'cwd', 'env', 'stdio', 'argv0'] as const;
 
 export interface LaunchExit {
   /** Exit code, or null when a signal ended the child. */
@@ -253,6 +256,8 @@ export function launch(command: string, args: readonly string[] = [], options: L
       message: `launch() needs the kernel: the ${backend.kind} backend cannot start processes (use model.explain to predict an exec)`,
     });
   }
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  refuseUnknownKeys('launch', options, LAUNCH_KEYS);
   const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const target = resolveLaunchTarget(options, currentUid);
   const env = options.env ?? process.env;

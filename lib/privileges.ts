@@ -11,7 +11,7 @@
  * Everything that can be refused is checked before anything changes; a failure after that is a
  * partial drop and fails closed (onPartial), never rolled back.
  */
-import { getBackend, type Backend } from './backend.js';
+import { changeRefusal, getBackend, type Backend } from './backend.js';
 import { CapSet } from './capset.js';
 import { CapsError, invalidArg } from './errors.js';
 import { caps, stripOtherThreads } from './process.js';
@@ -20,6 +20,8 @@ import { capToName } from './names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from './types.js';
 import { resolveIdentityOptions } from './users.js';
 import { idChangeRefusal } from './id-checks.js';
+import { refuseUnknownKeys } from './option-keys.js';
+import { rootExecGain, rootExecWarning } from './launch-warnings.js';
 
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
 export const LOCKED_SECUREBITS = 0xef;
@@ -66,9 +68,21 @@ export interface DropPrivilegesResult {
   groups: number[];
   /** The final state of every thread. */
   threads: ThreadState[];
+  /**
+   * What a program this process execs would hold beyond `keep`: still uid 0 without
+   * SECBIT_NOROOT, exec gives the whole bounding set back (empty otherwise). When not empty, a
+   * warning (code LINUX_CAPS_EXEC_REGAINS) is emitted once per process; give `user`,
+   * `securebits`, or `limitBounding` to close it.
+   */
+  execRegains: CapSet;
   elapsedMs: number;
   backend: BackendKind;
 }
+
+let warnedExecRegains = false;
+
+const DROP_KEYS = ['preset', 'user', 'group', 'groups', 'keep', 'effective', 'inheritable', 'ambient', 'limitBounding',
+  'securebits', 'noNewPrivs', 'uniform', 'deadlineMs', 'onPartial'] as const;
 
 /** What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program. */
 export interface DropPlan {
@@ -99,6 +113,7 @@ function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
 /** Validates options against the calling thread's state; returns what to do (pure given `now`). */
 export function planDrop(options: DropPrivilegesOptions, now: ThreadState): DropPlan {
   if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  refuseUnknownKeys('dropPrivileges', options, DROP_KEYS);
   const preset = options.preset;
   if (preset !== undefined && preset !== 'nopriv' && preset !== 'pure1e') throw invalidArg('preset', preset, "'nopriv' or 'pure1e'");
   const uniform = options.uniform ?? true;
@@ -185,7 +200,7 @@ function partial(backend: Backend, options: DropPrivilegesOptions, what: string,
 export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivilegesResult {
   const started = performance.now();
   const backend = getBackend();
-  const refused = backend.processRefusal();
+  const refused = changeRefusal() ?? backend.processRefusal();
   if (refused) throw refused;
   const plan = planDrop(options, backend.threadState());
   // What the user namespace would refuse (setgroups denied, unmapped ids), before keepcaps is set.
@@ -212,5 +227,10 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
   }
   const threads = backend.threads();
   const me = backend.threadState();
-  return { uid: me.uid.effective, gid: me.gid.effective, groups: me.groups, threads, elapsedMs: performance.now() - started, backend: backend.kind };
+  const execRegains = rootExecGain({ root: me.uid.real === 0 || me.uid.effective === 0, securebits: me.securebits ?? 0, bounding: me.bounding }, plan.permitted);
+  if (!execRegains.isEmpty && !warnedExecRegains) {
+    warnedExecRegains = true;
+    process.emitWarning(rootExecWarning('dropPrivileges: this process (and every program it execs)', execRegains), { code: 'LINUX_CAPS_EXEC_REGAINS' });
+  }
+  return { uid: me.uid.effective, gid: me.gid.effective, groups: me.groups, threads, execRegains, elapsedMs: performance.now() - started, backend: backend.kind };
 }

@@ -6,13 +6,14 @@
  * holds mixed privilege: fail closed (DESIGN "Fail closed"). Nothing is ever rolled back.
  */
 import { CapSet } from './capset.js';
-import { getBackend, type Backend, type BroadcastOutcome } from './backend.js';
+import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
 import { CapsError, invalidArg } from './errors.js';
 import { applySteps, describeStep, refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
 import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from './errors.js';
 import { readThreadStatus } from './proc.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import type { CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from './types.js';
 
 /** One attribute in which a thread differs from the reference. */
@@ -31,9 +32,13 @@ export interface VerifyResult {
 
 const DEFAULT_DEADLINE_MS = 2000;
 
+/** The keys of ProcessCallOptions. */
+export const PROCESS_CALL_KEYS = ['deadlineMs', 'onPartial'] as const;
+
 function checkOptions(opts: ProcessCallOptions | undefined): { deadlineMs: number; onPartial: OnPartial } {
   if (opts === undefined) return { deadlineMs: DEFAULT_DEADLINE_MS, onPartial: 'abort' };
   if (opts === null || typeof opts !== 'object') throw invalidArg('options', opts, '{ deadlineMs?, onPartial? }');
+  refuseUnknownKeys('options', opts, PROCESS_CALL_KEYS);
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs > 2 ** 31 - 1) {
     throw invalidArg('deadlineMs', deadlineMs, 'a positive number of milliseconds');
@@ -71,7 +76,7 @@ function describeDiff(tid: number, diffs: ThreadDifference[]): string {
 function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefined): ProcessResult {
   const { deadlineMs, onPartial } = checkOptions(opts);
   const backend: Backend = getBackend();
-  const refused = backend.processRefusal();
+  const refused = changeRefusal() ?? backend.processRefusal();
   if (refused) throw refused;
   const before = backend.threadState();
   const last = backend.lastCap();
@@ -90,7 +95,7 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
 export function stripOtherThreads(opts: ProcessCallOptions | undefined): ProcessResult {
   const { deadlineMs, onPartial } = checkOptions(opts);
   const backend: Backend = getBackend();
-  const refused = backend.processRefusal();
+  const refused = changeRefusal() ?? backend.processRefusal();
   if (refused) throw refused;
   const me = backend.threadState();
   const mine = credStateOf(me);

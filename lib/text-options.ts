@@ -2,6 +2,7 @@
  * Options shared by the libcap text functions, and the kernel size they resolve to.
  */
 import { invalidArg } from './errors.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import { lastCap } from './names.js';
 
 /** Options of parseCaps, formatCaps, parseIAB and formatIAB. */
@@ -37,6 +38,7 @@ export function resolveKernelSize(options: TextOptions | undefined): KernelSize 
   if (options === null || typeof options !== 'object') {
     throw invalidArg('text options', options, 'an object such as { kernelBits: 41 }');
   }
+  refuseUnknownKeys('text options', options, ['kernelBits']);
   const bits = options.kernelBits;
   if (bits === undefined) return sizes[lastCap() + 1]!;
   if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 64) {

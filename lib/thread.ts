@@ -6,7 +6,7 @@
  * `fs.readFile` keeps reading with the old capabilities). Use `caps` for the whole process.
  */
 import type { CapSet } from './capset.js';
-import { getBackend } from './backend.js';
+import { changeRefusal, getBackend } from './backend.js';
 import { refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
 import type { CredProgram, ThreadState } from './types.js';
@@ -28,6 +28,8 @@ export function credStateOf(s: ThreadState): CredState {
 /** Runs a program on the calling thread; a refused step throws the kernel's error, with the reason. */
 export function runOnCallingThread(program: CredProgram): void {
   if (program.length === 0) return;
+  const refused = changeRefusal();
+  if (refused) throw refused;
   const backend = getBackend();
   const before = backend.threadState();
   const failure = backend.runOnThread(program);

@@ -175,6 +175,16 @@ export function resolveIdentityOptions(options: IdentityOptions, files?: Account
     ids.uid = who.uid;
     if (who.gid !== undefined) ids.gid = who.gid;
     if (who.groups !== undefined) ids.groups = who.groups;
+    // A uid without a passwd entry says nothing about groups: the process would silently keep
+    // its own (gid 0 and root's groups, for a daemon started as root) — issue 23.
+    if (who.gid === undefined && (options.group === undefined || options.groups === undefined)) {
+      throw new CapsError({
+        code: 'ERR_CAPS_INVALID_ARG',
+        errno: -22,
+        message: `user ${who.uid} has no entry in ${files?.passwd ?? '/etc/passwd'}, so its group and supplementary groups are unknown and the present ones (gid ${typeof process.getgid === 'function' ? process.getgid() : 0}) would stay: give group and groups too (groups: [] for none)`,
+        expected: 'group and groups',
+      });
+    }
   }
   if (options.group !== undefined) ids.gid = resolveGid(options.group, files);
   if (options.groups !== undefined) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
@@ -99,6 +99,27 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(again.stderr).toMatch(/ENODATA|no capabilit/);
     writeFileSync(join(dir, 'plain'), '');
     expect(run(['file', 'get', join(dir, 'plain')])).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('file set refuses anything but a regular file, as setcap does; file get skips links and non-files, as getcap does (issue 23)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-')); // 0700, removed below
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const target of [dir, '/dev/null']) {
+      const r = run(['file', 'set', 'cap_kill+ep', target]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/not a regular file/);
+      expect(spawnSync('setcap', ['cap_kill+ep', target], { encoding: 'utf8' }).status).not.toBe(0);
+    }
+    expect(execFileSync('getcap', [dir], { encoding: 'utf8' })).toBe('');
+    writeFileSync(join(dir, 'plain'), '');
+    symlinkSync('/usr/bin/true', join(dir, 'link'));
+    const got = run(['file', 'get', join(dir, 'link'), join(dir, 'plain'), dir]);
+    expect(got).toMatchObject({ code: 0, stdout: '' });
+    const theirs = spawnSync('getcap', [join(dir, 'link'), join(dir, 'plain'), dir], { encoding: 'utf8' });
+    expect(theirs.status).toBe(0);
+    const missingFile = run(['file', 'get', join(dir, 'nope')]);
+    expect(missingFile.code).toBe(1);
+    expect(missingFile.stderr).toMatch(/no such file/);
   });
 
   it('exec runs a command as setpriv would, and passes its exit status', () => {

@@ -12,7 +12,8 @@ const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, capsh: hasComman
 const fixture = new URL('./fixtures/drop.mjs', import.meta.url).pathname;
 
 interface Out {
-  result?: { uid: number; gid: number; groups: number[]; threads: number };
+  result?: { uid: number; gid: number; groups: number[]; threads: number; execRegains?: string };
+  warnings: Array<{ code: string; message: string }>;
   error?: { code: string; errno: number; message: string; cap?: string; syscall?: string };
   self: { securebits?: number; keepCaps?: boolean };
   threads: Array<Record<string, unknown> & { tid: number; uid: { real: number } }>;
@@ -69,10 +70,15 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
     expect(t).toMatchObject({ effective: hex([10]), permitted: hex([10]), inheritable: hex([10]), ambient: hex([10]), bounding, noNewPrivs: false });
     expect(out.secret).toBe('EACCES');
     expect(out.self.keepCaps).toBe(false);
+    expect(out.result!.execRegains).toBe(hex([]));
+    expect(out.warnings).toEqual([]);
   });
 
   it('stays uid 0 but drops capabilities on every thread (the broadcast case)', () => {
     const out = drop({ keep: ['cap_chown'], onPartial: 'throw' }, { SECRET_FILE: secret });
+    // Issue 23: an exec from here regains the bounding set (root rule): said in the result, warned once.
+    expect(BigInt(`0x${out.result!.execRegains}`)).toBe(BigInt(`0x${bounding}`) & ~1n);
+    expect(out.warnings).toEqual([expect.objectContaining({ code: 'LINUX_CAPS_EXEC_REGAINS', message: expect.stringMatching(/runs as root without SECBIT_NOROOT.*user.*securebits/) })]);
     const t = uniformThreads(out);
     expect(t).toMatchObject({ uid: { real: 0 }, effective: hex([0]), permitted: hex([0]), inheritable: hex([]), ambient: hex([]) });
     expect(out.secret).toBe('EACCES');
@@ -138,6 +144,40 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
     const t = uniformThreads(out);
     expect(t).toMatchObject({ uid: { real: 0 } });
     expect(t.permitted).toBe(t.bounding); // a user namespace's root holds its whole bounding set
+  });
+
+  // Issue 23: safe defaults.
+  it('refuses a misspelled option (limitBoundng) naming the closest one, and changes nothing', () => {
+    const out = drop({ user: 'nobody', keep: ['cap_net_bind_service'], limitBoundng: true, onPartial: 'throw' });
+    expect(out.error).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
+    expect(out.error!.message).toMatch(/unknown option "limitBoundng" \(did you mean "limitBounding"\?\)/);
+    expect(uniformThreads(out)).toMatchObject({ uid: { real: 0 }, bounding });
+  });
+
+  it('refuses a numeric uid without a passwd entry unless group and groups are given (gid 0 would stay)', () => {
+    const refused = drop({ user: 43210, keep: ['cap_net_bind_service'], onPartial: 'throw' });
+    expect(refused.error).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
+    expect(refused.error!.message).toMatch(/user 43210 has no entry in \/etc\/passwd.*give group and groups/);
+    expect(uniformThreads(refused)).toMatchObject({ uid: { real: 0 }, gid: { real: 0 } });
+    const ok = drop({ user: 43210, group: 43210, groups: [], keep: ['cap_net_bind_service'], onPartial: 'throw' });
+    expect(ok.error).toBeUndefined();
+    expect(uniformThreads(ok)).toMatchObject({ uid: { real: 43210 }, gid: { real: 43210 }, groups: [] });
+  });
+
+  it('LINUX_CAPS_BACKEND=model inherited by a root process: reads follow it, changes are refused (no fail-open drop)', () => {
+    const script = `
+      const { dropPrivileges, thread, getBackend } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      const out = { backend: getBackend().kind, read: thread.get().uid.real };
+      try { dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'] }); out.dropped = true; } catch (e) { out.code = e.code; out.message = e.message; }
+      out.realUid = process.getuid();
+      out.realCapEff = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\\s+(\\w+)/m)[1];
+      console.log(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LINUX_CAPS_BACKEND: 'model' } });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out).toMatchObject({ backend: 'model', read: 0, code: 'ERR_CAPS_MODEL_FROM_ENV', realUid: 0 });
+    expect(out.dropped).toBeUndefined();
+    expect(out.message).toMatch(/useBackend\('model'\)/);
   });
 
   it.each([

@@ -4,6 +4,7 @@
  *   file set [-n ROOTID] TEXT PATH…
  *   file rm PATH…
  */
+import { lstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileCaps } from '../filecaps.js';
 import { decimalArg, describeError, type Io, refuseRepeats, UsageError } from './common.js';
@@ -22,6 +23,10 @@ export function fileCommand(args: string[], io: Io): number {
   switch (verb) {
     case 'get':
       each(positionals, (p) => {
+        // As getcap: symbolic links and anything but a regular file are skipped, not errors.
+        const st = lstatSync(p, { throwIfNoEntry: false });
+        if (st === undefined) throw new UsageError(`file get: ${p}: no such file`);
+        if (!st.isFile()) return;
         const caps = fileCaps.get(p);
         if (caps) io.out(`${p} ${caps.text}${values.n && caps.rootid !== undefined ? ` [rootid=${caps.rootid}]` : ''}`);
       });

@@ -50,6 +50,9 @@ describe('caps: reading every thread', () => {
     expect(() => caps.apply([{ op: 'bounding.raise' } as never])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.apply([{ op: 'securebits.set', bits: 'bogus' }])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.keepCaps(1 as unknown as boolean)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
+    // Issue 23: a misspelled option is refused, naming the closest valid one (before any change).
+    expect(() => caps.noNewPrivs({ onPartail: 'throw' } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "onPartail" \(did you mean "onPartial"\?\)/) }));
+    expect(() => caps.set({ effective: [] }, { deadline: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "deadline"/) }));
     const after = thread.get();
     expect(after.bounding.equals(before.bounding) && after.permitted.equals(before.permitted)).toBe(true);
     expect(caps.verify().uniform).toBe(true);

@@ -242,3 +242,11 @@ describe('parse errors of huge inputs (issue 11)', () => {
     expect(err.message.length).toBeLessThan(400);
   });
 });
+
+describe('options are checked (issue 23)', () => {
+  it('an unknown option key is refused, naming the closest valid one', () => {
+    const err = parseFailure(() => parseCaps('=', { kernelBit: 41 } as never));
+    expect(err.code).toBe('ERR_CAPS_INVALID_ARG');
+    expect(err.message).toMatch(/unknown option "kernelBit" \(did you mean "kernelBits"\?\)/);
+  });
+});
