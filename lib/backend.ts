@@ -66,6 +66,8 @@ export interface Launcher {
   ref(watchId: number, ref: boolean): void;
   /** pidfd_send_signal: 0 or a negative errno. */
   kill(pidfd: number, signal: number): number;
+  /** Applies the plan on the calling thread and execs in place; returns only on failure (step, negative errno). */
+  execInPlace?(req: Omit<SpawnRequest, 'stdio' | 'onExit'>): { step: number; errno: number };
 }
 
 export interface Backend {

@@ -4,7 +4,9 @@
  * 1 when the operation failed, 2 on a usage error (message on stderr).
  */
 import { decodeCommand } from './cli/decode.js';
-import { describeError, exitCodeOf, stdio, type Command, type Io } from './cli/common.js';
+import { readFileSync } from 'node:fs';
+import { describeError, exitCodeOf, stdio, UsageError, type Command, type Io } from './cli/common.js';
+import { EXIT_CODES, USAGE, wantsHelp } from './cli/usage.js';
 import { execCommand } from './cli/exec.js';
 import { explainCommand } from './cli/explain.js';
 import { fileCommand } from './cli/file.js';
@@ -20,15 +22,18 @@ const HELP = `usage: linux-caps COMMAND [options]
   file get [-n] PATH… | file set [-n ROOTID] TEXT PATH… | file rm PATH…
                                             file capabilities (getcap / setcap / setcap -r)
   exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
-       [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] -- COMMAND [ARGS…]
-                                            run a command with an exact capability state
+       [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] [--] COMMAND [ARGS…]
+                                            become a command with an exact capability state
   explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
                                             the model's prediction, step by step, with the rules
       steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
              setuid=N setresuid=R,E,S setgid=N setgroups=a,b userns exec=PATH
   vserver DIR [--era ERA] [--cap-bound N] [--json]
                                             a util-vserver guest's capabilities under each masking policy
-  help                                      this text
+  help [COMMAND]                            this text, or one command's usage (also COMMAND --help)
+  --version                                 the version
+
+${EXIT_CODES}
 `;
 
 export const commands: Record<string, Command> = {
@@ -39,21 +44,38 @@ export const commands: Record<string, Command> = {
   exec: execCommand,
   explain: explainCommand,
   vserver: vserverCommand,
-  help: (_args, io) => { io.out(HELP); return 0; },
+  help: (args, io) => {
+    const [name] = args;
+    if (name === undefined) { io.out(HELP); return 0; }
+    if (name === '--help' || name === '-h') { io.out(`${USAGE.help}\n\n${EXIT_CODES}`); return 0; }
+    const usage = USAGE[name];
+    if (usage === undefined) throw new UsageError(`help: unknown command ${JSON.stringify(name)}; see linux-caps help`);
+    io.out(`${usage}\n\n${EXIT_CODES}`);
+    return 0;
+  },
 };
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `linux-caps ${pkg.version}`;
+}
 
 /** Runs the CLI with argv (without node and the script) and returns the exit status. */
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    io.out(HELP);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    io.err(HELP); // usage because of an error goes to stderr
+    return 2;
   }
+  if (name === '--help' || name === '-h') { io.out(HELP); return 0; }
+  if (name === '--version' || name === '-V') { io.out(version()); return 0; }
   const command = commands[name];
   if (!command) {
     io.err(`linux-caps: unknown command ${JSON.stringify(name)}; see linux-caps help`);
     return 2;
   }
+  // COMMAND --help / -h (exec looks only before its command's own arguments).
+  if (name !== 'exec' && name !== 'help' && wantsHelp(args)) { io.out(`${USAGE[name]}\n\n${EXIT_CODES}`); return 0; }
   try {
     return await command(args, io);
   } catch (err) {

@@ -35,7 +35,7 @@ export { explain, formatExplanation } from './model/explain.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
 export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersion } from './model/types.js';
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
-export { launch, LaunchedProcess } from './launch.js';
+export { launch, execInPlace, LaunchedProcess } from './launch.js';
 export type { LaunchOptions, LaunchExit, LaunchStdio } from './launch.js';
 export type { Launcher, SpawnRequest, SpawnResult } from './backend.js';
 export * as legacyModel from './model/legacy.js';

@@ -229,6 +229,51 @@ function childError(steps: readonly LaunchStep[], index: number, errno: number, 
   });
 }
 
+/** Everything launch() and execInPlace() need, validated, before anything starts. */
+interface PreparedLaunch {
+  launcher: Launcher;
+  file: string;
+  argv: string[];
+  envp: string[];
+  target: LaunchTarget;
+  steps: LaunchStep[];
+  warnings: string[];
+}
+
+function prepare(command: string, args: readonly string[], options: LaunchOptions, what: string): PreparedLaunch {
+  if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
+  refuseNul('command', command);
+  args.forEach((a, i) => refuseNul(`args[${i}]`, a));
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  refuseUnknownKeys(what, options, LAUNCH_KEYS);
+  if (options.argv0 !== undefined) {
+    if (typeof options.argv0 !== 'string') throw invalidArg('argv0', options.argv0, 'a string');
+    refuseNul('argv0', options.argv0);
+  }
+  const backend = getBackend();
+  const launcher = backend.launcher;
+  if (!launcher) {
+    throw new CapsError({
+      code: 'ERR_CAPS_UNSUPPORTED',
+      message: `${what}() needs the kernel: the ${backend.kind} backend cannot start processes (use model.explain to predict an exec)`,
+    });
+  }
+  const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const target = resolveLaunchTarget(options, currentUid);
+  const env = options.env ?? process.env;
+  const envp = envEntries(env);
+  const cwd = options.cwd ?? process.cwd();
+  const file = searchPath(command, env.PATH, cwd);
+  if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
+  const steps = planLaunch(target);
+  const me = backend.threadState();
+  const warnings = launchWarnings(target, {
+    uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
+  });
+  return { launcher, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings };
+}
+
 /**
  * Starts `command` with `args` in a child whose credentials are set, between fork and exec,
  * exactly as `options` say. Throws a CapsError (with the kernel's errno and the failed step)
@@ -240,46 +285,39 @@ function childError(steps: readonly LaunchStep[], index: number, errno: number, 
  * ```
  */
 export function launch(command: string, args: readonly string[] = [], options: LaunchOptions = {}): LaunchedProcess {
-  if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
-  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
-  refuseNul('command', command);
-  args.forEach((a, i) => refuseNul(`args[${i}]`, a));
-  if (options.argv0 !== undefined) {
-    if (typeof options.argv0 !== 'string') throw invalidArg('argv0', options.argv0, 'a string');
-    refuseNul('argv0', options.argv0);
-  }
-  const backend = getBackend();
-  const launcher = backend.launcher;
-  if (!launcher) {
-    throw new CapsError({
-      code: 'ERR_CAPS_UNSUPPORTED',
-      message: `launch() needs the kernel: the ${backend.kind} backend cannot start processes (use model.explain to predict an exec)`,
-    });
-  }
-  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
-  refuseUnknownKeys('launch', options, LAUNCH_KEYS);
-  const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const target = resolveLaunchTarget(options, currentUid);
-  const env = options.env ?? process.env;
-  const envp = envEntries(env);
+  const p = prepare(command, args, options, 'launch');
   const stdio = stdioPlan(options.stdio);
-  const cwd = options.cwd ?? process.cwd();
-  const file = searchPath(command, env.PATH, cwd);
-  if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
-  const steps = planLaunch(target);
-  const me = backend.threadState();
-  const warnings = launchWarnings(target, {
-    uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
-  });
   const exitRelay: ExitRelay = {};
-  const result = launcher.spawn({
-    file, argv: [options.argv0 ?? command, ...args], envp, ...(target.cwd ? { cwd: target.cwd } : {}),
-    stdio, steps: encodePlan(steps), groups: Uint32Array.from(target.groups ?? []),
+  const result = p.launcher.spawn({
+    file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
+    stdio, steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
     onExit: (code, signal) => exitRelay.to?.(code, signal),
   });
   if (result.failure) {
     const { step, errno } = result.failure;
-    throw childError(steps, step, errno, file);
+    throw childError(p.steps, step, errno, p.file);
   }
-  return new LaunchedProcess(launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, warnings);
+  return new LaunchedProcess(p.launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, p.warnings);
+}
+
+/**
+ * Replaces this process with `command` (the same pid, as `capsh --` and `setpriv` do), with the
+ * credential state `options` describe applied on the calling thread just before execve (the
+ * kernel ends every other thread; exec sees only this one). Use it from the main thread of a
+ * program that has nothing else to do. `onWarning` receives launch()'s warnings first. Returns
+ * only by throwing a CapsError: a step the kernel refused (this thread's credentials may then be
+ * partly changed: exit), or execve's own error (ENOENT, EACCES).
+ * `stdio` does not apply: the command inherits this process's fds 0–2.
+ */
+export function execInPlace(command: string, args: readonly string[] = [], options: Omit<LaunchOptions, 'stdio'> = {}, onWarning?: (warning: string) => void): never {
+  if (options !== null && typeof options === 'object' && 'stdio' in options) throw invalidArg('stdio', (options as LaunchOptions).stdio, 'nothing: the command inherits fds 0-2');
+  const p = prepare(command, args, options, 'execInPlace');
+  if (!p.launcher.execInPlace) throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: 'execInPlace() needs the kernel' });
+  for (const w of p.warnings) onWarning?.(w);
+  const failure = p.launcher.execInPlace({
+    file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
+    steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
+  });
+  const error = childError(p.steps, failure.step, failure.errno, p.file);
+  throw new CapsError({ code: error.code, errno: error.errno, ...(error.syscall ? { syscall: error.syscall } : {}), path: p.file, message: error.message.replace(/in the launched child(, before exec of [^)]*)?/, 'in this process, before exec') });
 }

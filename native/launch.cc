@@ -76,30 +76,10 @@ long RawCapset(uint32_t e_lo, uint32_t e_hi, uint32_t p_lo, uint32_t p_hi, uint3
   return syscall(SYS_capset, &hdr, data);
 }
 
-// Runs in the child. Only async-signal-safe syscalls from here to execve.
-[[noreturn]] void ChildMain(const char* file, char* const* argv, char* const* envp, const char* cwd,
-                            const int32_t* stdio, const int* child_ends, const uint32_t* steps, size_t step_count,
-                            const gid_t* groups, size_t group_count, int err_fd) {
-  // Handlers are the parent's; ignored signals (Node ignores SIGPIPE) would survive exec.
-  for (int sig = 1; sig <= 64; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
-    syscall(SYS_rt_sigaction, sig, &sa, nullptr, sizeof(uint64_t));
-  }
-  // Move every stdio source above 2 first, so dup2 onto 0..2 cannot clobber a later source.
-  int sources[3];
-  for (int i = 0; i < 3; i++) {
-    int src;
-    if (stdio[i] == kPipe) src = child_ends[i];
-    else if (stdio[i] == kNull) src = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
-    else src = stdio[i];
-    if (src < 0) ReportAndExit(err_fd, -1, errno);
-    sources[i] = fcntl(src, F_DUPFD_CLOEXEC, 3);
-    if (sources[i] < 0) ReportAndExit(err_fd, -1, errno);
-  }
-  for (int i = 0; i < 3; i++) {
-    if (dup2(sources[i], i) < 0) ReportAndExit(err_fd, -1, errno);
-  }
+// The credential plan on the calling thread, in order: 0, or the errno of the step that failed
+// (its index in *failed_step). Raw syscalls only (it also runs between fork and exec).
+int RunSteps(const uint32_t* steps, size_t step_count, const gid_t* groups, size_t group_count, const char* cwd,
+             int* failed_step) {
   for (size_t s = 0; s < step_count; s++) {
     const uint32_t* w = steps + s * kStepWords;
     long rc = 0;
@@ -127,8 +107,37 @@ long RawCapset(uint32_t e_lo, uint32_t e_hi, uint32_t p_lo, uint32_t p_hi, uint3
       }
       default: errno = EINVAL; rc = -1;
     }
-    if (rc < 0) ReportAndExit(err_fd, static_cast<int32_t>(s), errno);
+    if (rc < 0) { *failed_step = static_cast<int>(s); return errno; }
   }
+  return 0;
+}
+
+// Runs in the child. Only async-signal-safe syscalls from here to execve.
+[[noreturn]] void ChildMain(const char* file, char* const* argv, char* const* envp, const char* cwd,
+                            const int32_t* stdio, const int* child_ends, const uint32_t* steps, size_t step_count,
+                            const gid_t* groups, size_t group_count, int err_fd) {
+  // Handlers are the parent's; ignored signals (Node ignores SIGPIPE) would survive exec.
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
+    syscall(SYS_rt_sigaction, sig, &sa, nullptr, sizeof(uint64_t));
+  }
+  // Move every stdio source above 2 first, so dup2 onto 0..2 cannot clobber a later source.
+  int sources[3];
+  for (int i = 0; i < 3; i++) {
+    int src;
+    if (stdio[i] == kPipe) src = child_ends[i];
+    else if (stdio[i] == kNull) src = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+    else src = stdio[i];
+    if (src < 0) ReportAndExit(err_fd, -1, errno);
+    sources[i] = fcntl(src, F_DUPFD_CLOEXEC, 3);
+    if (sources[i] < 0) ReportAndExit(err_fd, -1, errno);
+  }
+  for (int i = 0; i < 3; i++) {
+    if (dup2(sources[i], i) < 0) ReportAndExit(err_fd, -1, errno);
+  }
+  int failed_step = 0;
+  if (int err = RunSteps(steps, step_count, groups, group_count, cwd, &failed_step)) ReportAndExit(err_fd, failed_step, err);
   uint64_t empty = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
   execve(file, argv, envp);
@@ -483,6 +492,78 @@ Napi::Value LaunchRef(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// launchExecInPlace(file, argv[], envp[], cwd|null, steps Uint32Array, groups Uint32Array)
+// → { step, errno } only on failure: on success this process *becomes* the command (same pid),
+// as capsh and setpriv do. The plan runs on the calling thread, which is the one execve keeps
+// (the kernel ends the others); every signal is blocked meanwhile, and handlers are reset to
+// their defaults just before execve (an ignored SIGPIPE would otherwise survive it).
+Napi::Value LaunchExecInPlace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6) {
+    TypeErr(env, "launchExecInPlace(file, argv, envp, cwd, steps, groups): 6 arguments expected");
+    return env.Undefined();
+  }
+  std::string file, cwd;
+  std::vector<std::string> argv_s, envp_s;
+  uint32_t* steps_in = nullptr;
+  uint32_t* groups_in = nullptr;
+  size_t steps_len = 0, groups_len = 0;
+  const bool ok = CString(env, info[0], "file", &file) && StringArray(env, info[1], "argv", &argv_s) &&
+                  StringArray(env, info[2], "envp", &envp_s) &&
+                  (info[3].IsNull() || info[3].IsUndefined() || CString(env, info[3], "cwd", &cwd)) &&
+                  TypedArrayArg(env, info[4], napi_uint32_array, "steps must be a Uint32Array of 8-word steps", &steps_in, &steps_len) &&
+                  TypedArrayArg(env, info[5], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
+  if (!ok) return env.Undefined();
+  if (file.empty() || steps_len % kStepWords != 0 || groups_len > 65536) {
+    TypeErr(env, "launchExecInPlace: a file, whole 8-word steps and at most 65536 groups expected");
+    return env.Undefined();
+  }
+  std::vector<char*> argv = CPointers(argv_s);
+  std::vector<char*> envp = CPointers(envp_s);
+  std::vector<uint32_t> steps(steps_in, steps_in + steps_len);
+  std::vector<gid_t> groups(groups_in, groups_in + groups_len);
+  uint64_t all = ~0ull, old = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
+  int failed_step = 0;
+  int err = RunSteps(steps.data(), steps.size() / kStepWords, groups.data(), groups.size(), cwd.empty() ? nullptr : cwd.c_str(), &failed_step);
+  if (err == 0) {
+    KernelSigaction saved[65];
+    for (int sig = 1; sig <= 64; sig++) {
+      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
+      syscall(SYS_rt_sigaction, sig, &sa, &saved[sig], sizeof(uint64_t));
+    }
+    // Node marks fds 0-2 close-on-exec and may make them non-blocking: the command gets them
+    // as a shell would hand them over.
+    int saved_fd[3], saved_fl[3];
+    for (int fd = 0; fd < 3; fd++) {
+      saved_fd[fd] = fcntl(fd, F_GETFD);
+      saved_fl[fd] = fcntl(fd, F_GETFL);
+      if (saved_fd[fd] >= 0) fcntl(fd, F_SETFD, saved_fd[fd] & ~FD_CLOEXEC);
+      if (saved_fl[fd] >= 0) fcntl(fd, F_SETFL, saved_fl[fd] & ~O_NONBLOCK);
+    }
+    uint64_t empty = 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
+    execve(file.c_str(), argv.data(), envp.data());
+    err = errno;
+    for (int fd = 0; fd < 3; fd++) {
+      if (saved_fd[fd] >= 0) fcntl(fd, F_SETFD, saved_fd[fd]);
+      if (saved_fl[fd] >= 0) fcntl(fd, F_SETFL, saved_fl[fd]);
+    }
+    failed_step = static_cast<int>(steps.size() / kStepWords);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, nullptr, sizeof all);
+    for (int sig = 1; sig <= 64; sig++) {
+      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      syscall(SYS_rt_sigaction, sig, &saved[sig], nullptr, sizeof(uint64_t));
+    }
+  }
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, sizeof old);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("step", failed_step);
+  out.Set("errno", -err);
+  return out;
+}
+
 // launchKill(pidfd, signal) → 0 | -errno (pidfd_send_signal: no pid-reuse race)
 Napi::Value LaunchKill(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
@@ -504,4 +585,5 @@ void RegisterLaunch(Napi::Env env, Napi::Object exports) {
   exports.Set("launchWatch", Napi::Function::New(env, LaunchWatch, "launchWatch", le));
   exports.Set("launchRef", Napi::Function::New(env, LaunchRef, "launchRef", le));
   exports.Set("launchKill", Napi::Function::New(env, LaunchKill, "launchKill", le));
+  exports.Set("launchExecInPlace", Napi::Function::New(env, LaunchExecInPlace, "launchExecInPlace", le));
 }

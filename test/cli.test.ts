@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
@@ -236,6 +236,54 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(exact.stdout).toMatch(/^CapAmb:\s+0000000000000000$/m);
     const plain = run(['exec', ...grep], asNobodyWithAmbient); // no --caps: an ordinary exec keeps ambient
     expect(plain.stdout).toMatch(/^CapAmb:\s+0000000000002001$/m);
+  });
+
+  // Issue 23 §2: the conventions of the tools it stands beside.
+  it('exec becomes the command: the same pid, as capsh and setpriv do', () => {
+    const r = spawnSync(process.execPath, [cli, 'exec', '--user', 'nobody', 'sh', '-c', 'echo $$; grep -E "^(Uid|Threads|CapEff):" /proc/self/status'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [pid, ...status] = r.stdout.trim().split('\n');
+    expect(Number(pid)).toBe(r.pid);
+    expect(status.map((l) => l.replace(/\s+/g, ' '))).toEqual(['Uid: 65534 65534 65534 65534', 'Threads: 1', 'CapEff: 0000000000000000']);
+  });
+
+  it('exec options stop at the first operand (no -- needed); exit 126 for a file that is not executable', () => {
+    expect(run(['exec', 'id', '-u'])).toMatchObject({ code: 0, stdout: '0\n' });
+    expect(run(['exec', '--user', 'nobody', 'id', '-u'])).toMatchObject({ code: 0, stdout: '65534\n' });
+    const notExec = run(['exec', '/etc/passwd']);
+    expect(notExec.code).toBe(126);
+    expect(notExec.stderr).toMatch(/EACCES/);
+    expect(run(['exec', '/nonexistent/cmd']).code).toBe(127);
+  });
+
+  it('exec --addamb without the same caps in --inh is a usage error naming --inh, as capsh refuses it', () => {
+    const r = run(['exec', '--addamb', 'net_raw', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--addamb net_raw needs the same caps in --inh/);
+  });
+
+  it('--help / -h on every command, help COMMAND and --version print to stdout and exit 0; usage after an error goes to stderr', () => {
+    for (const name of ['print', 'decode', 'ps', 'file', 'exec', 'explain', 'vserver', 'help']) {
+      for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
+        const r = run(args);
+        expect(r.code, args.join(' ')).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^usage: linux-caps ${name}`));
+        expect(r.stdout).toMatch(/exit status: 0 success; 1 .*2 usage error/s);
+      }
+    }
+    const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    expect(run(['--version'])).toMatchObject({ code: 0, stdout: `linux-caps ${version}\n` });
+    expect(run(['-V'])).toMatchObject({ code: 0, stdout: `linux-caps ${version}\n` });
+    const bare = run([]);
+    expect(bare).toMatchObject({ code: 2, stdout: '' });
+    expect(bare.stderr).toMatch(/^usage: linux-caps COMMAND/);
+    expect(run(['exec', 'sh', '-c', 'echo "$1"', 'sh', '--help'])).toMatchObject({ code: 0, stdout: '--help\n' }); // the command's own
+  });
+
+  it('errors in the tools\' words: print --pid of a process that does not exist', () => {
+    const r = run(['print', '--pid', '4194000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('linux-caps: print: no process with pid 4194000\n');
   });
 
   it('usage errors exit 2 with a message on stderr', () => {

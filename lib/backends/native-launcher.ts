@@ -9,6 +9,7 @@ interface LaunchExports {
     { pid: number; pidfd: number; watchId?: number; stdio?: number[]; step: number; errno: number } | undefined;
   launchRef(watchId: number, ref: boolean): void;
   launchKill(pidfd: number, signal: number): number;
+  launchExecInPlace(file: string, argv: string[], envp: string[], cwd: string | null, steps: Uint32Array, groups: Uint32Array): { step: number; errno: number };
 }
 
 function addon(): LaunchExports {
@@ -39,4 +40,5 @@ export const nativeLauncher: Launcher = {
   },
   ref: (watchId, ref) => addon().launchRef(watchId, ref),
   kill: (pidfd, signal) => addon().launchKill(pidfd, signal),
+  execInPlace: (req) => addon().launchExecInPlace(req.file, req.argv, req.envp, req.cwd ?? null, req.steps, req.groups),
 };

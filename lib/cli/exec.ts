@@ -3,17 +3,18 @@
  * set in the child between fork and exec. Flags that capsh and setpriv users know:
  *   --user=NAME|UID  --group=NAME|GID  --groups=a,b|none  --iab=TEXT  --caps=TEXT
  *   --inh=a,b  --addamb=a,b  --drop=a,b  --secbits=N  --nnp  --cwd=DIR
- * The exit status is the command's (128+N for a signal), 127 when it could not start.
+ * This process becomes the command (the same pid). Exit status: the command's; 126 when it
+ * cannot be executed, 127 when it is not found or a credential step is refused; 2 usage.
  */
 import { parseArgs } from 'node:util';
 import { CapSet } from '../capset.js';
 import { CapsError } from '../errors.js';
 import { parseCaps } from '../text.js';
-import { launch, type LaunchOptions } from '../launch.js';
+import { execInPlace, type LaunchOptions } from '../launch.js';
 import { toSecurebits } from '../program.js';
 import { capFromName } from '../names.js';
-import { constants as osConstants } from 'node:os';
 import { type Io, refuseRepeats, securebitsArg, UsageError } from './common.js';
+import { EXIT_CODES, USAGE } from './usage.js';
 
 /** Errors that mean an option value was wrong, not that the command could not start. */
 const USAGE_CODES = new Set(['ERR_CAPS_INVALID_ARG', 'ERR_CAPS_UNKNOWN_CAP', 'ERR_CAPS_PARSE', 'ERR_CAPS_UNKNOWN_USER', 'ERR_CAPS_UNKNOWN_GROUP']);
@@ -36,7 +37,7 @@ export function execOptions(values: Record<string, string | boolean | undefined>
     if (inh.length || amb.length || drop.length) throw new UsageError('exec: give either --iab or --inh/--addamb/--drop, not both');
     options.iab = values.iab;
   } else if (inh.length || amb.length || drop.length) {
-    options.iab = { inheritable: CapSet.of(...inh, ...amb), ambient: CapSet.of(...amb), notBounding: CapSet.of(...drop) };
+    options.iab = { inheritable: CapSet.of(...inh), ambient: CapSet.of(...amb), notBounding: CapSet.of(...drop) };
   } else if (typeof values.caps === 'string') {
     // --caps is the exact state: the parent's ambient set would add to it at exec, so clear it.
     options.iab = { inheritable: parseCaps(values.caps).inheritable, ambient: CapSet.EMPTY, notBounding: CapSet.EMPTY };
@@ -44,36 +45,63 @@ export function execOptions(values: Record<string, string | boolean | undefined>
   return options;
 }
 
+const STRING_OPTIONS = ['user', 'group', 'groups', 'iab', 'caps', 'inh', 'addamb', 'drop', 'secbits', 'cwd'] as const;
+
+/**
+ * Splits `exec`'s arguments at the command: options stop at the first operand (or after `--`),
+ * as setpriv's do, so `exec id -u` keeps `-u` for id.
+ */
+export function splitAtCommand(args: readonly string[]): { options: string[]; command: string[] } {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return { options: args.slice(0, i), command: args.slice(i + 1) };
+    if (!a.startsWith('-') || a === '-') return { options: args.slice(0, i), command: args.slice(i) };
+    const name = a.replace(/^--?/, '').split('=')[0]!;
+    if ((STRING_OPTIONS as readonly string[]).includes(name) && !a.includes('=')) i++; // its value
+  }
+  return { options: [...args], command: [] };
+}
+
 export async function execCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals, tokens } = parseArgs({ tokens: true,
-    args, allowPositionals: true, strict: true,
+  const split = splitAtCommand(args);
+  const parsed = parseArgs({ tokens: true,
+    args: split.options, allowPositionals: false, strict: true,
     options: {
       user: { type: 'string' }, group: { type: 'string' }, groups: { type: 'string' }, iab: { type: 'string' },
       caps: { type: 'string' }, inh: { type: 'string' }, addamb: { type: 'string' }, drop: { type: 'string' },
-      secbits: { type: 'string' }, nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, cwd: { type: 'string' },
+      secbits: { type: 'string' }, cwd: { type: 'string' },
+      nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
-  refuseRepeats('exec', tokens);
+  refuseRepeats('exec', parsed.tokens);
+  const values: Record<string, string | boolean | undefined> = { ...parsed.values };
+  if (values.help) { io.out(`${USAGE.exec!}\n\n${EXIT_CODES}`); return 0; }
   if (values['no-new-privs']) values.nnp = true;
-  const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('exec: give the command after the options, e.g. linux-caps exec --user=nobody --iab=^cap_net_raw -- ping host');
-  // A bad option value is a usage error (exit 2, as the README says); 127 is kept for a command
-  // that could not start.
+  const [command, ...rest] = split.command;
+  if (command === undefined) throw new UsageError('exec: give the command after the options, e.g. linux-caps exec --user=nobody --iab=^cap_net_raw ping host');
+  // A bad option value is a usage error (exit 2); 126/127 are kept for a command that cannot run.
   let options: LaunchOptions;
   try {
     options = execOptions(values);
+    refuseUnlistedAmbient(values as Record<string, string | undefined>);
   } catch (err) {
-    throw new UsageError(`exec: ${(err as Error).message}`);
+    throw new UsageError(`exec: ${(err as Error).message.replace(/^exec: /, '')}`);
   }
-  let child;
+  const { stdio: _inherit, ...inPlace } = options;
   try {
-    child = launch(command, rest, options);
+    execInPlace(command, rest, inPlace, (warning) => io.err(`linux-caps: warning: ${warning}`));
   } catch (err) {
     if (err instanceof CapsError && USAGE_CODES.has(err.code)) throw new UsageError(`exec: ${err.message}`);
     io.err(`linux-caps: exec: ${(err as Error).message}`);
-    return 127;
+    const code = (err as CapsError).code;
+    return (err as CapsError).syscall === 'execve' && (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR') ? 126 : 127;
   }
-  for (const warning of child.warnings) io.err(`linux-caps: warning: ${warning}`);
-  const { code, signal } = await child.exited;
-  return code ?? 128 + (osConstants.signals[signal!] ?? 0);
+  return 127; // not reached: execInPlace returns only by throwing
+}
+
+/** As capsh: an ambient cap must be inheritable too, and --addamb does not add it to I silently. */
+function refuseUnlistedAmbient(values: Record<string, string | undefined>): void {
+  const inh = new Set(list(values.inh).map((c) => capFromName(c)));
+  const missing = list(values.addamb).filter((c) => !inh.has(capFromName(c)));
+  if (missing.length > 0) throw new UsageError(`--addamb ${missing.join(',')} needs the same caps in --inh (the kernel keeps ambient ⊆ inheritable); add --inh ${missing.join(',')}`);
 }

@@ -75,7 +75,14 @@ export function printCommand(args: string[], io: Io): number {
   let threads: ThreadState[];
   if (values.pid !== undefined) {
     const pid = pidArg('--pid', values.pid);
-    const read = readProcessThreads(pid);
+    let read;
+    try {
+      read = readProcessThreads(pid);
+    } catch (err) {
+      // In the words of getpcaps/ps, not of the /proc reader.
+      if ((err as { code?: string }).code === 'ENOENT') throw new Error(`print: no process with pid ${pid}`);
+      throw err;
+    }
     threads = read.threads.map(statusToThreadState);
     if (threads.length === 0) throw new UsageError(`no readable threads for pid ${pid}`);
     main = threads.find((t) => t.tid === pid) ?? threads[0]!;

@@ -1,0 +1,53 @@
+/** Usage text of every `linux-caps` command (`linux-caps help CMD`, `CMD --help`). */
+
+export const EXIT_CODES = `exit status: 0 success; 1 the operation failed (or a check said no, or explain predicts a
+refusal); 2 usage error (unknown option, bad value); exec: the command's own status, 126 when
+it cannot be executed, 127 when it is not found.`;
+
+export const USAGE: Record<string, string> = {
+  print: `usage: linux-caps print [--pid PID] [--threads] [--json]
+  The capability state as capsh --print shows it (this process, or PID), plus whether every
+  thread is equal. --threads lists each thread; --json gives everything as JSON.`,
+  decode: `usage: linux-caps decode HEX…
+  A capability mask as names, as capsh --decode prints it.`,
+  ps: `usage: linux-caps ps [-a] [--json]
+  Processes holding capabilities, as pscap lists them (-a: every process).`,
+  file: `usage: linux-caps file get [-n] PATH…
+       linux-caps file set [-n ROOTID] TEXT PATH…
+       linux-caps file rm PATH…
+  File capabilities, as getcap / setcap / setcap -r. get skips symbolic links and anything but
+  regular files (as getcap does); set and rm refuse them.`,
+  exec: `usage: linux-caps exec [options] [--] COMMAND [ARGS…]
+  Becomes COMMAND (the same pid, as capsh and setpriv do) with an exact capability state.
+  Options stop at the first operand, so \`exec id -u\` needs no --.
+    --user U        user name or uid (a uid without a passwd entry needs --group and --groups)
+    --group G       group name or gid
+    --groups a,b    supplementary groups (none: clear them)
+    --iab TEXT      libcap IAB text, e.g. ^cap_net_raw,!cap_sys_admin
+    --caps TEXT     the exact E/P/I before exec; the ambient set is cleared unless --addamb names it
+    --inh a,b       inheritable capabilities
+    --addamb a,b    ambient capabilities (each must also be given to --inh, as capsh requires)
+    --drop a,b      drop from the bounding set
+    --secbits N     securebits: a decimal or 0x number, or names (noroot,noroot_locked,…)
+    --nnp           set no_new_privs
+    --cwd DIR       working directory
+  As root without --user or --secbits noroot, exec gives the command its whole bounding set:
+  a warning on stderr says so.`,
+  explain: `usage: linux-caps explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
+  The model's prediction, step by step, with the rule that decided each one.
+    steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
+           setuid=N setresuid=R,E,S setgid=N setgroups=a,b userns exec=PATH`,
+  vserver: `usage: linux-caps vserver DIR [--era ERA] [--cap-bound N] [--json]
+  A util-vserver guest's capabilities under each masking policy.`,
+  help: `usage: linux-caps help [COMMAND]
+  The list of commands, or one command's usage.`,
+};
+
+/** Whether args ask for help: -h or --help before any operand or \`--\`. */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
