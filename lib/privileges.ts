@@ -98,6 +98,17 @@ function capsOption(name: string, value: CapsInput | CapsInput[] | undefined): C
   try {
     return CapSet.of(...toCapList(value as CapsInput));
   } catch (err) {
+    // Name the element that is wrong (issue 23), not the whole list.
+    if (Array.isArray(value)) {
+      value.forEach((element, i) => {
+        try {
+          toCapList(element as CapsInput);
+        } catch (inner) {
+          const e = inner as CapsError;
+          throw new CapsError({ code: e.code ?? 'ERR_CAPS_INVALID_ARG', errno: -22, message: `dropPrivileges: ${e.message.replace(/:.*$/s, '')} in ${name}[${i}]`, expected: 'a capability name such as cap_net_raw, or a number' });
+        }
+      });
+    }
     throw invalidArg(name, value, 'capability names or numbers, a CapSet or a bigint mask');
   }
 }

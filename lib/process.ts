@@ -21,6 +21,9 @@ export interface ThreadDifference {
   field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'uid' | 'gid' | 'groups';
   expected: string;
   actual: string;
+  /** Capability sets only: the names expected but absent, and present but not expected (issue 23). */
+  missing?: string[];
+  extra?: string[];
 }
 
 export interface VerifyResult {
@@ -54,7 +57,9 @@ const ids = (i: ThreadState['uid']): string => `${i.real},${i.effective},${i.sav
 function differences(ref: ThreadState | CredState, t: ThreadState, withIds: boolean): ThreadDifference[] {
   const out: ThreadDifference[] = [];
   for (const field of ['effective', 'permitted', 'inheritable', 'bounding', 'ambient'] as const) {
-    if (!ref[field].equals(t[field])) out.push({ field, expected: ref[field].toHex(), actual: t[field].toHex() });
+    if (!ref[field].equals(t[field])) {
+      out.push({ field, expected: ref[field].toHex(), actual: t[field].toHex(), missing: ref[field].minus(t[field]).names(), extra: t[field].minus(ref[field]).names() });
+    }
   }
   if (ref.noNewPrivs !== t.noNewPrivs) out.push({ field: 'noNewPrivs', expected: String(ref.noNewPrivs), actual: String(t.noNewPrivs) });
   if (ref.securebits !== undefined && t.securebits !== undefined && ref.securebits !== t.securebits) {
@@ -69,7 +74,8 @@ function differences(ref: ThreadState | CredState, t: ThreadState, withIds: bool
 }
 
 function describeDiff(tid: number, diffs: ThreadDifference[]): string {
-  return `${tid} (${diffs.map((d) => `${d.field} ${d.actual} != ${d.expected}`).join('; ')})`;
+  const names = (d: ThreadDifference) => [d.missing?.length ? `missing ${d.missing.join(',')}` : '', d.extra?.length ? `extra ${d.extra.join(',')}` : ''].filter(Boolean).join(', ');
+  return `${tid} (${diffs.map((d) => `${d.field} ${d.actual} != ${d.expected}${names(d) ? ` [${names(d)}]` : ''}`).join('; ')})`;
 }
 
 /** Runs a program on every thread, verified; see the file comment. */

@@ -5,8 +5,12 @@
 import { CapsError } from './errors.js';
 import { lookupLibcapName } from './names.js';
 
-function describeAt(text: string, offset: number): string {
+function describeAt(text: string, offset: number, nameExpected: boolean): string {
   if (offset >= text.length) return 'end of text';
+  // Where a name was expected, a whole word is a capability name libcap does not know (issue 23:
+  // say so, not just its first letter).
+  const word = nameExpected ? /^[A-Za-z_][A-Za-z0-9_]+(?=$|[=+\-,\s])/.exec(text.slice(offset, offset + 65))?.[0] : undefined;
+  if (word !== undefined) return `the unknown capability name '${word}'`;
   const code = text.codePointAt(offset)!;
   if (code === 0) return 'a NUL character';
   if (code < 0x20 || code === 0x7f) return `control character U+${code.toString(16).padStart(4, '0')}`;
@@ -36,7 +40,7 @@ export function parseError(format: 'capability text' | 'IAB text', text: string,
   return new CapsError({
     code: 'ERR_CAPS_PARSE',
     errno: -22,
-    message: `invalid ${format} ${quoteAround(text, offset)}: at offset ${offset} found ${describeAt(text, offset)}, expected ${expected}`,
+    message: `invalid ${format} ${quoteAround(text, offset)}: at offset ${offset} found ${describeAt(text, offset, expected.includes('capability name'))}, expected ${expected}`,
     offset,
     expected,
   });

@@ -96,6 +96,10 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
     expect(run).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(message) }));
   });
 
+  it('an unknown capability name in iab text is named as such (issue 23)', () => {
+    expect(() => launch('/bin/true', [], { iab: '^cap_net_rawx' })).toThrow(/found the unknown capability name 'cap_net_rawx'/);
+  });
+
   it('refuses a misspelled option and a uid without a passwd entry unless group and groups are given (issue 23)', () => {
     expect(() => launch('/bin/true', [], { noNewPriv: true } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/did you mean "noNewPrivs"/) }));
     expect(() => launch('/bin/true', [], { user: 43210 })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/user 43210 has no entry/) }));

@@ -188,7 +188,8 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
     [{ keep: ['cap_chown'], effective: ['cap_kill'] }, 'ERR_CAPS_CANNOT_DROP', /E ⊆ P/],
     [{ uniform: false, keep: ['cap_chown'] }, 'ERR_CAPS_CANNOT_DROP', /uniform: false/],
     [{ preset: 'hybrid' }, 'ERR_CAPS_INVALID_ARG', /preset/],
-    [{ keep: ['cap_nope'] }, 'ERR_CAPS_INVALID_ARG', /keep/],
+    [{ keep: ['cap_nope'] }, 'ERR_CAPS_UNKNOWN_CAP', /unknown capability "cap_nope" in keep\[0\]/],
+    [{ keep: ['cap_net_bind_service', 'cap_net_raww'] }, 'ERR_CAPS_UNKNOWN_CAP', /unknown capability "cap_net_raww" in keep\[1\]/],
   ])('refuses %j before changing anything', (options, code, message) => {
     const out = drop({ ...options, onPartial: 'throw' });
     expect(out.error).toMatchObject({ code });

@@ -42,9 +42,9 @@ describe('parseCaps', () => {
   it.each([
     ['cap_chown=EP', 10, "'E'", 'lower case'],
     ['+ep', 0, "'+'", 'capability list'],
-    ['cap_bogus=e', 0, "'c'", 'capability name'],
-    ['chown=ep', 0, "'c'", 'libcap takes full names: cap_chown'],
-    ['cap_chown,NET_RAW=ep', 10, "'N'", 'libcap takes full names: cap_net_raw'],
+    ['cap_bogus=e', 0, "the unknown capability name 'cap_bogus'", 'capability name'],
+    ['chown=ep', 0, "the unknown capability name 'chown'", 'libcap takes full names: cap_chown'],
+    ['cap_chown,NET_RAW=ep', 10, "the unknown capability name 'NET_RAW'", 'libcap takes full names: cap_net_raw'],
     ['cap_chown,=e', 10, "'='", "after ','"],
     ['64=p', 0, "'6'", 'below 64'],
     ['cap_chown=ep cap_setpcap', 24, 'end of text', "'='"],
