@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * launch(): start a child with an exact capability state — uid, gid, groups, IAB (inheritable,
  * ambient, bounding drops), securebits, no_new_privs, cwd, env, stdio — applied in the child

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * The ONLY file that loads the addon (build/Release/linux_caps.node or a prebuild), and the
  * typed declaration of everything it exports (see native/README.md).

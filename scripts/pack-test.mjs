@@ -266,6 +266,36 @@ function consumerDevTools(project, env, label) {
   const tsc = run(process.execPath, [join(tools, 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: project, env });
   if (tsc.status !== 0) fail(`${label}: a consumer's tsc (nodenext, ESM and CommonJS) found type errors:\n${tail(tsc.out)}`);
   else say(`${label}: a consumer's tsc --module nodenext type-checks linux-caps and linux-caps/vitest from ESM and CommonJS`);
+  strictConsumerTypes(project, env, label);
+}
+
+// What \`tsc --init\` writes (TypeScript 6 and 7: types [] and no skipLibCheck, so the package's
+// own .d.ts are checked and must find @types/node by themselves), checked with both versions:
+// TypeScript 7 is npm's latest, 6 is what builds the package (issue 23).
+const STRICT_CONSUMER = `import { launch, caps, dropPrivileges, type LaunchedProcess } from 'linux-caps';
+const child: LaunchedProcess = launch('/bin/true');
+child.on('exit', (code: number | null) => { void code; });
+const n: number = caps.threads().length + child.pid;
+export { n, dropPrivileges };
+`;
+
+function strictConsumerTypes(project, env, label) {
+  const dir = join(project, 'strict-types');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'main.mts'), STRICT_CONSUMER);
+  const tsconfig = {
+    compilerOptions: { module: 'nodenext', target: 'esnext', types: [], strict: true, noEmit: true, skipLibCheck: false,
+      noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, verbatimModuleSyntax: true, isolatedModules: true },
+    files: ['main.mts'],
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+  for (const [name, pkg] of [['TypeScript 6', 'typescript'], ['TypeScript 7', 'typescript7']]) {
+    const bin = join(root, 'node_modules', pkg, 'bin', 'tsc');
+    const version = JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    const tsc = run(process.execPath, [bin, '-p', 'tsconfig.json'], { cwd: dir, env });
+    if (tsc.status !== 0) fail(`${label}: ${name} (${version}) with tsc --init's strict defaults found type errors in a consumer:\n${tail(tsc.out)}`);
+    else say(`${label}: ${name} (${version}), tsc --init defaults (types [], skipLibCheck off): a consumer type-checks`);
+  }
 }
 
 function makeProject(dir, name) {
