@@ -10,6 +10,7 @@ import { EXIT_CODES, USAGE, wantsHelp } from './cli/usage.js';
 import { execCommand } from './cli/exec.js';
 import { explainCommand } from './cli/explain.js';
 import { fileCommand } from './cli/file.js';
+import { hasCommand } from './cli/has.js';
 import { printCommand } from './cli/print.js';
 import { psCommand } from './cli/ps.js';
 import { vserverCommand } from './cli/vserver.js';
@@ -24,6 +25,7 @@ const HELP = `usage: linux-caps COMMAND [options]
   exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
        [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] [--] COMMAND [ARGS…]
                                             become a command with an exact capability state
+  has [--pid PID] [--set SET] CAP…          exit 0 if every CAP is held (capsh --has-p), else 1
   explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
                                             the model's prediction, step by step, with the rules
       steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
@@ -42,6 +44,7 @@ export const commands: Record<string, Command> = {
   ps: psCommand,
   file: fileCommand,
   exec: execCommand,
+  has: hasCommand,
   explain: explainCommand,
   vserver: vserverCommand,
   help: (args, io) => {

@@ -263,7 +263,7 @@ describe.skipIf(skip)('linux-caps CLI', () => {
   });
 
   it('--help / -h on every command, help COMMAND and --version print to stdout and exit 0; usage after an error goes to stderr', () => {
-    for (const name of ['print', 'decode', 'ps', 'file', 'exec', 'explain', 'vserver', 'help']) {
+    for (const name of ['print', 'decode', 'ps', 'file', 'exec', 'has', 'explain', 'vserver', 'help']) {
       for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
         const r = run(args);
         expect(r.code, args.join(' ')).toBe(0);
@@ -278,6 +278,22 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(bare).toMatchObject({ code: 2, stdout: '' });
     expect(bare.stderr).toMatch(/^usage: linux-caps COMMAND/);
     expect(run(['exec', 'sh', '-c', 'echo "$1"', 'sh', '--help'])).toMatchObject({ code: 0, stdout: '--help\n' }); // the command's own
+  });
+
+  it('has: exit 0/1 as capsh --has-p does, for this process or --pid, in any set', () => {
+    const asNobody = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+net_raw', '--ambient-caps=+net_raw'];
+    for (const [prefix, cap] of [[[], 'cap_net_raw'], [asNobody, 'cap_net_raw'], [asNobody, 'cap_chown']] as const) {
+      const ours = run(['has', cap], [...prefix]);
+      const [cmd, ...pre] = prefix.length ? prefix : ['env'];
+      const capsh = spawnSync(cmd!, [...pre, 'capsh', `--has-p=${cap}`], { encoding: 'utf8' });
+      expect(ours.code, `${prefix.join(' ')} has ${cap}`).toBe(capsh.status === 0 ? 0 : 1);
+    }
+    const missing = run(['has', 'cap_chown,cap_kill'], asNobody);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toMatch(/lacks cap_chown,cap_kill in its permitted set/);
+    expect(run(['has', '--pid', '1', '--set', 'bounding', 'cap_chown']).code).toBe(0);
+    expect(run(['has', '--set', 'bogus', 'cap_chown']).code).toBe(2);
+    expect(run(['has', 'cap_nope']).code).toBe(2);
   });
 
   it('errors in the tools\' words: print --pid of a process that does not exist', () => {

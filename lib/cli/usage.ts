@@ -33,6 +33,9 @@ export const USAGE: Record<string, string> = {
     --cwd DIR       working directory
   As root without --user or --secbits noroot, exec gives the command its whole bounding set:
   a warning on stderr says so.`,
+  has: `usage: linux-caps has [--pid PID] [--set permitted|effective|inheritable|bounding|ambient] CAP…
+  A check for scripts, like capsh --has-p: exit 0 when the process (default: this one) holds
+  every CAP in the set (default: permitted), 1 when not (the missing names on stderr).`,
   explain: `usage: linux-caps explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
   The model's prediction, step by step, with the rule that decided each one.
     steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
