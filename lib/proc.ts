@@ -156,17 +156,15 @@ export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
 /** The `Threads:` count of /proc/<pid>/status (procfs-checked), or undefined if the process is gone. */
 function threadCount(pid: ProcPid): number | undefined {
   const path = `/proc/${pid}/status`;
-  let text: string;
+  let threads: number | undefined;
   try {
-    text = readFileSync(path, 'utf8');
-    assertProcfs(path);
+    threads = readStatusFile(path).threads;
   } catch (err) {
     if (vanished(err)) return undefined;
-    throw err instanceof CapsError ? err : fromFsError(err, path);
+    throw err;
   }
-  const m = /^Threads:\s*(\d+)$/m.exec(text);
-  if (m === null) throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `${path} has no Threads: line: it is not the kernel's status file`, path });
-  return Number(m[1]);
+  if (threads === undefined) throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `${path} has no Threads: line: it is not the kernel's status file`, path });
+  return threads;
 }
 
 /** What pscap shows about a process, and the full status behind it. */

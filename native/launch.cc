@@ -76,6 +76,16 @@ long RawCapset(uint32_t e_lo, uint32_t e_hi, uint32_t p_lo, uint32_t p_hi, uint3
   return syscall(SYS_capset, &hdr, data);
 }
 
+// Sets every catchable signal's action to SIG_DFL; with `saved`, keeps the previous actions there
+// (indexed by signal number) so a failed execve can put them back. Raw rt_sigaction only.
+void ResetSignalHandlers(KernelSigaction* saved) {
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
+    syscall(SYS_rt_sigaction, sig, &sa, saved == nullptr ? nullptr : &saved[sig], sizeof(uint64_t));
+  }
+}
+
 // The credential plan on the calling thread, in order: 0, or the errno of the step that failed
 // (its index in *failed_step). Raw syscalls only (it also runs between fork and exec).
 int RunSteps(const uint32_t* steps, size_t step_count, const gid_t* groups, size_t group_count, const char* cwd,
@@ -117,11 +127,7 @@ int RunSteps(const uint32_t* steps, size_t step_count, const gid_t* groups, size
                             const int32_t* stdio, const int* child_ends, const uint32_t* steps, size_t step_count,
                             const gid_t* groups, size_t group_count, int err_fd) {
   // Handlers are the parent's; ignored signals (Node ignores SIGPIPE) would survive exec.
-  for (int sig = 1; sig <= 64; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
-    syscall(SYS_rt_sigaction, sig, &sa, nullptr, sizeof(uint64_t));
-  }
+  ResetSignalHandlers(nullptr);
   // Move every stdio source above 2 first, so dup2 onto 0..2 cannot clobber a later source.
   int sources[3];
   for (int i = 0; i < 3; i++) {
@@ -319,40 +325,63 @@ bool SetInt(napi_env env, napi_value arr, uint32_t index, int32_t value) {
   return napi_create_int32(env, value, &v) == napi_ok && napi_set_element(env, arr, index, v) == napi_ok;
 }
 
-// launchSpawn(file, argv[], envp[], cwd|null, stdio Int32Array(3), steps Uint32Array, groups Uint32Array)
-// → { pid, pidfd, stdio: [fd|-1 ×3], step, errno }  (step -1 and errno 0 when exec succeeded)
+// What launchSpawn and launchExecInPlace both take: the program, its environment and the plan.
+struct ExecArgs {
+  std::string file, cwd;
+  std::vector<std::string> argv, envp;
+  std::vector<uint32_t> steps;
+  std::vector<gid_t> groups;
+};
+
+// Reads file, argv, envp and cwd from info[0..3], steps and groups from info[steps_at] and the
+// one after; false (a TypeError pending) for anything malformed.
+bool ReadExecArgs(const Napi::CallbackInfo& info, size_t steps_at, ExecArgs* out) {
+  Napi::Env env = info.Env();
+  uint32_t* steps_in = nullptr;
+  uint32_t* groups_in = nullptr;
+  size_t steps_len = 0, groups_len = 0;
+  const bool ok = CString(env, info[0], "file", &out->file) && StringArray(env, info[1], "argv", &out->argv) &&
+                  StringArray(env, info[2], "envp", &out->envp) &&
+                  (info[3].IsNull() || info[3].IsUndefined() || CString(env, info[3], "cwd", &out->cwd)) &&
+                  TypedArrayArg(env, info[steps_at], napi_uint32_array, "steps must be a Uint32Array of 8-word steps", &steps_in, &steps_len) &&
+                  TypedArrayArg(env, info[steps_at + 1], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
+  if (!ok) return false;
+  if (out->file.empty()) return TypeErr(env, "file must not be empty");
+  if (steps_len % kStepWords != 0) return TypeErr(env, "steps must be a Uint32Array of 8-word steps");
+  if (groups_len > 65536) return TypeErr(env, "groups: at most 65536 (NGROUPS_MAX)");
+  out->steps.assign(steps_in, steps_in + steps_len);
+  out->groups.assign(groups_in, groups_in + groups_len);
+  return true;
+}
+
+// launchSpawn(file, argv[], envp[], cwd|null, stdio Int32Array(3), steps Uint32Array, groups Uint32Array,
+//             onExit?(code, signal)) → { pid, pidfd, watchId, stdio: [fd|-1 ×3], step, errno }
+// (step -1 and errno 0 when exec succeeded; with onExit the exit watch starts before it returns),
+// or undefined when the environment is shutting down (the child, if started, is reaped natively).
 Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 7) {
     TypeErr(env, "launchSpawn(file, argv, envp, cwd, stdio, steps, groups): 7 arguments expected");
     return env.Undefined();
   }
-  std::string file, cwd;
-  std::vector<std::string> argv_s, envp_s;
+  ExecArgs args;
   int32_t* stdio_in = nullptr;
-  uint32_t* steps_in = nullptr;
-  uint32_t* groups_in = nullptr;
-  size_t stdio_len = 0, steps_len = 0, groups_len = 0;
-  const bool ok = CString(env, info[0], "file", &file) && StringArray(env, info[1], "argv", &argv_s) &&
-                  StringArray(env, info[2], "envp", &envp_s) &&
-                  (info[3].IsNull() || info[3].IsUndefined() || CString(env, info[3], "cwd", &cwd)) &&
-                  TypedArrayArg(env, info[4], napi_int32_array, "stdio must be an Int32Array(3)", &stdio_in, &stdio_len) &&
-                  TypedArrayArg(env, info[5], napi_uint32_array, "steps must be a Uint32Array of 8-word steps", &steps_in, &steps_len) &&
-                  TypedArrayArg(env, info[6], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
-  if (!ok) return env.Undefined();
-  if (file.empty()) { TypeErr(env, "file must not be empty"); return env.Undefined(); }
+  size_t stdio_len = 0;
+  if (!ReadExecArgs(info, 5, &args) ||
+      !TypedArrayArg(env, info[4], napi_int32_array, "stdio must be an Int32Array(3)", &stdio_in, &stdio_len)) {
+    return env.Undefined();
+  }
   if (stdio_len != 3) { TypeErr(env, "stdio must be an Int32Array(3)"); return env.Undefined(); }
   for (size_t i = 0; i < 3; i++) {
     if (stdio_in[i] < kNull) { TypeErr(env, "stdio entries must be -1 (pipe), -2 (/dev/null) or an fd"); return env.Undefined(); }
   }
-  if (steps_len % kStepWords != 0) { TypeErr(env, "steps must be a Uint32Array of 8-word steps"); return env.Undefined(); }
-  if (groups_len > 65536) { TypeErr(env, "groups: at most 65536 (NGROUPS_MAX)"); return env.Undefined(); }
-
-  std::vector<char*> argv = CPointers(argv_s);
-  std::vector<char*> envp = CPointers(envp_s);
+  const std::string& file = args.file;
+  const std::string& cwd = args.cwd;
+  std::vector<char*> argv = CPointers(args.argv);
+  std::vector<char*> envp = CPointers(args.envp);
   int32_t stdio[3] = {stdio_in[0], stdio_in[1], stdio_in[2]};
-  std::vector<uint32_t> steps(steps_in, steps_in + steps_len);
-  std::vector<gid_t> groups(groups_in, groups_in + groups_len);
+  const std::vector<uint32_t>& steps = args.steps;
+  const std::vector<gid_t>& groups = args.groups;
 
   Napi::Object result = Napi::Object::New(env);
   auto fail = [&](int32_t step, int err) {
@@ -503,36 +532,21 @@ Napi::Value LaunchExecInPlace(const Napi::CallbackInfo& info) {
     TypeErr(env, "launchExecInPlace(file, argv, envp, cwd, steps, groups): 6 arguments expected");
     return env.Undefined();
   }
-  std::string file, cwd;
-  std::vector<std::string> argv_s, envp_s;
-  uint32_t* steps_in = nullptr;
-  uint32_t* groups_in = nullptr;
-  size_t steps_len = 0, groups_len = 0;
-  const bool ok = CString(env, info[0], "file", &file) && StringArray(env, info[1], "argv", &argv_s) &&
-                  StringArray(env, info[2], "envp", &envp_s) &&
-                  (info[3].IsNull() || info[3].IsUndefined() || CString(env, info[3], "cwd", &cwd)) &&
-                  TypedArrayArg(env, info[4], napi_uint32_array, "steps must be a Uint32Array of 8-word steps", &steps_in, &steps_len) &&
-                  TypedArrayArg(env, info[5], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
-  if (!ok) return env.Undefined();
-  if (file.empty() || steps_len % kStepWords != 0 || groups_len > 65536) {
-    TypeErr(env, "launchExecInPlace: a file, whole 8-word steps and at most 65536 groups expected");
-    return env.Undefined();
-  }
-  std::vector<char*> argv = CPointers(argv_s);
-  std::vector<char*> envp = CPointers(envp_s);
-  std::vector<uint32_t> steps(steps_in, steps_in + steps_len);
-  std::vector<gid_t> groups(groups_in, groups_in + groups_len);
+  ExecArgs args;
+  if (!ReadExecArgs(info, 4, &args)) return env.Undefined();
+  const std::string& file = args.file;
+  const std::string& cwd = args.cwd;
+  std::vector<char*> argv = CPointers(args.argv);
+  std::vector<char*> envp = CPointers(args.envp);
+  const std::vector<uint32_t>& steps = args.steps;
+  const std::vector<gid_t>& groups = args.groups;
   uint64_t all = ~0ull, old = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
   int failed_step = 0;
   int err = RunSteps(steps.data(), steps.size() / kStepWords, groups.data(), groups.size(), cwd.empty() ? nullptr : cwd.c_str(), &failed_step);
   if (err == 0) {
     KernelSigaction saved[65];
-    for (int sig = 1; sig <= 64; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
-      KernelSigaction sa = {reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
-      syscall(SYS_rt_sigaction, sig, &sa, &saved[sig], sizeof(uint64_t));
-    }
+    ResetSignalHandlers(saved);
     // Node marks fds 0-2 close-on-exec and may make them non-blocking: the command gets them
     // as a shell would hand them over.
     int saved_fd[3], saved_fl[3];

@@ -45,7 +45,14 @@ export function execOptions(values: Record<string, string | boolean | undefined>
   return options;
 }
 
-const STRING_OPTIONS = ['user', 'group', 'groups', 'iab', 'caps', 'inh', 'addamb', 'drop', 'secbits', 'cwd'] as const;
+/** exec's options, once: parseArgs reads them, and splitAtCommand needs to know which take a value. */
+const EXEC_OPTIONS = {
+  user: { type: 'string' }, group: { type: 'string' }, groups: { type: 'string' }, iab: { type: 'string' },
+  caps: { type: 'string' }, inh: { type: 'string' }, addamb: { type: 'string' }, drop: { type: 'string' },
+  secbits: { type: 'string' }, cwd: { type: 'string' },
+  nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+const STRING_OPTIONS: readonly string[] = Object.entries(EXEC_OPTIONS).filter(([, o]) => o.type === 'string').map(([name]) => name);
 
 /**
  * Splits `exec`'s arguments at the command: options stop at the first operand (or after `--`),
@@ -57,7 +64,7 @@ export function splitAtCommand(args: readonly string[]): { options: string[]; co
     if (a === '--') return { options: args.slice(0, i), command: args.slice(i + 1) };
     if (!a.startsWith('-') || a === '-') return { options: args.slice(0, i), command: args.slice(i) };
     const name = a.replace(/^--?/, '').split('=')[0]!;
-    if ((STRING_OPTIONS as readonly string[]).includes(name) && !a.includes('=')) i++; // its value
+    if (STRING_OPTIONS.includes(name) && !a.includes('=')) i++; // its value
   }
   return { options: [...args], command: [] };
 }
@@ -65,13 +72,7 @@ export function splitAtCommand(args: readonly string[]): { options: string[]; co
 export async function execCommand(args: string[], io: Io): Promise<number> {
   const split = splitAtCommand(args);
   const parsed = parseArgs({ tokens: true,
-    args: split.options, allowPositionals: false, strict: true,
-    options: {
-      user: { type: 'string' }, group: { type: 'string' }, groups: { type: 'string' }, iab: { type: 'string' },
-      caps: { type: 'string' }, inh: { type: 'string' }, addamb: { type: 'string' }, drop: { type: 'string' },
-      secbits: { type: 'string' }, cwd: { type: 'string' },
-      nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
+    args: split.options, allowPositionals: false, strict: true, options: EXEC_OPTIONS,
   });
   refuseRepeats('exec', parsed.tokens);
   const values: Record<string, string | boolean | undefined> = { ...parsed.values };
