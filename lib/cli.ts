@@ -4,6 +4,7 @@
  * 1 when the operation failed, 2 on a usage error (message on stderr).
  */
 import { decodeCommand } from './cli/decode.js';
+import { describeCommand } from './cli/describe.js';
 import { readFileSync } from 'node:fs';
 import { describeError, exitCodeOf, stdio, UsageError, type Command, type Io } from './cli/common.js';
 import { EXIT_CODES, USAGE, wantsHelp } from './cli/usage.js';
@@ -17,11 +18,12 @@ import { vserverCommand } from './cli/vserver.js';
 
 const HELP = `usage: linux-caps COMMAND [options]
 
-  print [--pid PID] [--threads] [--json]   the capability state, as capsh --print, and every thread
-  decode HEX…                               a mask as names (capsh --decode)
+  print [--threads] [--json] [PID…]        the capability state, as capsh --print, and every thread
+  decode [--json] HEX…                      a mask as names (capsh --decode)
+  describe [--json] CAP…                    what a capability allows, in one line (capsh --explain)
   ps [-a] [--json]                          processes holding capabilities (pscap)
-  file get [-n] PATH… | file set [-n ROOTID] TEXT PATH… | file rm PATH…
-                                            file capabilities (getcap / setcap / setcap -r)
+  file get [-n] [-r] [--json] PATH… | file set [-n ROOTID] [-v [-q]] TEXT PATH… | file rm PATH…
+                                            file capabilities (getcap [-r] / setcap [-v] / setcap -r)
   exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
        [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] [--] COMMAND [ARGS…]
                                             become a command with an exact capability state
@@ -41,6 +43,7 @@ ${EXIT_CODES}
 export const commands: Record<string, Command> = {
   print: printCommand,
   decode: decodeCommand,
+  describe: describeCommand,
   ps: psCommand,
   file: fileCommand,
   exec: execCommand,

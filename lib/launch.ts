@@ -14,11 +14,13 @@ import type { Launcher } from './backend.js';
 import { CapSet, type CapSetInput } from './capset.js';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './launch-plan.js';
+import { explainLaunchRefusal } from './launch-explain.js';
 import { launchWarnings } from './launch-warnings.js';
 import { checkStdioFd, envEntries, refuseNul } from './launch-validate.js';
 import { refuseUnknownKeys } from './option-keys.js';
 import { parseCaps, parseIAB } from './text.js';
 import type { IABInput } from './text-types.js';
+import type { ThreadState } from './types.js';
 import { resolveIdentityOptions } from './users.js';
 
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
@@ -209,8 +211,12 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
 }
 
 
-/** The error for a child that failed at `index` (-1: stdio setup; steps.length: execve). */
-function childError(steps: readonly LaunchStep[], index: number, errno: number, file: string): CapsError {
+/**
+ * The error for a child that failed at `index` (-1: stdio setup; steps.length: execve), with
+ * the model's reason and rule for a refused credential step, as caps.set gives them.
+ */
+function childError(p: PreparedLaunch, index: number, errno: number): CapsError {
+  const { steps, file } = p;
   const step = steps[index];
   const parentSide: Record<number, [string, string]> = {
     [-2]: ['pipe2', `for the stdio of ${file} (in the parent, before fork: nothing was started)`],
@@ -224,9 +230,10 @@ function childError(steps: readonly LaunchStep[], index: number, errno: number, 
     const syscall = index < 0 ? 'dup2' : 'execve';
     return syscallError({ errno, syscall, detail: `${file} (in the launched child)`, path: file });
   }
+  const why = explainLaunchRefusal(steps, p.target, index, errno, p.start, getBackend().lastCap());
   return syscallError({
     errno, syscall: step.syscall, detail: `${step.detail} (in the launched child, before exec of ${file})`,
-    ...(step.cap ? { cap: step.cap } : {}), op: step.op,
+    ...(step.cap ? { cap: step.cap } : {}), op: step.op, ...(why ?? {}),
   });
 }
 
@@ -239,6 +246,8 @@ interface PreparedLaunch {
   target: LaunchTarget;
   steps: LaunchStep[];
   warnings: string[];
+  /** The calling thread's state: the child's credentials at fork. */
+  start: ThreadState;
 }
 
 function prepare(command: string, args: readonly string[], options: LaunchOptions, what: string): PreparedLaunch {
@@ -272,7 +281,7 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
   const warnings = launchWarnings(target, {
     uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
   });
-  return { launcher, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings };
+  return { launcher, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings, start: me };
 }
 
 /**
@@ -296,7 +305,7 @@ export function launch(command: string, args: readonly string[] = [], options: L
   });
   if (result.failure) {
     const { step, errno } = result.failure;
-    throw childError(p.steps, step, errno, p.file);
+    throw childError(p, step, errno);
   }
   return new LaunchedProcess(p.launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, p.warnings);
 }
@@ -319,6 +328,7 @@ export function execInPlace(command: string, args: readonly string[] = [], optio
     file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
     steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
   });
-  const error = childError(p.steps, failure.step, failure.errno, p.file);
-  throw new CapsError({ code: error.code, errno: error.errno, ...(error.syscall ? { syscall: error.syscall } : {}), path: p.file, message: error.message.replace(/in the launched child(, before exec of [^)]*)?/, 'in this process, before exec') });
+  const error = childError(p, failure.step, failure.errno);
+  const { reason, rule, op, cap } = error;
+  throw new CapsError({ code: error.code, errno: error.errno, ...(error.syscall ? { syscall: error.syscall } : {}), ...(reason === undefined ? {} : { reason, rule }), ...(op === undefined ? {} : { op }), ...(cap === undefined ? {} : { cap }), path: p.file, message: error.message.replace(/in the launched child(, before exec of [^)]*)?/, 'in this process, before exec') });
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
@@ -179,11 +179,19 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('bcaps 0x140c05ff');
     // The seed thread's V1 output, under the seed's patch:
-    expect(r.stdout).toContain("Capabilities for `=': = cap_chown,cap_dac_override,cap_dac_read_search,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_net_bind_service,cap_sys_chroot,cap_sys_ptrace,cap_sys_tty_config,cap_lease+eip");
+    expect(r.stdout).toMatch(/Capabilities for `[1-9]\d*': = cap_chown,cap_dac_override,cap_dac_read_search,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_net_bind_service,cap_sys_chroot,cap_sys_ptrace,cap_sys_tty_config,cap_lease\+eip/);
+    expect(r.stdout).not.toContain('kernel-semantics');
     // …and upstream cannot even start it on that host (the seed's "not working"):
     expect(r.stdout).toMatch(/policy 'upstream'[^\n]*\n\s+the guest cannot start: .*CAP_CONTEXT/);
     const json = JSON.parse(run(['vserver', dir, '--json']).stdout);
     expect(json.policies.map((p: { policy: string }) => p.policy)).toEqual(['upstream', 'bcaps']);
+    // Sets as name lists, as print --json gives them (issue 23: not "(none)" or comma-joined text).
+    expect(json.bcaps).toContain('cap_chown');
+    expect(json.bcaps).not.toContain('cap_sys_boot'); // !SYS_BOOT above
+    expect(json.ccaps).toEqual(expect.arrayContaining(['set_utsname']));
+    const bcapsView = json.policies[1];
+    expect(Array.isArray(bcapsView.effective) && Array.isArray(bcapsView.usable)).toBe(true);
+    expect(bcapsView.usable).not.toContain('cap_setpcap');
     writeFileSync(join(dir, 'bcapabilities'), 'SYS_BOOT, NET_ADMIN\n');
     const bad = run(['vserver', dir]);
     expect(bad.code).toBe(1);
@@ -263,7 +271,7 @@ describe.skipIf(skip)('linux-caps CLI', () => {
   });
 
   it('--help / -h on every command, help COMMAND and --version print to stdout and exit 0; usage after an error goes to stderr', () => {
-    for (const name of ['print', 'decode', 'ps', 'file', 'exec', 'has', 'explain', 'vserver', 'help']) {
+    for (const name of ['print', 'decode', 'describe', 'ps', 'file', 'exec', 'has', 'explain', 'vserver', 'help']) {
       for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
         const r = run(args);
         expect(r.code, args.join(' ')).toBe(0);
@@ -294,6 +302,76 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     expect(run(['has', '--pid', '1', '--set', 'bounding', 'cap_chown']).code).toBe(0);
     expect(run(['has', '--set', 'bogus', 'cap_chown']).code).toBe(2);
     expect(run(['has', 'cap_nope']).code).toBe(2);
+  });
+
+  it('file get -r walks directories as getcap -r does; --json gives the fields (issue 23)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-')); // 0700, removed below
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'd', 'e'), { recursive: true });
+    copyFileSync('/bin/true', join(dir, 't'));
+    copyFileSync('/bin/true', join(dir, 'd', 'e', 'x'));
+    writeFileSync(join(dir, 'd', 'plain'), '');
+    symlinkSync(join(dir, 't'), join(dir, 'd', 'link'));
+    execFileSync('setcap', ['cap_kill+ep', join(dir, 't')]);
+    execFileSync('setcap', ['-n', '1000', 'cap_chown=p', join(dir, 'd', 'e', 'x')]);
+    const sorted = (text: string) => text.trimEnd().split('\n').sort();
+    const ours = run(['file', 'get', '-r', dir]);
+    expect(ours.code).toBe(0);
+    expect(sorted(ours.stdout)).toEqual(sorted(execFileSync('getcap', ['-r', dir], { encoding: 'utf8' })));
+    expect(sorted(run(['file', 'get', '-r', '-n', dir]).stdout)).toEqual(sorted(execFileSync('getcap', ['-r', '-n', dir], { encoding: 'utf8' })));
+    expect(run(['file', 'get', dir]).stdout).toBe(''); // without -r a directory is skipped, as getcap
+    const json = JSON.parse(run(['file', 'get', '-r', '--json', dir]).stdout);
+    expect(json).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: join(dir, 't'), version: 2, effective: true, permitted: ['cap_kill'], inheritable: [], text: 'cap_kill=ep' }),
+      expect.objectContaining({ path: join(dir, 'd', 'e', 'x'), version: 3, rootid: 1000, permitted: ['cap_chown'] }),
+    ]));
+    expect(json).toHaveLength(2);
+  });
+
+  it('file set -v compares as setcap -v does (OK / differs in [pie], status 1); -q prints nothing (issue 23)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-cli-')); // 0700, removed below
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'tool');
+    copyFileSync('/bin/true', file);
+    execFileSync('setcap', ['cap_kill,cap_chown+ep', file]);
+    for (const text of ['cap_kill,cap_chown+ep', 'cap_kill+ep', 'cap_kill,cap_chown+p', 'cap_kill,cap_chown+eip', 'cap_kill,cap_chown=ep cap_net_raw+i']) {
+      const theirs = spawnSync('setcap', ['-v', text, file], { encoding: 'utf8' });
+      const ours = run(['file', 'set', '-v', text, file]);
+      expect({ text, code: ours.code, out: ours.stdout }).toEqual({ text, code: theirs.status, out: theirs.stdout });
+      expect(run(['file', 'set', '-v', '-q', text, file])).toMatchObject({ code: theirs.status, stdout: '' });
+    }
+    expect(run(['file', 'get', file]).stdout).toBe(`${file} cap_chown,cap_kill=ep\n`); // -v never wrote
+    expect(run(['file', 'set', '-q', 'cap_kill+ep', file]).code).toBe(2);
+    expect(run(['file', 'set', '-v', 'cap_kill+ep', join(dir, 'nope')]).code).toBe(1);
+  });
+
+  it('print takes several PIDs as getpcaps does; a missing one is reported and the status is 1 (issue 23)', () => {
+    const r = run(['print', '1', String(process.pid)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^pid 1:\nCurrent: /);
+    expect(r.stdout).toContain(`\n\npid ${process.pid}:\nCurrent: `);
+    const some = run(['print', '--json', '1', '4194000', String(process.pid)]);
+    expect(some.code).toBe(1);
+    expect(some.stderr).toBe('linux-caps: print: no process with pid 4194000\n');
+    expect(JSON.parse(some.stdout).map((p: { pid: number }) => p.pid)).toEqual([1, process.pid]);
+    expect(JSON.parse(run(['print', '--json', '1']).stdout).pid).toBe(1); // one PID: one object, as before
+  });
+
+  it('decode --json and describe CAP (as capsh --explain names it) (issue 23)', () => {
+    expect(JSON.parse(run(['decode', '--json', '0x3000', '0']).stdout)).toEqual([
+      { mask: '0x0000000000003000', caps: ['cap_net_admin', 'cap_net_raw'] }, { mask: '0x0000000000000000', caps: [] }]);
+    for (let cap = 0; cap <= 40; cap++) {
+      const ours = run(['describe', String(cap)]);
+      const head = execFileSync('capsh', [`--explain=${cap}`], { encoding: 'utf8' }).split('\n')[0]!; // cap_x (N) [/proc/self/status:CapXXX: 0x…]
+      const [, name, num, mask] = /^(\S+) \((\d+)\) \[.*: (0x[0-9a-f]+)\]$/.exec(head)!;
+      expect(ours.code).toBe(0);
+      expect(ours.stdout).toMatch(new RegExp(`^${name} \\(${num}\\) ${mask}: \\w.{10,}\n$`));
+    }
+    expect(run(['describe', 'NET_RAW']).stdout).toMatch(/^cap_net_raw \(13\) 0x0000000000002000: .*raw/);
+    expect(JSON.parse(run(['describe', '--json', 'cap_kill']).stdout)[0]).toMatchObject({ name: 'cap_kill', number: 5, mask: '0x0000000000000020' });
+    const bad = run(['describe', 'cap_nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"cap_nope" is not a capability/);
   });
 
   it('errors in the tools\' words: print --pid of a process that does not exist', () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, chmodSync, openSync, closeSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, type LaunchOptions } from '../lib/launch.js';
+import { capToName } from '../lib/names.js';
 import { CapsError } from '../lib/errors.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 
@@ -70,6 +71,27 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
     const err = (() => { try { launch('true', [], { user: 'nobody', iab: `^${missingCap}` }); } catch (e) { return e; } })() as CapsError;
     expect(err).toMatchObject({ code: 'EPERM', errno: -1, syscall: 'capset' });
     expect(err.message).toMatch(/in the launched child, before exec of .*true/);
+    // The reason and rule, as caps.set gives them (issue 23: they were undefined).
+    expect(err.reason).toMatch(new RegExp(`^I' ⊄ I ∪ [PB].*${capToName(missingCap)}`));
+    expect(err.rule).toMatch(/^kernel-semantics §2\.3/);
+    expect(err.message).toContain(err.reason);
+  });
+
+  it('a refusal in the child carries the reason and rule, as caps.set refusals do (issue 23)', () => {
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const script = `import { launch } from '${dist}';
+      const out = [];
+      for (const o of [{ groups: [0] }, { iab: '^cap_net_raw' }, { caps: 'cap_kill=ep' }]) {
+        try { launch('true', [], o); out.push('started'); } catch (e) { out.push({ code: e.code, syscall: e.syscall, reason: e.reason, rule: e.rule, message: e.message }); }
+      }
+      console.log(JSON.stringify(out));`;
+    const got = JSON.parse(execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' }));
+    expect(got).toEqual([
+      expect.objectContaining({ code: 'EPERM', syscall: 'setgroups', reason: 'setgroups needs cap_setgid in E', rule: expect.stringMatching(/^kernel-semantics §2\.4/) }),
+      expect.objectContaining({ code: 'EPERM', syscall: 'capset', reason: expect.stringMatching(/cap_net_raw is in neither I nor P/), rule: 'kernel-semantics §2.3.3a' }),
+      expect.objectContaining({ code: 'EPERM', syscall: 'capset', reason: "P' ⊄ P: cap_kill is not in the permitted set", rule: 'kernel-semantics §2.3.3c' }),
+    ]);
+    for (const e of got) expect(e.message).toContain(`(${e.reason})`);
   });
 
   it('refuses bad input before anything starts', () => {

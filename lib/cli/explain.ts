@@ -17,6 +17,7 @@ import type { ModelFile, ModelStep } from '../model/types.js';
 import { capFromName } from '../names.js';
 import { toSecurebits } from '../program.js';
 import { parseCaps } from '../text.js';
+import { credInitOf } from '../thread-cred.js';
 import type { CredOp } from '../types.js';
 import { resolveGid, resolveUid } from '../users.js';
 import { type Io, refuseRepeats, securebitsArg, toJson, UsageError } from './common.js';
@@ -83,13 +84,7 @@ export function stepsOf(word: string): Array<ModelStep | CredOp> {
 function startState(from: string, capsText: string | undefined, uid: string | undefined): CredInit {
   let init: CredInit;
   if (from === 'current') {
-    const t = getBackend().threadState();
-    init = {
-      uid: t.uid.real, euid: t.uid.effective, suid: t.uid.saved, fsuid: t.uid.fs,
-      gid: t.gid.real, egid: t.gid.effective, sgid: t.gid.saved, fsgid: t.gid.fs, groups: t.groups,
-      effective: t.effective, permitted: t.permitted, inheritable: t.inheritable, bounding: t.bounding, ambient: t.ambient,
-      securebits: t.securebits ?? 0, noNewPrivs: t.noNewPrivs,
-    };
+    init = credInitOf(getBackend().threadState());
   } else if (from === 'root') {
     init = {};
   } else {

@@ -10,7 +10,7 @@ import { readProcessThreads, statusToThreadState } from '../proc.js';
 import { caps } from '../process.js';
 import { readGroups, readUsers } from '../users.js';
 import type { ThreadState } from '../types.js';
-import { type Io, pidArg, refuseRepeats, toJson, UsageError } from './common.js';
+import { describeError, type Io, pidArg, refuseRepeats, toJson } from './common.js';
 
 /**
  * capsh's mode guess (libcap 2.66 cap_get_mode, checked against capsh): no securebits at all is
@@ -68,44 +68,56 @@ function threadLine(t: ThreadState, lastCap: number): string {
   return `  ${t.tid}: ${formatCaps(t, { kernelBits: lastCap + 1 })} bounding=${t.bounding.toHex()} ambient=${t.ambient.toHex()} uid=${t.uid.effective} nnp=${t.noNewPrivs ? 1 : 0}`;
 }
 
-export function printCommand(args: string[], io: Io): number {
-  const { values, tokens } = parseArgs({ tokens: true, args, options: { pid: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'boolean' } }, strict: true });
-  refuseRepeats('print', tokens);
-  let main: ThreadState;
-  let threads: ThreadState[];
-  if (values.pid !== undefined) {
-    const pid = pidArg('--pid', values.pid);
-    let read;
-    try {
-      read = readProcessThreads(pid);
-    } catch (err) {
-      // In the words of getpcaps/ps, not of the /proc reader.
-      if ((err as { code?: string }).code === 'ENOENT') throw new Error(`print: no process with pid ${pid}`);
-      throw err;
-    }
-    threads = read.threads.map(statusToThreadState);
-    if (threads.length === 0) throw new UsageError(`no readable threads for pid ${pid}`);
-    main = threads.find((t) => t.tid === pid) ?? threads[0]!;
-  } else {
-    main = caps.get();
-    threads = caps.threads();
+interface Seen { pid: number; main: ThreadState; threads: ThreadState[] }
+
+function readPid(pid: number): Seen {
+  let read;
+  try {
+    read = readProcessThreads(pid);
+  } catch (err) {
+    // In the words of getpcaps/ps, not of the /proc reader.
+    if ((err as { code?: string }).code === 'ENOENT') throw new Error(`print: no process with pid ${pid}`);
+    throw err;
   }
-  const last = getBackend().lastCap();
-  if (values.json) {
-    io.out(toJson({
-      pid: values.pid === undefined ? process.pid : pidArg('--pid', values.pid),
-      current: formatCaps(main, { kernelBits: last + 1 }),
-      main,
-      uniform: threads.every((t) => sameCaps(t, main)),
-      threads,
-    }));
-    return 0;
-  }
+  const threads = read.threads.map(statusToThreadState);
+  if (threads.length === 0) throw new Error(`print: no readable threads for pid ${pid}`);
+  return { pid, main: threads.find((t) => t.tid === pid) ?? threads[0]!, threads };
+}
+
+function jsonOf({ pid, main, threads }: Seen, last: number) {
+  return { pid, current: formatCaps(main, { kernelBits: last + 1 }), main, uniform: threads.every((t) => sameCaps(t, main)), threads };
+}
+
+function printLines({ main, threads }: Seen, last: number, all: boolean, io: Io): void {
   io.out(capshLines(main, last).join('\n'));
   const divergent = threads.filter((t) => !sameCaps(t, main));
   io.out(`Threads: ${threads.length}, ${divergent.length === 0 ? 'all equal' : `${divergent.length} differ from thread ${main.tid}`}`);
-  if (values.threads || divergent.length > 0) for (const t of values.threads ? threads : divergent) io.out(threadLine(t, last));
-  return 0;
+  if (all || divergent.length > 0) for (const t of all ? threads : divergent) io.out(threadLine(t, last));
+}
+
+/** `print [--pid PID] [PID…]`: this process, or each PID in turn (as getpcaps takes several). */
+export function printCommand(args: string[], io: Io): number {
+  const { values, positionals, tokens } = parseArgs({ tokens: true, args, allowPositionals: true, options: { pid: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'boolean' } }, strict: true });
+  refuseRepeats('print', tokens);
+  const pids = [...(values.pid === undefined ? [] : [values.pid]), ...positionals].map((p) => pidArg(values.pid === p ? '--pid' : 'print: PID', p));
+  const last = getBackend().lastCap();
+  if (pids.length === 0) {
+    const seen = { pid: process.pid, main: caps.get(), threads: caps.threads() };
+    if (values.json) io.out(toJson(jsonOf(seen, last)));
+    else printLines(seen, last, values.threads === true, io);
+    return 0;
+  }
+  let failed = 0;
+  const json: unknown[] = [];
+  pids.forEach((pid, i) => {
+    let seen: Seen;
+    try { seen = readPid(pid); } catch (err) { io.err(`linux-caps: ${describeError(err)}`); failed++; return; }
+    if (values.json) { json.push(jsonOf(seen, last)); return; }
+    if (pids.length > 1) io.out(`${i > 0 ? '\n' : ''}pid ${pid}:`);
+    printLines(seen, last, values.threads === true, io);
+  });
+  if (values.json && (pids.length > 1 || json.length === 1)) io.out(toJson(pids.length === 1 ? json[0] : json));
+  return failed === 0 ? 0 : 1;
 }
 
 function sameCaps(a: ThreadState, b: ThreadState): boolean {

@@ -5,18 +5,28 @@ refusal); 2 usage error (unknown option, bad value); exec: the command's own sta
 it cannot be executed, 127 when it is not found.`;
 
 export const USAGE: Record<string, string> = {
-  print: `usage: linux-caps print [--pid PID] [--threads] [--json]
-  The capability state as capsh --print shows it (this process, or PID), plus whether every
-  thread is equal. --threads lists each thread; --json gives everything as JSON.`,
-  decode: `usage: linux-caps decode HEX…
-  A capability mask as names, as capsh --decode prints it.`,
+  print: `usage: linux-caps print [--threads] [--json] [--pid PID] [PID…]
+  The capability state as capsh --print shows it (this process, or each PID in turn), plus
+  whether every thread is equal. --threads lists each thread; --json gives everything as JSON
+  (an array for several PIDs). A PID that does not exist is reported and the status is 1.`,
+  decode: `usage: linux-caps decode [--json] HEX…
+  A capability mask as names, as capsh --decode prints it. --json: [{ mask, caps: [names] }].`,
+  describe: `usage: linux-caps describe [--json] CAP…
+  One plain line per capability: its number, its bit as /proc shows it, and what it allows
+  (capsh --explain; capabilities(7) has the full rules). CAP: a name, a short name or a number.`,
   ps: `usage: linux-caps ps [-a] [--json]
   Processes holding capabilities, as pscap lists them (-a: every process).`,
-  file: `usage: linux-caps file get [-n] PATH…
-       linux-caps file set [-n ROOTID] TEXT PATH…
+  file: `usage: linux-caps file get [-n] [-r] [--json] PATH…
+       linux-caps file set [-n ROOTID] [-v [-q]] TEXT PATH…
        linux-caps file rm PATH…
   File capabilities, as getcap / setcap / setcap -r. get skips symbolic links and anything but
-  regular files (as getcap does); set and rm refuse them.`,
+  regular files (as getcap does); set and rm refuse them.
+    -n          get: print [rootid=N] for namespaced (v3) capabilities; set: write them for ROOTID
+    -r          get: walk directories (symbolic links are not followed), as getcap -r
+    --json      get: [{ path, version, effective, permitted, inheritable, rootid?, text }]
+    -v          set: compare instead of writing; prints "PATH: OK" or "PATH differs in [pie]",
+                status 1 when any differs (as setcap -v)
+    -q          set -v: print nothing, only the status`,
   exec: `usage: linux-caps exec [options] [--] COMMAND [ARGS…]
   Becomes COMMAND (the same pid, as capsh and setpriv do) with an exact capability state.
   Options stop at the first operand, so \`exec id -u\` needs no --.

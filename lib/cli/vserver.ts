@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CapSet } from '../capset.js';
+import { citeRule } from '../model/citation.js';
 import * as L from '../model/legacy.js';
 import * as V from '../model/vserver.js';
 import { type Io, refuseRepeats, toJson, UsageError } from './common.js';
@@ -20,27 +21,28 @@ const POLICIES: Array<{ policy: L.VserverMaskPolicy; title: string }> = [
   { policy: 'bcaps', title: "policy 'bcaps' (the 2008 patch: masked by the guest's bcaps)" },
 ];
 
-function ccapNames(mask: bigint): string {
-  const names = Object.entries(V.VXC).filter(([, bit]) => (mask & bit) !== 0n).map(([n]) => n.toLowerCase());
-  return names.join(',') || '(none)';
-}
-
-const capsText = (mask: bigint) => CapSet.fromMask(mask & 0xffffffffn).toString() || '(none)';
+const ccapList = (mask: bigint) => Object.entries(V.VXC).filter(([, bit]) => (mask & bit) !== 0n).map(([n]) => n.toLowerCase());
+const ccapNames = (mask: bigint) => ccapList(mask).join(',') || '(none)';
+const capList = (mask: bigint) => CapSet.fromMask(mask & 0xffffffffn).names();
+const capsText = (mask: bigint) => capList(mask).join(',') || '(none)';
 
 function must<R>(t: L.LegacyTransition<R>, what: string): L.LegacyTransition<R> {
   if (t.errno !== undefined) throw Object.assign(new Error(`${what}: ${t.reason ?? `errno ${t.errno}`}`), { transition: t });
   return t;
 }
 
+/** One policy's outcome; sets are name lists, as \`print --json\` gives them. */
 interface PolicyView {
   policy: string;
   started: boolean;
   refusal?: string;
+  /** What getpcaps PID prints in the guest (the legacy format). */
   getpcaps?: string;
-  effective?: string;
-  permitted?: string;
-  inheritable?: string;
-  usable?: string;
+  effective?: string[];
+  permitted?: string[];
+  inheritable?: string[];
+  /** E ∩ bcaps: what the guest can use. */
+  usable?: string[];
 }
 
 function view(policy: L.VserverMaskPolicy, files: V.GuestCapabilityFiles, era: V.UtilVserverEra, capBound: string | undefined): PolicyView {
@@ -52,17 +54,17 @@ function view(policy: L.VserverMaskPolicy, files: V.GuestCapabilityFiles, era: V
   const shell = must(L.forkTask(sys, 1, 'bash'), 'fork');
   sys = must(L.execve(shell.state, shell.result!, { name: 'bash' }), 'exec bash').state;
   const started = V.startGuest(sys, shell.result!, XID, { files, era, policy });
-  if (started.errno !== undefined) return { policy, started: false, refusal: `${started.reason ?? `errno ${started.errno}`} [${started.rule}]` };
+  if (started.errno !== undefined) return { policy, started: false, refusal: `${started.reason ?? `errno ${started.errno}`} [${citeRule(started.rule)}]` };
   const ran = V.execInGuest(started.state, shell.result!, XID, { name: 'getpcaps' }, { policy });
-  if (ran.errno !== undefined) return { policy, started: true, refusal: `exec in the guest: ${ran.reason} [${ran.rule}]` };
+  if (ran.errno !== undefined) return { policy, started: true, refusal: `exec in the guest: ${ran.reason} [${citeRule(ran.rule)}]` };
   const caps = must(L.capget(ran.state, ran.result!), 'capget').result!;
   const ctx = V.findContext(ran.state, XID)!;
   const e = CapSet.from(caps.effective).toMask();
   return {
     policy, started: true,
-    getpcaps: L.getpcapsLine('=', caps),
-    effective: capsText(e), permitted: capsText(CapSet.from(caps.permitted).toMask()), inheritable: capsText(CapSet.from(caps.inheritable).toMask()),
-    usable: capsText(e & ctx.bcaps),
+    getpcaps: L.getpcapsLine(String(ran.result!), caps),
+    effective: capList(e), permitted: capList(CapSet.from(caps.permitted).toMask()), inheritable: capList(CapSet.from(caps.inheritable).toMask()),
+    usable: capList(e & ctx.bcaps),
   };
 }
 
@@ -82,7 +84,7 @@ export function vserverCommand(args: string[], io: Io): number {
   const guest = V.guestCapabilities(files, { era });
   const views = POLICIES.map(({ policy }) => view(policy, files, era, values['cap-bound']));
   if (values.json) {
-    io.out(toJson({ dir, era, bcaps: guest.bcaps, ccaps: guest.ccaps, capBound: values['cap-bound'] ?? '-257', policies: views }));
+    io.out(toJson({ dir, era, bcaps: capList(guest.bcaps), ccaps: ccapList(guest.ccaps), capBound: values['cap-bound'] ?? '-257', policies: views }));
     return 0;
   }
   io.out(`guest ${dir} (util-vserver ${era}${Object.keys(files).length ? `; ${Object.keys(files).join(', ')}` : '; no capability files: secure defaults'})`);
@@ -94,7 +96,7 @@ export function vserverCommand(args: string[], io: Io): number {
     io.out(`\n${title}`);
     if (v.refusal) { io.out(`  the guest cannot ${v.started ? 'run a command' : 'start'}: ${v.refusal}`); return; }
     io.out(`  ${v.getpcaps}`);
-    io.out(`  usable in the guest (E ∩ bcaps): ${v.usable}`);
+    io.out(`  usable in the guest (E ∩ bcaps): ${v.usable!.join(',') || '(none)'}`);
   });
   return 0;
 }

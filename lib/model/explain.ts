@@ -14,6 +14,7 @@ import {
 import { uidSeenFrom, gidSeenFrom } from './userns.js';
 import { validMask } from './masks.js';
 import { decodeFileCaps } from './xattr-rules.js';
+import { citeRule } from './citation.js';
 
 /** Options of explain(). */
 export interface ExplainOptions {
@@ -47,6 +48,8 @@ export interface ExplainedStep {
   step: ModelStep;
   /** The spec section applied, e.g. 'kernel-semantics §2.3.3b'. */
   rule: string;
+  /** Where people can read that rule: the man page and the kernel function (citeRule). */
+  source: string;
   before: Cred;
   after: Cred;
   errno?: number;
@@ -132,7 +135,7 @@ export function explain(start: Cred | CredInit, steps: ReadonlyArray<ModelStep |
     }
     const step = isCredOp(raw) ? credOpToStep(raw) : (raw as ModelStep);
     const t = applyStep(kernel, cred, step, options.env);
-    const entry: ExplainedStep = { op: opName(step), step, rule: t.rule, before: cred, after: t.state, changes: diffCred(cred, t.state) };
+    const entry: ExplainedStep = { op: opName(step), step, rule: t.rule, source: citeRule(t.rule), before: cred, after: t.state, changes: diffCred(cred, t.state) };
     if (t.errno !== undefined) entry.errno = t.errno;
     if (t.reason !== undefined) entry.reason = t.reason;
     if (t.result !== undefined) entry.result = t.result;
@@ -266,7 +269,7 @@ export function formatExplanation(x: Explanation): string {
   const last = x.kernel.lastCap;
   const lines = [`kernel ${x.kernel.version} (last cap ${last})`, 'start:', ...describeCred(x.start, last).map((l) => `  ${l}`)];
   x.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. ${describeStep(s.step, last)} → ${describeResult(s)}   [${s.rule}]`);
+    lines.push(`${i + 1}. ${describeStep(s.step, last)} → ${describeResult(s)}   [${s.source}]`);
     if (s.reason) lines.push(`     ${s.reason}`);
     for (const ch of s.changes) lines.push(`     ${describeChange(ch, s.after, last)}`);
   });

@@ -73,7 +73,7 @@ export function readLines(text: string): ShellLine[] {
             errno: -22,
             offset: i - 2,
             message: `line ${physical}: a backslash-escaped NUL byte, for which bash 5 leaks its internal quoting byte (0x01) into the value; the model refuses to guess`,
-            reason: 'util-vserver reads config lines with bash `read` (kernel-semantics §4.8)',
+            reason: 'util-vserver reads config lines with bash `read` (util-vserver scripts/vserver.start)',
             rule: 'kernel-semantics §4.8',
           });
         }
@@ -112,7 +112,7 @@ export function evalDoubleQuoted(value: string, line: number, file: string): str
         message: trailingBackslash
           ? `${file} line ${line}: ${JSON.stringify(value)} ends in a backslash, which escapes the closing quote in util-vserver's eval: the eval fails and the line is dropped with a shell error`
           : `${file} line ${line}: ${JSON.stringify(value)} contains ${c === '$' ? `'$${next}'` : `'${c}'`}, which util-vserver's eval would expand or split; the model refuses to guess the result`,
-        reason: 'util-vserver passes every line through eval "… \\"$line\\" …" (kernel-semantics §4.8)',
+        reason: 'util-vserver passes every line through eval "… \\"$line\\" …" (util-vserver scripts/vserver.start)',
         rule: 'kernel-semantics §4.8',
       });
     }

@@ -6,7 +6,7 @@
 import { CapSet, type CapSetInput } from '../capset.js';
 import { CapsError, invalidArg } from '../errors.js';
 import { formatCaps, parseCaps } from '../text.js';
-import { type MatcherResult, labelGroup, resolveSubject, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
+import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
 
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;
 export type SetName = (typeof SET_NAMES)[number];
@@ -44,7 +44,7 @@ function parseExpectation(expected: unknown): Expected {
     throw invalidArg('toHaveCapabilities expectation', expected, 'at least one of effective, permitted, inheritable, ambient, bounding');
   }
   sets.sort((a, b) => SET_NAMES.indexOf(a[0]) - SET_NAMES.indexOf(b[0]));
-  return { shown: `{ ${sets.map(([k, v]) => `${k}: ${showSet(v)}`).join('; ')} }`, sets, fromText: false };
+  return { shown: `{ ${sets.map(([k, v]) => `${k}: ${briefSet(v)}`).join('; ')} }`, sets, fromText: false };
 }
 
 interface Mismatch {
@@ -53,12 +53,13 @@ interface Mismatch {
   actual: CapSet | undefined;
 }
 
+/** What is missing and what is extra first, then both sets, kept short (40 names help nobody). */
 function mismatchLine(m: Mismatch): string {
-  if (m.actual === undefined) return `    ${m.set}: expected ${showSet(m.expected)}, is unknown (not in this state)`;
+  if (m.actual === undefined) return `    ${m.set}: unknown in this state (expected ${briefSet(m.expected)})`;
   const missing = m.expected.minus(m.actual);
   const extra = m.actual.minus(m.expected);
-  const diff = [missing.isEmpty ? '' : `missing ${missing}`, extra.isEmpty ? '' : `extra ${extra}`].filter(Boolean).join('; ');
-  return `    ${m.set}: expected ${showSet(m.expected)}, is ${showSet(m.actual)} (${diff})`;
+  const diff = [missing.isEmpty ? '' : `missing ${briefNames(missing)}`, extra.isEmpty ? '' : `extra ${briefNames(extra)}`].filter(Boolean).join('; ');
+  return `    ${m.set}: ${diff} (expected ${briefSet(m.expected)}, is ${briefSet(m.actual)})`;
 }
 
 /** The matcher, written against vitest's matcher protocol (`this.isNot`, `{ pass, message }`). */

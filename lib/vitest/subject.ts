@@ -4,6 +4,7 @@
  */
 import { CapSet } from '../capset.js';
 import type { CapsError } from '../errors.js';
+import { lastCap } from '../names.js';
 import { readProcessThreads, type ProcPid } from '../proc.js';
 import type { Ids } from '../types.js';
 
@@ -88,6 +89,26 @@ export function labelGroup(labels: string[]): string {
 /** A set for messages: `cap_chown,cap_kill`, or `(none)`. */
 export function showSet(s: CapSet): string {
   return s.isEmpty ? '(none)' : s.toString();
+}
+
+const BRIEF = 6;
+
+/** Names for messages, at most six: `cap_a,cap_b,… and 12 more`. */
+export function briefNames(s: CapSet): string {
+  const names = s.names();
+  return names.length <= BRIEF ? names.join(',') : `${names.slice(0, BRIEF).join(',')} and ${names.length - BRIEF} more`;
+}
+
+/**
+ * A set for messages that stays short when it is large: `(none)`, a few names, `all`, or
+ * `all but cap_x` against the kernel's full set, else `N caps (0x…)`.
+ */
+export function briefSet(s: CapSet): string {
+  if (s.size <= BRIEF) return showSet(s);
+  const full = CapSet.full(lastCap());
+  const absent = full.minus(s);
+  if (s.minus(full).isEmpty && absent.size <= BRIEF) return absent.isEmpty ? 'all' : `all but ${absent.names().join(',')}`;
+  return `${s.size} caps (0x${s.toHex()})`;
 }
 
 /** Lines naming the threads that could not be read. */

@@ -4,7 +4,7 @@
  */
 import { CapsError } from '../errors.js';
 import type { CapabilityStateLike } from './subject.js';
-import { type MatcherResult, labelGroup, resolveSubject, showSet, unreadableLines } from './subject.js';
+import { type MatcherResult, briefSet, labelGroup, resolveSubject, unreadableLines } from './subject.js';
 
 type Field = keyof CapabilityStateLike;
 
@@ -21,7 +21,7 @@ function show(field: Field, value: unknown): string {
   }
   if (field === 'groups') return (value as number[]).length === 0 ? '(none)' : (value as number[]).join(',');
   if (field === 'securebits') return `0x${(value as number).toString(16)}`;
-  if (typeof value === 'object' && value !== null && 'toMask' in value) return showSet(value as never);
+  if (typeof value === 'object' && value !== null && 'toMask' in value) return briefSet(value as never);
   return String(value);
 }
 
