@@ -97,6 +97,12 @@ export interface NativeAddon {
   xattrRemovePath(path: string): number;
   /** fremovexattr(fd, "security.capability"): 0 or -errno (-ENODATA: nothing to remove). */
   xattrRemoveFd(fd: number): number;
+  /** getpwnam_r / getpwuid_r through NSS: the entry, null when there is none, or -errno. */
+  accountUser(query: string | number): { name: string; uid: number; gid: number; home: string; shell: string } | null | number;
+  /** getgrnam_r / getgrgid_r through NSS: the entry, null when there is none, or -errno. */
+  accountGroup(query: string | number): { name: string; gid: number; members: string[] } | null | number;
+  /** getgrouplist(name, gid): what initgroups would set, or -errno. */
+  accountGroupList(name: string, gid: number): number[] | number;
   // native/launch.cc: its owner declares the exact signatures (lib/backends/native-launcher.ts LaunchExports).
   launchSpawn: NativeFunction;
   launchWatch: NativeFunction;

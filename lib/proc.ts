@@ -9,12 +9,12 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CapsError, invalidArg, syscallError } from './errors.js';
 import type { CapSet } from './capset.js';
 import { parseStatus, type ProcStatus } from './proc-status.js';
-import { readUserNames } from './users.js';
+import { readUserNames } from './account-files.js';
 import { assertProcfs } from './procfs.js';
 
 export { parseStatus, statusToThreadState } from './proc-status.js';
 export type { ProcStatus, SignalMasks } from './proc-status.js';
-export { parsePasswd } from './users.js';
+export { parsePasswd } from './account-files.js';
 
 /** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
 export type ProcPid = number | 'self';

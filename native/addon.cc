@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "accounts.h"
 #include "broadcast.h"
 #include "creds.h"
 #include "launch.h"
@@ -346,6 +347,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Export(env, exports, "testRestorePreviousHandler", TestRestorePreviousHandler);
   }
   RegisterXattr(env, exports);
+  RegisterAccounts(env, exports);
   RegisterLaunch(env, exports);
   return exports;
 }

@@ -157,7 +157,7 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
   it('refuses a numeric uid without a passwd entry unless group and groups are given (gid 0 would stay)', () => {
     const refused = drop({ user: 43210, keep: ['cap_net_bind_service'], onPartial: 'throw' });
     expect(refused.error).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
-    expect(refused.error!.message).toMatch(/user 43210 has no entry in \/etc\/passwd.*give group and groups/);
+    expect(refused.error!.message).toMatch(/user 43210 has no entry in .*give group and groups/);
     expect(uniformThreads(refused)).toMatchObject({ uid: { real: 0 }, gid: { real: 0 } });
     const ok = drop({ user: 43210, group: 43210, groups: [], keep: ['cap_net_bind_service'], onPartial: 'throw' });
     expect(ok.error).toBeUndefined();

@@ -8,7 +8,7 @@ import { CapSet } from '../capset.js';
 import { formatCaps, formatIAB } from '../text.js';
 import { readProcessThreads, statusToThreadState } from '../proc.js';
 import { caps } from '../process.js';
-import { readGroups, readUsers } from '../users.js';
+import { systemAccounts } from '../accounts.js';
 import type { ThreadState } from '../types.js';
 import { describeError, type Io, pidArg, refuseRepeats, toJson } from './common.js';
 
@@ -40,9 +40,14 @@ function flag(bits: number, bit: number): string {
 
 /** The capsh --print lines for one thread's state. */
 export function capshLines(t: ThreadState, lastCap: number): string[] {
-  const users = new Map(readUsers().map((u) => [u.uid, u.name]));
-  const groups = new Map(readGroups().map((g) => [g.gid, g.name]));
-  const named = (id: number, names: Map<number, string>) => (names.has(id) ? `${id}(${names.get(id)})` : `${id}`);
+  // Names as capsh finds them: getpwuid/getgrgid through NSS (the files on the model backend).
+  const accounts = systemAccounts();
+  const named = (id: number, lookup: (id: number) => { name: string } | undefined) => {
+    const name = lookup(id)?.name;
+    return name === undefined ? `${id}` : `${id}(${name})`;
+  };
+  const users = (id: number) => accounts.user(id);
+  const groups = (id: number) => accounts.group(id);
   const kernelBits = lastCap + 1;
   const notBounding = CapSet.full(lastCap).minus(t.bounding);
   const lines = [
