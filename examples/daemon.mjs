@@ -1,9 +1,10 @@
 // An example privileged daemon: started as root, it keeps only cap_net_bind_service (on every
-// thread, verified), becomes nobody, then listens on a privileged port.
-//   sudo PORT=443 node examples/daemon.mjs
+// thread, verified), becomes nobody, prints the state it verified on each thread, then listens
+// on a privileged port. From a clone, after `npm install`:
+//   sudo PORT=843 node examples/daemon.mjs
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs';
-import { dropPrivileges } from 'linux-caps';
+import { dropPrivileges, formatCaps } from 'linux-caps';
 
 const port = Number(process.env.PORT ?? 443);
 
@@ -14,7 +15,10 @@ const dropped = dropPrivileges({
   securebits: true,    // NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, locked
   noNewPrivs: true,
 });
-console.log(`dropped to uid ${dropped.uid} on ${dropped.threads.length} threads`);
+console.log(`dropped to uid ${dropped.uid} on ${dropped.threads.length} threads, each verified from /proc:`);
+for (const t of dropped.threads) {
+  console.log(`  thread ${t.tid}: uid ${t.uid.effective} gid ${t.gid.effective} "${formatCaps(t)}" bounding ${t.bounding} ambient ${t.ambient.isEmpty ? '(none)' : t.ambient} securebits 0x${(t.securebits ?? 0).toString(16)} no_new_privs ${t.noNewPrivs ? 1 : 0}`);
+}
 
 // A root-only file is out of reach now, from the threadpool too (fs.readFile runs there).
 if (process.env.SECRET_FILE) {

@@ -15,10 +15,11 @@
 // or stale prebuild is built in a staging copy, and dist/ is compiled only when it is stale.
 // Environment: LINUX_CAPS_PACK_TEST_KEEP=1 keeps the temp dir for inspection.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePrebuilds } from './prebuild.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -67,9 +68,6 @@ function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = 240_000 } = {}) {
 const npm = (args, opts) => run(process.execPath, [(npmCliPath ??= npmCli()), ...args], opts);
 const tail = (text, n = 25) => text.trim().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
 
-function newestMtime(paths) {
-  return Math.max(...paths.map((p) => statSync(p).mtimeMs));
-}
 function walk(dir, keep) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -83,31 +81,11 @@ function walk(dir, keep) {
 // ---------------------------------------------------------------------------------------------
 // 1. Inputs of the tarball: the prebuild and dist/
 
-/** Builds the prebuild in a staging copy (node-gyp rebuild would wipe the checkout's build/). */
+/** The shipped prebuilds, built as `npm pack` builds them (package.json "prepack": scripts/prebuild.mjs). */
 function ensurePrebuild() {
-  const target = join(root, prebuildRel);
-  const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
-  if (existsSync(target) && statSync(target).mtimeMs >= newestMtime(sources)) {
-    say(`prebuild ${prebuildRel} is up to date`);
-    return;
-  }
-  say(`${existsSync(target) ? 'prebuild older than native/' : 'no prebuild'}: npm run build:prebuild (in a staging copy)…`);
-  const stage = mkdtempSync(join(tmpdir(), 'linux-caps-prebuild-'));
-  try {
-    for (const f of ['package.json', 'binding.gyp']) cpSync(join(root, f), join(stage, f));
-    cpSync(join(root, 'native'), join(stage, 'native'), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
-    const started = Date.now();
-    const r = npm(['run', 'build:prebuild'], { cwd: stage });
-    if (r.status !== 0 || !existsSync(join(stage, prebuildRel))) throw new Error(`npm run build:prebuild failed (exit ${r.status}):\n${tail(r.out)}`);
-    mkdirSync(dirname(target), { recursive: true });
-    const partial = `${target}.${process.pid}.tmp`;
-    cpSync(join(stage, prebuildRel), partial);
-    renameSync(partial, target); // atomic: a concurrent pack never sees half a file
-    say(`prebuild built in ${seconds(Date.now() - started)}`);
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
+  const started = Date.now();
+  const done = ensurePrebuilds({ say, env: cleanEnv() });
+  if (done.includes('built')) say(`prebuilds built in ${seconds(Date.now() - started)}`);
 }
 
 /** Compiles dist/ only when a lib/ source is newer than its output (tsc rewrites files in place). */
@@ -163,11 +141,15 @@ export function tarballProblems(files) {
     [/(^|\/)test\/|\.test\.[cm]?[jt]s$/, 'tests'],
     [/\.map$/, 'source maps'],
     [/^build\//, 'the build/ dir'],
-    [/^(lib|bench|examples|node_modules|\.ci|\.coord|docs)\//, 'a source or tooling dir'],
+    [/^(lib|bench|examples|node_modules|\.ci|\.coord|docs)\/(?!packaging\.md$|daemon\.mjs$)/, 'a source or tooling dir'],
     [/(?<!\.d)\.ts$/, 'TypeScript sources'],
   ];
   for (const f of files) for (const [re, what] of forbidden) if (re.test(f)) fail(`tarball ships ${what}: ${f}`);
   for (const f of files.filter((p) => p.startsWith('prebuilds/') && !p.endsWith('.node'))) fail(`tarball ships a non-addon file under prebuilds/: ${f}`);
+  // The README that ships links only to files that ship (issue 23: docs/packaging.md, examples/daemon.mjs).
+  for (const [, target] of readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+    if (!/^[a-z]+:/i.test(target)) need(target.replace(/^\.\//, ''), 'linked from README.md');
+  }
   return problems;
 }
 

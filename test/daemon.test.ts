@@ -45,6 +45,11 @@ describe.skipIf(skip)('examples/daemon.mjs', () => {
       expect(res.status).toBe(200);
       expect(res.body.length).toBeGreaterThan(0);
       expect(out).toContain('secret: EACCES');
+      // It prints the state it verified on every thread (the README's one command from a clone).
+      const verified = out.split('\n').filter((l) => /^  thread \d+: /.test(l));
+      expect(out).toMatch(/^dropped to uid 65534 on \d+ threads, each verified from \/proc:$/m);
+      expect(verified.length).toBe(Number(/on (\d+) threads/.exec(out)![1]));
+      for (const l of verified) expect(l).toMatch(/: uid 65534 gid 65534 "cap_net_bind_service=ep" bounding cap_net_bind_service ambient \(none\) securebits 0xef no_new_privs 1$/);
 
       const tids = readdirSync(`/proc/${child.pid}/task`);
       expect(tids.length).toBeGreaterThan(5);

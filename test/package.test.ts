@@ -5,6 +5,8 @@
  * install's time; this test asserts that it passed, then that its tarball check has teeth.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +58,27 @@ describe.skipIf(skip)('packed tarball, installed by a consumer', () => {
   }, 600_000);
 });
 
+describe.skipIf(skip)('npm pack from a checkout', () => {
+  it('builds the prebuild first (prepack), so a checkout without prebuilds/ still packs one (issue 23)', () => {
+    const stage = mkdtempSync(join(tmpdir(), 'linux-caps-stage-'));
+    try {
+      for (const f of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'tsconfig.json', 'README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', 'native', 'lib', 'scripts', 'examples', 'docs/packaging.md']) {
+        cpSync(join(root, f), join(stage, f), { recursive: true });
+      }
+      symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
+      expect(existsSync(join(stage, 'prebuilds'))).toBe(false);
+      const r = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: stage, encoding: 'utf8', timeout: 240_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/prebuild: prebuilds\/linux-x64\/linux-caps\.glibc\.node built in/);
+      const files = (JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+      expect(files).toContain(PREBUILD);
+      expect(problemsOf(files)).toEqual([]);
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
 describe('the tarball check', () => {
   const files = dryRunFiles();
   const without = (...gone: string[]) => files.filter((f) => !gone.includes(f));
@@ -71,6 +94,8 @@ describe('the tarball check', () => {
     ['lib/index.ts', /ships a source or tooling dir/],
     ['dist/gone.js', /dist\/gone\.js but lib\/ has no lib\/gone\.ts/],
     ['prebuilds/linux-x64/linux-caps.glibc.node.123.tmp', /non-addon file under prebuilds/],
+    ['docs/api/index.html', /ships a source or tooling dir/],
+    ['examples/other.mjs', /ships a source or tooling dir/],
   ])('refuses an extra %s', (extra, problem) => {
     expect(problemsOf([...files, extra]).join('\n')).toMatch(problem);
   });
@@ -82,6 +107,9 @@ describe('the tarball check', () => {
     ['native/broadcast.cc', /lacks native\/broadcast\.cc \(a source in binding\.gyp\)/],
     ['SECURITY.md', /lacks SECURITY\.md/],
     ['scripts/install.mjs', /lacks scripts\/install\.mjs/],
+    // The README that ships links only to files that ship (issue 23).
+    ['docs/packaging.md', /lacks docs\/packaging\.md \(linked from README\.md\)/],
+    ['examples/daemon.mjs', /lacks examples\/daemon\.mjs \(linked from README\.md\)/],
   ])('refuses a tarball without %s', (gone, problem) => {
     expect(problemsOf(without(gone)).join('\n')).toMatch(problem);
   });
