@@ -50,7 +50,7 @@ export interface FileCapsSetOptions {
 }
 
 const SETFCAP = 31;
-const ERRNO = { ENODATA: 61, ELOOP: 40, EPERM: 1, EOPNOTSUPP: 95, EOVERFLOW: 75, EINVAL: 22 } as const;
+const ERRNO = { ENOENT: 2, ENODATA: 61, ELOOP: 40, EPERM: 1, EOPNOTSUPP: 95, EOVERFLOW: 75, EINVAL: 22 } as const;
 
 interface Resolved {
   target: string | number;
@@ -98,6 +98,11 @@ function callerHasSetfcap(): boolean | undefined {
 /** Why the kernel said `errno` to this call, in words (kernel-semantics §2.7). */
 function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved, rootid?: number): string | undefined {
   switch (-Math.abs(errno)) {
+    case -ERRNO.ENOENT:
+      // The model's files are its own: a real file that exists is still not in the simulation.
+      return getBackend().kind === 'model'
+        ? 'the model backend knows only simulated files: useBackend(model.createSimulatedBackend({ files: [{ path }] }))'
+        : undefined;
     case -ERRNO.ELOOP:
       return file.path === undefined
         ? undefined

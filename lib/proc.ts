@@ -10,7 +10,7 @@ import { CapsError, invalidArg, syscallError } from './errors.js';
 import type { CapSet } from './capset.js';
 import { parseStatus, type ProcStatus } from './proc-status.js';
 import { readUserNames } from './account-files.js';
-import { assertProcfs } from './procfs.js';
+import { assertLinuxProc, assertProcfs } from './procfs.js';
 
 export { parseStatus, statusToThreadState } from './proc-status.js';
 export type { ProcStatus, SignalMasks } from './proc-status.js';
@@ -54,6 +54,7 @@ function vanished(err: unknown): boolean {
 }
 
 function readStatusFile(path: string): ProcStatus {
+  assertLinuxProc(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -118,6 +119,7 @@ function numericEntries(dir: string): number[] {
  */
 export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
   checkPid(pid);
+  assertLinuxProc(`/proc/${pid}/task`);
   let tids = numericEntries(`/proc/${pid}/task`);
   // Cross-check the listing with the kernel's own count (issue 11, F1). Threads come and go, so
   // only a count that holds still around the listing and differs from it, every time, refuses.

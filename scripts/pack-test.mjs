@@ -5,7 +5,7 @@
 //      dir holding only node and sh); the shipped prebuild must serve.
 //   2. build-from-source path: the same tarball with npm_config_build_from_source=true and the full
 //      PATH; node-gyp must compile build/Release/linux_caps.node inside the installed package.
-// In each: import() from ESM, require() from CommonJS (require(esm), Node >= 20.19), caps.threads()
+// In each: import() from ESM, require() from CommonJS (require(esm), Node >= 22.12), caps.threads()
 // on the native backend, formatCaps() on a known vector, `linux-caps print --json`, and
 // `linux-caps/vitest` resolving. In the first, also: the model backend when asked (no addon
 // loaded), a consumer's vitest run of the matchers, and a consumer's tsc (nodenext) over both
@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmCli } from './npm-cli.mjs';
 import { ensurePrebuilds } from './prebuild.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,12 +50,6 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-function npmCli() {
-  const candidates = [process.env.npm_execpath, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')];
-  const found = candidates.find((p) => p && /npm-cli\.js$/.test(p) && existsSync(p));
-  if (!found) throw new Error(`npm-cli.js not found (tried ${candidates.filter(Boolean).join(', ')})`);
-  return found;
-}
 let npmCliPath;
 
 /** Runs a command; returns { status, stdout, out } where out is stdout then stderr (for messages). */

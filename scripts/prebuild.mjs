@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmCli } from './npm-cli.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -17,12 +18,6 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** What the package ships: platform-arch, and the file under prebuilds/. */
 export const SHIPPED = [{ platform: 'linux', arch: 'x64', path: `prebuilds/linux-x64/${pkg.name}.glibc.node` }];
 
-function npmCli() {
-  const candidates = [process.env.npm_execpath, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'), '/usr/lib/node_modules/npm/bin/npm-cli.js', '/usr/local/lib/node_modules/npm/bin/npm-cli.js'];
-  const found = candidates.find((p) => p && /npm-cli\.js$/.test(p) && existsSync(p));
-  if (!found) throw new Error(`npm-cli.js not found (tried ${candidates.filter(Boolean).join(', ')})`);
-  return found;
-}
 
 /** Builds every shipped prebuild this host can build, when stale; returns what it did per target. */
 export function ensurePrebuilds({ say = (m) => console.error(`prebuild: ${m}`), env = process.env } = {}) {

@@ -129,6 +129,11 @@ function prepareAsan(suite) {
   return undefined;
 }
 
+if (!ci && totals.skipped > 0) {
+  // Each skip printed its reason; most are a missing oracle. One line installs them all.
+  console.log(`${totals.skipped} test(s) skipped (reasons above). On Debian or Ubuntu, this installs every oracle:\n` +
+    '  sudo apt-get install libcap-dev libcap2-bin libcap-ng-utils util-linux bubblewrap attr libnss-extrausers gcc g++ make python3 cmake wine64');
+}
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 const ok = !harnessError && totals.failed === 0 && !(ci && totals.skipped > 0) && totals.passed > 0;
 process.exit(ok ? 0 : 1);

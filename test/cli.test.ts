@@ -337,7 +337,7 @@ describe.skipIf(skip)('linux-caps CLI', () => {
     for (const text of ['cap_kill,cap_chown+ep', 'cap_kill+ep', 'cap_kill,cap_chown+p', 'cap_kill,cap_chown+eip', 'cap_kill,cap_chown=ep cap_net_raw+i']) {
       const theirs = spawnSync('setcap', ['-v', text, file], { encoding: 'utf8' });
       const ours = run(['file', 'set', '-v', text, file]);
-      expect({ text, code: ours.code, out: ours.stdout }).toEqual({ text, code: theirs.status, out: theirs.stdout });
+      expect({ text, code: ours.code, out: ours.stdout, err: ours.stderr }).toEqual({ text, code: theirs.status, out: theirs.stdout, err: '' });
       expect(run(['file', 'set', '-v', '-q', text, file])).toMatchObject({ code: theirs.status, stdout: '' });
     }
     expect(run(['file', 'get', file]).stdout).toBe(`${file} cap_chown,cap_kill=ep\n`); // -v never wrote
@@ -346,15 +346,18 @@ describe.skipIf(skip)('linux-caps CLI', () => {
   });
 
   it('print takes several PIDs as getpcaps does; a missing one is reported and the status is 1 (issue 23)', () => {
-    const r = run(['print', '1', String(process.pid)]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^pid 1:\nCurrent: /);
+    // Processes this test owns (PID 1 belongs to whatever runs the machine).
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    onTestFinished(() => { other.kill('SIGKILL'); });
+    const r = run(['print', String(other.pid), String(process.pid)]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(new RegExp(`^pid ${other.pid}:\nCurrent: `));
     expect(r.stdout).toContain(`\n\npid ${process.pid}:\nCurrent: `);
-    const some = run(['print', '--json', '1', '4194000', String(process.pid)]);
+    const some = run(['print', '--json', String(other.pid), '4194000', String(process.pid)]);
     expect(some.code).toBe(1);
     expect(some.stderr).toBe('linux-caps: print: no process with pid 4194000\n');
-    expect(JSON.parse(some.stdout).map((p: { pid: number }) => p.pid)).toEqual([1, process.pid]);
-    expect(JSON.parse(run(['print', '--json', '1']).stdout).pid).toBe(1); // one PID: one object, as before
+    expect(JSON.parse(some.stdout).map((p: { pid: number }) => p.pid)).toEqual([other.pid, process.pid]);
+    expect(JSON.parse(run(['print', '--json', String(other.pid)]).stdout).pid).toBe(other.pid); // one PID: one object, as before
   });
 
   it('decode --json and describe CAP (as capsh --explain names it) (issue 23)', () => {

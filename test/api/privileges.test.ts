@@ -4,11 +4,12 @@
  * irreversible. The child inherits LINUX_CAPS_BACKEND.
  */
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { backendKind, isLinux, isRoot, missing } from '../helpers/env.js';
 
 const skip = backendKind === 'native' && (!isLinux ? 'needs Linux' : missing({ root: isRoot }));
-const fixture = new URL('../fixtures/drop.mjs', import.meta.url).pathname;
+const fixture = fileURLToPath(new URL('../fixtures/drop.mjs', import.meta.url)); // a path on every platform (.pathname is /Z:/… on win32)
 
 interface Thread { tid: number; uid: { real: number; effective: number; saved: number }; gid: { real: number }; effective: string; permitted: string; inheritable: string; ambient: string; bounding: string; noNewPrivs: boolean }
 interface Out { result?: { uid: number; gid: number; groups: number[]; backend: string }; error?: { code: string; message: string }; self: { securebits?: number }; threads: Thread[] }

@@ -115,7 +115,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
   });
 
   it("07 a thread that blocks signal 33 with a raw rt_sigprocmask: onPartial 'throw' names that TID within the deadline", () => {
-    const out = runFixture<{ blockedTid: number; error?: { code: string; tids: number[] }; result?: unknown }>(
+    const out = runFixture<{ blockedTid: number; blockedComm: string; error?: { code: string; tids: number[]; message: string }; result?: unknown }>(
       'native-broadcast.mjs',
       [JSON.stringify({ scenario: 'blocked', dir, deadlineMs: 1500, onPartial: 'throw' })],
       { env: { LINUX_CAPS_TEST_EXPORTS: '1' } },
@@ -123,7 +123,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     expect(out.result).toBeUndefined();
     expect(out.error?.code).toBe('ERR_CAPS_PARTIAL');
     expect(out.error?.tids).toEqual([out.blockedTid]);
-    expect(out.error?.message).toMatch(new RegExp(`${out.blockedTid} \\(node, state [A-Z] \\([a-z ]+\\), blocks signal 33\\) never reported within 1500 ms`));
+    expect(out.error?.message).toMatch(new RegExp(`${out.blockedTid} \\(${out.blockedComm}, state [A-Z] \\([a-z ]+\\), blocks signal 33\\) never reported within 1500 ms`));
   });
 
   it("08 the same with onPartial 'abort': one line on stderr, then the process dies by SIGKILL", () => {
@@ -138,24 +138,36 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     expect(lines[0]).toMatch(/^linux-caps: .*never reported within 1500 ms; killing the process/);
   });
 
-  it('09 10,000 whole-process applies with worker churn: no crash, no hang, no divergence, RSS stable', () => {
+  // 16,000 applies: enough after the warm-up to tell growth per apply from noise on every Node
+  // line (ASan, where RSS says nothing, runs 10,000).
+  const loopApplies = process.env.LINUX_CAPS_SANITIZER ? 10_000 : 16_000;
+  it(`09 ${loopApplies} whole-process applies with worker churn: no crash, no hang, no divergence, RSS stable per apply`, () => {
     const out = runFixture<{ applied: number; workersStarted: number; rss: Record<string, number>; uniform: boolean; divergent: number[]; threads: number }>(
       'native-broadcast.mjs',
-      [JSON.stringify({ scenario: 'loop', dir, iterations: 10_000, deadlineMs: 20_000, onPartial: 'throw' })],
+      [JSON.stringify({ scenario: 'loop', dir, iterations: loopApplies, deadlineMs: 20_000, onPartial: 'throw' })],
       // A fixed, small V8 young generation: by default V8 grows its semi-spaces from 1 to 16 MiB
       // under this allocation rate (heapTotal +25 MiB between 1,000 and 4,000 applies, then flat),
       // which would hide or fake a native leak. Measured: with it, RSS moves < 2 MiB.
       { nodeArgs: ['--expose-gc', '--max-semi-space-size=1'], timeoutMs: 600_000 },
     ).json;
-    const [at1000, at10000] = [out.rss['1000']!, out.rss['10000']!];
-    console.log(`[broadcast] 10,000 applies: RSS after 1,000 = ${(at1000 / 2 ** 20).toFixed(1)} MiB, after 10,000 = ${(at10000 / 2 ** 20).toFixed(1)} MiB; ${out.workersStarted} workers started`);
-    expect(out.applied).toBe(10_000);
+    // Growth per apply, robust to one line's heap habits: after a warm-up of a quarter of the run,
+    // the median RSS of 9 samples (every 250 applies) early against 9 samples at the end.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const at = (from: number, to: number) => Object.entries(out.rss).filter(([i]) => Number(i) >= from && Number(i) <= to).map(([, v]) => v);
+    const [early, late] = [at(loopApplies / 4, (3 * loopApplies) / 8), at((7 * loopApplies) / 8, loopApplies)];
+    const perApply = (median(late) - median(early)) / ((5 * loopApplies) / 8);
+    console.log(`[broadcast] ${loopApplies} applies on Node ${process.versions.node}: RSS median ${(median(early) / 2 ** 20).toFixed(1)} MiB early → ${(median(late) / 2 ** 20).toFixed(1)} MiB at the end, ${perApply.toFixed(0)} B per apply; ${out.workersStarted} workers started`);
+    expect(out.applied).toBe(loopApplies);
     expect(out.workersStarted).toBeGreaterThan(100);
     expect(out.uniform).toBe(true);
     expect(out.divergent).toEqual([]);
     // Under ASan (LINUX_CAPS_SANITIZER, scripts/build-asan.mjs) the allocator's quarantine and
-    // per-thread caches of the churned Workers grow RSS: no leak signal there.
-    if (!process.env.LINUX_CAPS_SANITIZER) expect(Math.abs(at10000 - at1000)).toBeLessThan(5 * 2 ** 20);
+    // per-thread caches of the churned Workers grow RSS: no leak signal there. Elsewhere a leak of
+    // 256 bytes per apply (2.4 MiB over 10,000) fails; measured: under 100 B on Node 20 to 26.
+    if (!process.env.LINUX_CAPS_SANITIZER) {
+      expect([early.length, late.length]).toEqual([9, 9]);
+      expect(perApply).toBeLessThan(256);
+    }
   }, 900_000);
 
   it('10 converge first: after thread.* changes on the main thread, a whole-process call carries them to every thread', () => {
