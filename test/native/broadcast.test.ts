@@ -139,8 +139,9 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
   });
 
   // 16,000 applies: enough after the warm-up to tell growth per apply from noise on every Node
-  // line (ASan, where RSS says nothing, runs 10,000).
-  const loopApplies = process.env.LINUX_CAPS_SANITIZER ? 10_000 : 16_000;
+  // line. Under ASan, where RSS says nothing and an apply costs 5x, 4,000 (80 Worker churns) look
+  // for memory errors; CI runs it on three Node lines.
+  const loopApplies = process.env.LINUX_CAPS_SANITIZER ? 4_000 : 16_000;
   it(`09 ${loopApplies} whole-process applies with worker churn: no crash, no hang, no divergence, RSS stable per apply`, () => {
     const out = runFixture<{ applied: number; workersStarted: number; rss: Record<string, number>; uniform: boolean; divergent: number[]; threads: number }>(
       'native-broadcast.mjs',
@@ -158,7 +159,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     const perApply = (median(late) - median(early)) / ((5 * loopApplies) / 8);
     console.log(`[broadcast] ${loopApplies} applies on Node ${process.versions.node}: RSS median ${(median(early) / 2 ** 20).toFixed(1)} MiB early → ${(median(late) / 2 ** 20).toFixed(1)} MiB at the end, ${perApply.toFixed(0)} B per apply; ${out.workersStarted} workers started`);
     expect(out.applied).toBe(loopApplies);
-    expect(out.workersStarted).toBeGreaterThan(100);
+    expect(out.workersStarted).toBe(loopApplies / 50); // a Worker every 50 applies
     expect(out.uniform).toBe(true);
     expect(out.divergent).toEqual([]);
     // Under ASan (LINUX_CAPS_SANITIZER, scripts/build-asan.mjs) the allocator's quarantine and
