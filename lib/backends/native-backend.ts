@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import type { Backend, BroadcastOutcome } from '../backend.js';
+import type { Backend, BroadcastOutcome } from '../backend-contract.js';
 import { CapSet } from '../capset.js';
 import { CapsError, syscallError } from '../errors.js';
 import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from '../native.js';

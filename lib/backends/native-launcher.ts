@@ -1,5 +1,5 @@
 /** The kernel's Launcher: the addon's launch* functions (native/launch.cc), typed. */
-import type { Launcher, SpawnRequest, SpawnResult } from '../backend.js';
+import type { Launcher, SpawnRequest, SpawnResult } from '../backend-contract.js';
 import { CapsError } from '../errors.js';
 import { loadNative } from '../native.js';
 

@@ -4,7 +4,7 @@
  * to simulate trouble (a thread that never answers a broadcast, one whose run fails, a
  * process that refuses whole-process calls). Nothing here touches the real kernel.
  */
-import type { Backend, BroadcastOutcome } from '../backend.js';
+import type { Backend, BroadcastOutcome } from '../backend-contract.js';
 import { CapSet } from '../capset.js';
 import { CapsError, invalidArg, syscallError } from '../errors.js';
 import type { CredProgram, OpFailure, ThreadState } from '../types.js';
