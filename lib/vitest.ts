@@ -9,7 +9,7 @@
  * vitest is a peer dependency: this module imports it, the rest of linux-caps never does.
  */
 import { expect } from 'vitest';
-import type { CapSetInput } from './capset.js';
+import type { CapSetInput } from './vocabulary/capset.js';
 import { toHaveCapabilities, type CapabilityExpectation, type SetName } from './vitest/has-capabilities.js';
 import { toBeUniformAcrossThreads } from './vitest/uniform.js';
 

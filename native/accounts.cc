@@ -1,6 +1,6 @@
 // Account lookups through libc's NSS: the reentrant getpw*_r / getgr*_r calls and getgrouplist.
 // Thin on purpose: a name or id in, the entry's fields out; what to do with them is TypeScript's
-// (lib/accounts.ts). Runs on the calling thread: NSS modules may keep per-thread state.
+// (lib/operations/accounts.ts). Runs on the calling thread: NSS modules may keep per-thread state.
 #include "accounts.h"
 
 #include <cerrno>

@@ -1,6 +1,6 @@
 // Node-API glue only: argument conversion and results; the logic lives in creds.cc and
 // broadcast.cc. Kernel refusals come back as -errno numbers, never as exceptions; only a
-// call with arguments of the wrong type throws (a TypeError: a bug in lib/native.ts callers).
+// call with arguments of the wrong type throws (a TypeError: a bug in lib/backend/native/addon.ts callers).
 #include <napi.h>
 
 #include <dlfcn.h>

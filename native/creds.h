@@ -30,7 +30,7 @@ inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 
 #endif
 }
 
-// One step of a credential program (lib/program.ts encodes these, 8 u32 words each).
+// One step of a credential program (lib/backend/native/wire.ts encodes these, 8 u32 words each).
 enum OpCode : uint32_t {
   kOpCapset = 1,
   kOpBoundingDrop = 2,

@@ -1,6 +1,6 @@
 // launch: fork a child, apply a credential plan in it with raw syscalls, then execve.
 //
-// The plan is computed in TypeScript (lib/launch-plan.ts) and arrives as fixed-size steps.
+// The plan is computed in TypeScript (lib/operations/launch/plan.ts) and arrives as fixed-size steps.
 // Between fork and exec the child uses raw syscalls only (it is a copy of one thread of a
 // multi-threaded process: no malloc, no locks). A failing step writes {step, errno} to a
 // CLOEXEC pipe and exits 127; exec success closes the pipe, so the parent reads EOF.
@@ -27,7 +27,7 @@
 
 namespace {
 
-// Step opcodes; keep in sync with lib/launch-plan.ts (LaunchOp).
+// Step opcodes; keep in sync with lib/operations/launch/plan.ts (LaunchOp).
 enum LaunchOp : uint32_t {
   kKeepCaps = 1,    // a = 0|1
   kSetGroups = 2,   // groups from the separate array
@@ -48,7 +48,7 @@ constexpr size_t kStepWords = 8;
 constexpr int32_t kPipe = -1;
 constexpr int32_t kNull = -2;
 
-// Parent-side failures, reported as the step (lib/launch.ts names the syscall).
+// Parent-side failures, reported as the step (lib/operations/launch/launch.ts names the syscall).
 constexpr int32_t kFailPipe = -2;       // pipe2 for the child's stdio or the error pipe
 constexpr int32_t kFailFork = -3;       // fork
 constexpr int32_t kFailStdioFd = -4;    // a stdio fd that is not open (fcntl F_GETFD)
@@ -150,7 +150,7 @@ int RunSteps(const uint32_t* steps, size_t step_count, const gid_t* groups, size
   ReportAndExit(err_fd, static_cast<int32_t>(step_count), errno);
 }
 
-// Argument checks: a wrong type is a TypeError (a bug in lib/backends/native-launcher.ts), never
+// Argument checks: a wrong type is a TypeError (a bug in lib/backend/native/launcher.ts), never
 // a crash. Strings reach execve as C strings, so an embedded NUL is refused, not truncated.
 bool TypeErr(Napi::Env env, const std::string& message) {
   Napi::TypeError::New(env, message).ThrowAsJavaScriptException();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 /** Paths of privileged leftovers under `tmp` (only inside linux-caps-* directories). */
 export async function privilegedLeftovers(tmp) {
-  const { loadNative } = await import('../dist/native.js');
+  const { loadNative } = await import('../dist/internal.js');
   const addon = loadNative();
   const found = [];
   const walk = (dir) => {

@@ -9,12 +9,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { capBound, formatCapBound, parseCapBound } from '../lib/capbound.js';
-import { CapSet } from '../lib/capset.js';
-import { CapsError } from '../lib/errors.js';
-import { capToName, lastCap } from '../lib/names.js';
-import { getBackend, useBackend } from '../lib/backend.js';
-import { model } from '../lib/index.js';
+import {
+  capBound, formatCapBound, parseCapBound, CapSet, CapsError, capToName, lastCap, getBackend, useBackend, model,
+} from '../lib/internal.js';
 import { backendKind, hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 
 /** The kernel's %d of a u32, computed independently of the library (through an Int32Array). */

@@ -9,11 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CapSet } from '../lib/capset.js';
-import { lastCap } from '../lib/names.js';
 import {
-  compareWithReference, containerProfile, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS, type ContainerProfile,
-} from '../lib/container.js';
+  CapSet, lastCap, compareWithReference, containerProfile, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS, type ContainerProfile,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 import { capgetOracle, hasLibcapDev, here, ownBoundingMask, startChild, stopChildren } from './fixtures/proc-helpers.js';
 

@@ -9,7 +9,9 @@ import { mkdtempSync, writeFileSync, chmodSync, readdirSync, readFileSync } from
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStatus } from '../lib/proc.js';
+import {
+  parseStatus,
+} from '../lib/index.js';
 import { isLinux, isRoot, missing } from './helpers/env.js';
 
 const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot });

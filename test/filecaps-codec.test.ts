@@ -5,10 +5,9 @@
  * refuses to store them — which is checked too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFileCaps, encodeFileCaps, type FileCapsXattr } from '../lib/xattr-codec.js';
-import { CapSet } from '../lib/capset.js';
-import { CapsError } from '../lib/errors.js';
-import { lastCap } from '../lib/names.js';
+import {
+  decodeFileCaps, encodeFileCaps, type FileCapsXattr, CapSet, CapsError, lastCap,
+} from '../lib/index.js';
 import { missing } from './helpers/env.js';
 import {
   getfattrBatch, numericSetcapText, oracles, prng, randomMask, scratchDir, setcapBatch, setfattrRaw,

@@ -9,7 +9,9 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileCaps } from '../lib/filecaps.js';
+import {
+  fileCaps,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 import { getcapBatch, getfattrBatch } from './filecaps-helpers.js';
 

@@ -9,11 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileCaps } from '../lib/filecaps.js';
-import { formatCaps } from '../lib/text.js';
-import { CapSet } from '../lib/capset.js';
-import { CapsError } from '../lib/errors.js';
-import { lastCap } from '../lib/names.js';
+import {
+  fileCaps, formatCaps, CapSet, CapsError, lastCap,
+} from '../lib/index.js';
 import { missing, hasCommand } from './helpers/env.js';
 import { getcapBatch, getfattrBatch, oracles, prng, randomMask, scratchDir, setcapBatch } from './filecaps-helpers.js';
 

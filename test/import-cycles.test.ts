@@ -53,7 +53,67 @@ function findCycle(edges: Map<string, string[]>): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The layers of docs/ARCHITECTURE.md, bottom first: a file may import its own group or a group of
+ * a lower rank, never one above it. The longest matching prefix names a file's group.
+ */
+const LAYERS: ReadonlyArray<readonly [string, number]> = [
+  ['vocabulary/', 0],
+  ['text/', 1], ['accounts/', 1], ['filecaps/', 1],
+  ['proc/', 2],
+  ['backend/contract.ts', 3],
+  ['backend/native/', 4],
+  ['model/masks.ts', 5], ['model/citation.ts', 5],
+  ['model/modern/', 6], ['model/legacy/', 6],
+  ['model/vserver/', 7], ['model/simulated.ts', 7],
+  ['model/explain.ts', 8],
+  ['model/index.ts', 9],
+  ['operations/', 10],
+  ['cli/', 11], ['vitest/', 11],
+  ['', 12], // the entry points: index.ts, vitest.ts, cli.ts, internal.ts
+];
+const ENTRY_POINTS = ['cli.ts', 'index.ts', 'internal.ts', 'vitest.ts'];
+
+function groupOf(file: string): readonly [string, number] {
+  const rel = relative(lib, file);
+  return LAYERS.filter(([prefix]) => rel.startsWith(prefix)).sort((a, b) => b[0].length - a[0].length)[0]!;
+}
+
+/** Imports that point up a layer: 'from → to' for each. */
+function upwardArrows(edges: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of edges) {
+    const [g, rank] = groupOf(from);
+    for (const to of targets) {
+      const [tg, trank] = groupOf(to);
+      if (tg !== g && trank >= rank) out.push(`${relative(lib, from)} → ${relative(lib, to)}`);
+    }
+  }
+  return out;
+}
+
 describe('lib/ layout', () => {
+  it('has only entry points at the top, and every file in a layer', () => {
+    const files = sources(lib).map((f) => relative(lib, f));
+    expect(files.filter((f) => !f.includes('/')).sort()).toEqual(ENTRY_POINTS);
+    expect(files.filter((f) => f.includes('/') && groupOf(join(lib, f))[0] === '')).toEqual([]);
+  });
+
+  it('imports only down the layers of docs/ARCHITECTURE.md', () => {
+    expect(upwardArrows(graph())).toEqual([]);
+    const [contract, select] = [join(lib, 'backend/contract.ts'), join(lib, 'operations/backend.ts')];
+    expect(upwardArrows(new Map([[contract, [select]]]))).toEqual(['backend/contract.ts → operations/backend.ts']);
+  });
+
+  it('names files by folder, not by prefix (no family of name-*.ts in one folder)', () => {
+    const families = new Map<string, number>();
+    for (const f of sources(lib)) {
+      const m = /^([a-z]+)-/.exec(relative(dirname(f), f));
+      if (m) families.set(`${relative(lib, dirname(f)) || '.'}/${m[1]}-*`, (families.get(`${relative(lib, dirname(f)) || '.'}/${m[1]}-*`) ?? 0) + 1);
+    }
+    expect([...families].filter(([, n]) => n > 1).map(([k]) => k)).toEqual([]);
+  });
+
   it('has no import cycle (type-only imports included)', () => {
     const edges = graph();
     expect(edges.size).toBeGreaterThan(50);

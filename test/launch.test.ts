@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, type LaunchOptions } from '../lib/launch.js';
-import { capToName } from '../lib/names.js';
-import { CapsError } from '../lib/errors.js';
+import {
+  launch, type LaunchOptions, capToName, CapsError,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 
 const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, setpriv: hasCommand('setpriv'), capsh: hasCommand('capsh') });
@@ -136,7 +136,7 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
 
   it('says a failure in the parent (pipe2 at the fd limit) happened in the parent, not in the child', () => {
     const script = `
-      const { launch } = await import(${JSON.stringify(new URL('../dist/launch.js', import.meta.url).href)});
+      const { launch } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
       const kept = [];
       let err;
       try { for (let i = 0; i < 200; i++) kept.push(launch('/bin/sleep', ['5'], { stdio: 'pipe' })); } catch (e) { err = e; }

@@ -55,7 +55,7 @@ function statusText(tgid: number, pid: number): string {
   ].join('\n');
 }
 
-const { readProcessThreads, listProcesses } = await import('../lib/proc.js');
+const { readProcessThreads, listProcesses } = await import('../lib/index.js');
 
 describe('tasks that exit or refuse while they are read', () => {
   it('skips threads that vanished and reports the one it could not read', () => {

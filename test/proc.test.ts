@@ -7,13 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CapSet } from '../lib/capset.js';
-import { CapsError } from '../lib/errors.js';
-import { lastCap } from '../lib/names.js';
 import {
-  listProcesses, parsePasswd, parseStatus, readProcessStatus, readProcessThreads, readThreadStatus, statusToThreadState,
-  type ProcStatus,
-} from '../lib/proc.js';
+  CapSet, CapsError, lastCap, listProcesses, parsePasswd, parseStatus, readProcessStatus, readProcessThreads, readThreadStatus, statusToThreadState, type ProcStatus,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 import {
   capBit, commOf, hasLibcapDev, here, libcapView, ownBoundingMask, startChild, stopChildren, waitUntil,

@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CapSet } from '../lib/capset.js';
-import { formatCaps, parseCaps } from '../lib/text.js';
+import {
+  CapSet, formatCaps, parseCaps,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 import { int, makeRng, textSeed } from './oracle/generators.js';
 

@@ -4,7 +4,9 @@
  * kernel's size. Zero differences allowed. Reproduce a run with LINUX_CAPS_TEXT_SEED=<seed>.
  */
 import { describe, expect, it } from 'vitest';
-import { lastCap } from '../lib/names.js';
+import {
+  lastCap,
+} from '../lib/index.js';
 import { missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { compareFormatCaps, compareFormatIAB, compareParseCaps, compareParseIAB, type Comparison } from './oracle/compare.js';

@@ -5,8 +5,9 @@
  * number as `kernelBits`; every output must match.
  */
 import { describe, expect, it } from 'vitest';
-import { CAP_NAMES } from '../lib/names.js';
-import { formatCaps, formatIAB, parseCaps, parseIAB } from '../lib/text.js';
+import {
+  CAP_NAMES, formatCaps, formatIAB, parseCaps, parseIAB,
+} from '../lib/index.js';
 import { missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { compareFormatCaps, compareFormatIAB, compareParseCaps, compareParseIAB, type Comparison } from './oracle/compare.js';

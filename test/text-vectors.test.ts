@@ -5,9 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CapSet } from '../lib/capset.js';
-import { CAP_NAMES, lastCap } from '../lib/names.js';
-import { formatCaps, formatIAB, parseCaps, parseIAB } from '../lib/text.js';
+import {
+  CapSet, CAP_NAMES, lastCap, formatCaps, formatIAB, parseCaps, parseIAB,
+} from '../lib/index.js';
 import { hasCommand, missing } from './helpers/env.js';
 import { oracleRequirements } from './oracle/build.js';
 import { libcapParseCaps, libcapParseIAB } from './oracle/libcap.js';

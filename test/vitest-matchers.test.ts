@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../lib/vitest.js';
 import { capabilityMatchers } from '../lib/vitest.js';
-import { CapSet } from '../lib/capset.js';
-import { lastCap } from '../lib/names.js';
-import type { ThreadState } from '../lib/types.js';
+import {
+  CapSet, lastCap, type ThreadState,
+} from '../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from './helpers/env.js';
 import { hasLibcapDev, here, ownBoundingMask, startChild, stopChildren, waitUntil } from './fixtures/proc-helpers.js';
 

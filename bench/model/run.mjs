@@ -16,7 +16,7 @@ const arg = (name, fallback) => {
 const budgetMs = Number(arg('ms', '1000'));
 const rounds = Number(arg('rounds', '3'));
 
-const m = await import(join(root, 'dist', 'model', 'kernel.js'));
+const m = await import(join(root, 'dist', 'internal.js'));
 const { KERNEL_6_18: K, createCred, capset, prctl, execve, setresuid, applyStep } = m;
 
 const VM = ((1n << 41n) - 1n) & ~(1n << 24n);

@@ -32,11 +32,11 @@ function measure(op, { samples, batch, warmup }) {
   return { medianNs: perOp[samples >> 1], samples, batch };
 }
 
-/** The addon, through the library's one loader (lib/native.ts). */
+/** The addon, through the library's one loader (lib/backend/native/addon.ts). */
 async function loadAddon() {
-  const mod = await import(dist('native.js'));
+  const mod = await import(dist('internal.js'));
   const addon = typeof mod.loadNative === 'function' ? mod.loadNative() : mod.native ?? mod.default;
-  if (!addon || typeof addon.capget !== 'function') throw new Error('dist/native.js gave no addon (run `npm run build`)');
+  if (!addon || typeof addon.capget !== 'function') throw new Error('dist/internal.js gave no addon (run `npm run build`)');
   return addon;
 }
 

@@ -1,5 +1,5 @@
 /** What every CLI command shares: usage errors, exit codes, output. */
-import { CapsError } from '../errors.js';
+import { CapsError } from '../vocabulary/errors.js';
 
 /** Exit codes: 0 ok, 1 the operation failed or a check said no, 2 usage error. */
 export const EXIT_OK = 0;

@@ -1,6 +1,6 @@
 /** `linux-caps decode [--json] HEX…`: a capability mask as names, as `capsh --decode` prints it. */
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
+import { CapSet } from '../vocabulary/capset.js';
 import { type Io, refuseRepeats, toJson, UsageError } from './common.js';
 
 function maskOf(hex: string): CapSet {

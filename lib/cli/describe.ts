@@ -3,8 +3,8 @@
  * (as `capsh --explain` gives a paragraph). Names as capsh takes them, short forms and numbers.
  */
 import { parseArgs } from 'node:util';
-import { CAP_DESCRIPTIONS } from '../cap-descriptions.js';
-import { capFromName, capToName } from '../names.js';
+import { CAP_DESCRIPTIONS } from '../vocabulary/descriptions.js';
+import { capFromName, capToName } from '../vocabulary/names.js';
 import { type Io, refuseRepeats, toJson, UsageError } from './common.js';
 
 export interface CapDescription {

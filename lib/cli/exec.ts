@@ -7,12 +7,12 @@
  * cannot be executed, 127 when it is not found or a credential step is refused; 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
-import { CapsError } from '../errors.js';
-import { parseCaps } from '../text.js';
-import { execInPlace, type LaunchOptions } from '../launch.js';
-import { toSecurebits } from '../program.js';
-import { capFromName } from '../names.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { CapsError } from '../vocabulary/errors.js';
+import { parseCaps } from '../text/index.js';
+import { execInPlace, type LaunchOptions } from '../operations/launch/launch.js';
+import { toSecurebits } from '../operations/program.js';
+import { capFromName } from '../vocabulary/names.js';
 import { type Io, refuseRepeats, securebitsArg, UsageError } from './common.js';
 import { EXIT_CODES, USAGE } from './usage.js';
 

@@ -8,18 +8,17 @@
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getBackend } from '../backend.js';
-import { CapSet } from '../capset.js';
-import { fileCapsIo } from '../filecaps-io.js';
+import { getBackend } from '../operations/backend.js';
+import { CapSet } from '../vocabulary/capset.js';
 import { explain, formatExplanation } from '../model/explain.js';
-import type { CredInit } from '../model/kernel.js';
-import type { ModelFile, ModelStep } from '../model/types.js';
-import { capFromName } from '../names.js';
-import { toSecurebits } from '../program.js';
-import { parseCaps } from '../text.js';
-import { credInitOf } from '../thread-cred.js';
-import type { CredOp } from '../types.js';
-import { resolveGid, resolveUid } from '../users.js';
+import type { CredInit } from '../model/modern/kernel.js';
+import type { ModelFile, ModelStep } from '../model/modern/types.js';
+import { capFromName } from '../vocabulary/names.js';
+import { toSecurebits } from '../operations/program.js';
+import { parseCaps } from '../text/index.js';
+import { credInitOf } from '../operations/thread-cred.js';
+import type { CredOp } from '../vocabulary/types.js';
+import { resolveGid, resolveUid } from '../operations/users.js';
 import { type Io, refuseRepeats, securebitsArg, toJson, UsageError } from './common.js';
 
 /** Whether the mount holding `path` is nosuid (the longest mount point prefix in mountinfo). */
@@ -42,7 +41,7 @@ export function modelFileOf(path: string): ModelFile {
   let real: string;
   try { real = realpathSync(path); } catch (err) { throw new UsageError(`explain: cannot read ${path}: ${(err as Error).message}`); }
   const st = statSync(real);
-  const raw = fileCapsIo().readFileCaps(real);
+  const raw = getBackend().readFileCaps(real);
   return { path: real, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, ...(raw instanceof Uint8Array ? { xattr: raw } : {}), mount: { nosuid: mountIsNosuid(real) } };
 }
 

@@ -7,9 +7,9 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
-import { parseCaps } from '../text.js';
-import { fileCaps, toFileCapsFields, type FileCaps } from '../filecaps.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { parseCaps } from '../text/index.js';
+import { fileCaps, toFileCapsFields, type FileCaps } from '../operations/file-caps.js';
 import { decimalArg, describeError, type Io, refuseRepeats, toJson, UsageError } from './common.js';
 
 const OPTIONS = {

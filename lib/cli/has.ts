@@ -4,9 +4,9 @@
  * permitted), 1 when it does not (the missing names on stderr), 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
-import { capFromName } from '../names.js';
-import { readProcessStatus } from '../proc.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { capFromName } from '../vocabulary/names.js';
+import { readProcessStatus } from '../proc/read.js';
 import { type Io, pidArg, refuseRepeats, UsageError } from './common.js';
 
 const SETS = ['permitted', 'effective', 'inheritable', 'bounding', 'ambient'] as const;

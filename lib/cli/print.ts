@@ -3,13 +3,13 @@
  * thread. `--json` for machines.
  */
 import { parseArgs } from 'node:util';
-import { getBackend } from '../backend.js';
-import { CapSet } from '../capset.js';
-import { formatCaps, formatIAB } from '../text.js';
-import { readProcessThreads, statusToThreadState } from '../proc.js';
-import { caps } from '../process.js';
-import { systemAccounts } from '../accounts.js';
-import type { ThreadState } from '../types.js';
+import { getBackend } from '../operations/backend.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { formatCaps, formatIAB } from '../text/index.js';
+import { readProcessThreads, statusToThreadState } from '../proc/read.js';
+import { caps } from '../operations/process.js';
+import { systemAccounts } from '../operations/accounts.js';
+import type { ThreadState } from '../vocabulary/types.js';
 import { describeError, type Io, pidArg, refuseRepeats, toJson } from './common.js';
 
 /**

@@ -5,9 +5,9 @@
  * process in another user namespace (checked against pscap 0.8.3).
  */
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
-import { lastCap } from '../names.js';
-import { listProcesses, type ProcessInfo } from '../proc.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { lastCap } from '../vocabulary/names.js';
+import { listProcesses, type ProcessInfo } from '../proc/read.js';
 import { type Io, refuseRepeats, toJson } from './common.js';
 
 function capsColumn(p: ProcessInfo, full: CapSet): string {

@@ -9,10 +9,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CapSet } from '../capset.js';
+import { CapSet } from '../vocabulary/capset.js';
 import { citeRule } from '../model/citation.js';
-import * as L from '../model/legacy.js';
-import * as V from '../model/vserver.js';
+import * as L from '../model/legacy/index.js';
+import * as V from '../model/vserver/index.js';
 import { type Io, refuseRepeats, toJson, UsageError } from './common.js';
 
 const XID = 42;

@@ -3,17 +3,17 @@
  * step, the rule applied, the state before and after, and the errno and reason of a refusal —
  * as data. formatExplanation() prints that for people.
  */
-import type { CredOp } from '../types.js';
-import { capToName } from '../names.js';
-import { errnoName, invalidArg } from '../errors.js';
-import type { Cred, ExecContext, KernelConfig, ModelFile, ModelStep } from './types.js';
+import type { CredOp } from '../vocabulary/types.js';
+import { capToName } from '../vocabulary/names.js';
+import { errnoName, invalidArg } from '../vocabulary/errors.js';
+import type { Cred, ExecContext, KernelConfig, ModelFile, ModelStep } from './modern/types.js';
 import {
   KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, isCredOp,
   type CredInit, type KernelOptions, type StepEnvironment,
-} from './kernel.js';
-import { uidSeenFrom, gidSeenFrom } from './userns.js';
+} from './modern/kernel.js';
+import { uidSeenFrom, gidSeenFrom } from './modern/userns.js';
 import { validMask } from './masks.js';
-import { decodeFileCaps } from './xattr-rules.js';
+import { decodeFileCaps } from './modern/xattr-rules.js';
 import { citeRule } from './citation.js';
 
 /** Options of explain(). */

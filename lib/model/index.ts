@@ -2,7 +2,7 @@
  * The public `model` namespace: the modern kernel's rules as pure functions, the simulated
  * process, and explain(). `import { model } from 'linux-caps'`.
  */
-export * from './types.js';
+export * from './modern/types.js';
 export {
   createKernel, KERNEL_6_18, KERNEL_PRE_2025, createCred, isCred, applyStep, credOpToStep,
   capget, capset, capVersionWords,
@@ -12,13 +12,13 @@ export {
   INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
   isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, writeSetgroups, setgroupsAllowed,
   decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
-} from './kernel.js';
-export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './kernel.js';
-import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './kernel.js';
+} from './modern/kernel.js';
+export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './modern/kernel.js';
+import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './modern/kernel.js';
 /** The modelled kernels by name (more with createKernel()). */
 export const kernels = Object.freeze({ '6.18': K618, 'pre-2025': KPRE });
 export { explain, explainExec, formatExplanation, describeSet, diffCred } from './explain.js';
 export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
-export type { DecodeResult, XattrTarget } from './xattr-rules.js';
+export type { DecodeResult, XattrTarget } from './modern/xattr-rules.js';
 export { createSimulatedBackend } from './simulated.js';
 export type { SimulatedBackend, SimulatedOptions, FileInit } from './simulated.js';

@@ -1,7 +1,7 @@
 /**
  * Small bigint helpers shared by the model's transitions, and the words its reasons use.
  */
-import { capToName } from '../names.js';
+import { capToName } from '../vocabulary/names.js';
 
 /** VALID = {0..last} as a mask (kernel-semantics §1). Cached per `last`. */
 const validMasks: bigint[] = [];

@@ -4,17 +4,17 @@
  * to simulate trouble (a thread that never answers a broadcast, one whose run fails, a
  * process that refuses whole-process calls). Nothing here touches the real kernel.
  */
-import type { Backend, BroadcastOutcome } from '../backend-contract.js';
-import { CapSet } from '../capset.js';
-import { CapsError, invalidArg, syscallError } from '../errors.js';
-import type { CredProgram, OpFailure, ThreadState } from '../types.js';
-import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './types.js';
-import { SECBIT_KEEP_CAPS } from './types.js';
-import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, type CredInit, type KernelOptions } from './kernel.js';
-import { execve } from './exec.js';
-import { gidSeenFrom, uidSeenFrom } from './userns.js';
-import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './xattr-rules.js';
-import { convergenceOps } from './converge.js';
+import type { Backend, BroadcastOutcome } from '../backend/contract.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { CapsError, invalidArg, syscallError } from '../vocabulary/errors.js';
+import type { CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
+import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './modern/types.js';
+import { SECBIT_KEEP_CAPS } from './modern/types.js';
+import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, type CredInit, type KernelOptions } from './modern/kernel.js';
+import { execve } from './modern/exec.js';
+import { gidSeenFrom, uidSeenFrom } from './modern/userns.js';
+import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './modern/xattr-rules.js';
+import { convergenceOps } from './modern/converge.js';
 
 const ENODATA = 61;
 const ENOENT = 2;

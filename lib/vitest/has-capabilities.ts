@@ -3,9 +3,9 @@
  * Text (`'cap_net_bind_service=ep'`) is libcap's and fixes E, P and I exactly; an object fixes
  * only the sets it names, each exactly.
  */
-import { CapSet, type CapSetInput } from '../capset.js';
-import { CapsError, invalidArg } from '../errors.js';
-import { formatCaps, parseCaps } from '../text.js';
+import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
+import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { formatCaps, parseCaps } from '../text/index.js';
 import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
 
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;

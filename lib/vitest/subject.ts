@@ -2,11 +2,11 @@
  * What the capability matchers accept as `received`, and how it becomes a list of thread states:
  * a pid (every thread, read from /proc), 'self', one state object, or an array of them.
  */
-import { CapSet } from '../capset.js';
-import type { CapsError } from '../errors.js';
-import { lastCap } from '../names.js';
-import { readProcessThreads, type ProcPid } from '../proc.js';
-import type { Ids } from '../types.js';
+import { CapSet } from '../vocabulary/capset.js';
+import type { CapsError } from '../vocabulary/errors.js';
+import { lastCap } from '../vocabulary/names.js';
+import { readProcessThreads, type ProcPid } from '../proc/read.js';
+import type { Ids } from '../vocabulary/types.js';
 
 /** A thread's state as ThreadState, ProcStatus or the model give it (only the sets are required). */
 export interface CapabilityStateLike {

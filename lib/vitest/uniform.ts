@@ -2,7 +2,7 @@
  * toBeUniformAcrossThreads: every thread of the subject holds the same credentials — the
  * library's whole-process promise (DESIGN: "after a whole-process call every thread is equal").
  */
-import { CapsError } from '../errors.js';
+import { CapsError } from '../vocabulary/errors.js';
 import type { CapabilityStateLike } from './subject.js';
 import { type MatcherResult, briefSet, labelGroup, resolveSubject, unreadableLines } from './subject.js';
 

@@ -4,7 +4,9 @@
  * change runs in a child (test/fixtures/native-steps.mjs) on the same backend.
  */
 import { describe, expect, it } from 'vitest';
-import { caps, thread } from '../../lib/index.js';
+import {
+  caps, thread,
+} from '../../lib/index.js';
 import { runSteps, type StepResult } from '../fixtures/native-spawn.js';
 import { backendKind, isLinux, isRoot, missing } from '../helpers/env.js';
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import { CapSet, CapsError } from '../../lib/index.js';
+import {
+  CapSet, CapsError,
+} from '../../lib/index.js';
 
 describe('CapSet', () => {
   it('builds from names, numbers and masks, and round-trips the mask', () => {

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CapSet, CapsError, decodeFileCaps, encodeFileCaps, fileCaps, getBackend, model, useBackend } from '../../lib/index.js';
+import {
+  CapSet, CapsError, decodeFileCaps, encodeFileCaps, fileCaps, getBackend, model, useBackend,
+} from '../../lib/index.js';
 import { backendKind, isLinux, isRoot, missing } from '../helpers/env.js';
 
 const skip = backendKind === 'native' ? missing({ linux: isLinux, root: isRoot }) : undefined;

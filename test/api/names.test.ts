@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { CAP_NAMES, capFromName, tryCapFromName, capToName, lastCap, CapsError } from '../../lib/index.js';
+import {
+  CAP_NAMES, capFromName, tryCapFromName, capToName, lastCap, CapsError,
+} from '../../lib/index.js';
 
 describe('capability names', () => {
   it('has the 41 libcap names in kernel order', () => {

@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CapSet, CapsError, formatCaps, formatIAB, lastCap, parseCaps, parseIAB,
-  type CapSetTriple, type IAB,
+  CapSet, CapsError, formatCaps, formatIAB, lastCap, parseCaps, parseIAB, type CapSetTriple, type IAB,
 } from '../../lib/index.js';
 
 function parseFailure(run: () => unknown): CapsError {

@@ -5,7 +5,9 @@
  * The errno rules are kernel-semantics §2.3 (capset) and §2.5 (prctl).
  */
 import { describe, expect, it } from 'vitest';
-import { CapSet, thread } from '../../lib/index.js';
+import {
+  CapSet, thread,
+} from '../../lib/index.js';
 import { runSteps, type StepResult } from '../fixtures/native-spawn.js';
 import { backendKind, isLinux, isRoot, missing } from '../helpers/env.js';
 

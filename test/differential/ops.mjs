@@ -1,7 +1,7 @@
 /**
  * The operations a sequence is made of: their wire encoding for the executor (executor.c
  * `struct record`: kind + 7 int64 arguments) and the words used to print them.
- * An operation is a plain object shaped like the model's ModelStep (lib/model/types.ts), except
+ * An operation is a plain object shaped like the model's ModelStep (lib/model/modern/types.ts), except
  * `execve` names a catalog file by index and map writes may say `outside: 'self'`.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The model's side: turns a harness operation into the model's ModelStep, applies it with the
- * model's dispatcher (dist/model/kernel.js), and shows the predicted credential the way the
+ * model's dispatcher (dist/internal.js), and shows the predicted credential the way the
  * executor observes one (ids as the thread's namespace sees them, AT_SECURE of the last exec).
  */
 import { existsSync } from 'node:fs';
@@ -10,11 +10,11 @@ import { projectRoot } from './build.mjs';
 
 /** Loads the compiled model; throws a clear error when dist/ is missing. */
 export async function loadModel() {
-  const path = join(projectRoot, 'dist', 'model', 'kernel.js');
+  const path = join(projectRoot, 'dist', 'internal.js');
   if (!existsSync(path)) throw new Error(`${path} is missing: build the model first (npx tsc -p tsconfig.json)`);
   const model = await import(pathToFileURL(path).href);
   for (const name of ['applyStep', 'createKernel', 'createCred', 'uidSeenFrom', 'gidSeenFrom', 'capable']) {
-    if (typeof model[name] !== 'function') throw new Error(`dist/model/kernel.js does not export ${name}()`);
+    if (typeof model[name] !== 'function') throw new Error(`dist/internal.js does not export ${name}()`);
   }
   return model;
 }
@@ -40,7 +40,7 @@ const SELF_TID = 4_000_001;
 
 export class Predictor {
   /**
-   * @param {object} model the loaded dist/model/kernel.js
+   * @param {object} model the loaded dist/internal.js
    * @param {object} initialLine the executor's initial state line (root on this machine)
    * @param {number} lastCap
    * @param {Array<object>} files the files the supervisor reported (stored owner/mode/xattr)

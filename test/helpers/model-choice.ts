@@ -5,6 +5,6 @@
  * Imported lazily: otherwise every test file would load lib/ before its own vi.mock() applies.
  */
 if (process.env.LINUX_CAPS_BACKEND === 'model') {
-  const { useBackend } = await import('../../lib/backend.js');
+  const { useBackend } = await import('../../lib/index.js');
   useBackend('model');
 }

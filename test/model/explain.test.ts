@@ -1,6 +1,8 @@
 // explain(): every step's rule, before/after, errno and reason as data; formatExplanation for people.
 import { describe, expect, it } from 'vitest';
-import { explain, formatExplanation, model } from '../../lib/index.js';
+import {
+  explain, formatExplanation, model,
+} from '../../lib/index.js';
 import { CAP, VM, b } from './model-helpers.js';
 
 describe('explain a credential program', () => {

@@ -1,8 +1,8 @@
 // kernel-semantics §2.3 (lines 96–114): capget/capset, checks in the kernel's order.
 import { describe, expect, it } from 'vitest';
-import { capget, capset } from '../../lib/model/capset.js';
-import { applyStep } from '../../lib/model/kernel.js';
-import { CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3 } from '../../lib/model/types.js';
+import {
+  capget, capset, applyStep, CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3,
+} from '../../lib/internal.js';
 import { CAP, K, VM, b, root, user } from './model-helpers.js';
 
 describe('capset errno precedence (§2.3 lines 105–114)', () => {

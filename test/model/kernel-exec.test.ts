@@ -1,10 +1,9 @@
 // kernel-semantics §2.6 (lines 164–201): execve with set-id bits, file capabilities, root emulation,
 // the unsafe-exec downgrade, ambient, AT_SECURE, and the pre-2025 history switch.
 import { describe, expect, it } from 'vitest';
-import { execve } from '../../lib/model/exec.js';
-import { KERNEL_PRE_2025, unshareUserNs, writeIdMap } from '../../lib/model/kernel.js';
-import { encodeFileCaps } from '../../lib/model/xattr-rules.js';
-import type { FileCaps, ModelFile } from '../../lib/model/types.js';
+import {
+  execve, KERNEL_PRE_2025, unshareUserNs, writeIdMap, encodeFileCapsModel as encodeFileCaps, type ModelFileCaps as FileCaps, type ModelFile,
+} from '../../lib/internal.js';
 import { CAP, K, VM, b, root, user } from './model-helpers.js';
 
 const plain: ModelFile = { path: '/bin/true', uid: 0, gid: 0, mode: 0o755 };

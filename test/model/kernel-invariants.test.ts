@@ -2,8 +2,9 @@
 // all sets ⊆ VALID, a refused step leaves the state untouched (same object), and every result
 // names a spec rule. Seeded, so a failure replays.
 import { describe, expect, it } from 'vitest';
-import { applyStep, createCred, createKernel, KERNEL_PRE_2025 } from '../../lib/model/kernel.js';
-import type { Cred, KernelConfig, ModelStep } from '../../lib/model/types.js';
+import {
+  applyStep, createCred, createKernel, KERNEL_PRE_2025, type Cred, type KernelConfig, type ModelStep,
+} from '../../lib/internal.js';
 import { K } from './model-helpers.js';
 
 function prng(seed: number): () => number {

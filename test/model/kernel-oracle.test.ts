@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyStep, createCred, KERNEL_6_18 as K, unshareUserNs } from '../../lib/model/kernel.js';
-import type { Cred, ModelStep } from '../../lib/model/types.js';
+import {
+  applyStep, createCred, KERNEL_6_18 as K, unshareUserNs, type Cred, type ModelStep,
+} from '../../lib/internal.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 
 const skip = missing({ linux: isLinux, root: isRoot, gcc: hasCommand('gcc') });

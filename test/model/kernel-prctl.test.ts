@@ -1,7 +1,8 @@
 // kernel-semantics §2.5 (lines 137–162): every capability prctl, its errno precedence, the 6.14+ securebits exception.
 import { describe, expect, it } from 'vitest';
-import { prctl } from '../../lib/model/prctl.js';
-import { createKernel } from '../../lib/model/kernel.js';
+import {
+  prctl, createKernel,
+} from '../../lib/internal.js';
 import { CAP, K, VM, b, root, user } from './model-helpers.js';
 
 const noSetpcap = root({ effective: VM & ~b(CAP.setpcap) });

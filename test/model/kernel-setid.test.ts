@@ -1,7 +1,8 @@
 // kernel-semantics §2.4 (lines 116–135): set*id permission checks and the capability fixups.
 import { describe, expect, it } from 'vitest';
-import { setfsgid, setfsuid, setgid, setgroups, setregid, setresgid, setresuid, setreuid, setuid } from '../../lib/model/setid.js';
-import { FS_MASK } from '../../lib/model/types.js';
+import {
+  setfsgid, setfsuid, setgid, setgroups, setregid, setresgid, setresuid, setreuid, setuid, FS_MASK,
+} from '../../lib/internal.js';
 import { CAP, VM, b, root, user } from './model-helpers.js';
 
 const ids = (c: { uid: number; euid: number; suid: number; fsuid: number }) => [c.uid, c.euid, c.suid, c.fsuid];

@@ -1,10 +1,8 @@
 // kernel-semantics §2.2 (capable, lines 75–88) and §2.8 (user namespaces, lines 226–238).
 import { describe, expect, it } from 'vitest';
 import {
-  INITIAL_USER_NS, applyStep, capable, writeSetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap,
-} from '../../lib/model/kernel.js';
-import { setgroups } from '../../lib/model/setid.js';
-import { execve } from '../../lib/model/exec.js';
+  INITIAL_USER_NS, applyStep, capable, writeSetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap, setgroups, execve,
+} from '../../lib/internal.js';
 import { CAP, FULL, K, VM, b, root, user } from './model-helpers.js';
 
 describe('unshare(CLONE_NEWUSER) resets the credential (lines 233–238)', () => {

@@ -6,8 +6,9 @@ import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INITIAL_USER_NS, KERNEL_6_18 as K, applyStep, createCred, unshareUserNs } from '../../lib/model/kernel.js';
-import { convertFileCapsWrite, decodeFileCaps, viewFileCaps } from '../../lib/model/xattr-rules.js';
+import {
+  INITIAL_USER_NS, KERNEL_6_18 as K, applyStep, createCred, unshareUserNs, convertFileCapsWrite, decodeFileCapsModel as decodeFileCaps, viewFileCaps,
+} from '../../lib/internal.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 
 const skip = missing({

@@ -1,7 +1,8 @@
 // kernel-semantics §2.7 (lines 203–224): security.capability decode, ownership, write conversion, read view.
 import { describe, expect, it } from 'vitest';
-import { convertFileCapsWrite, decodeFileCaps, encodeFileCaps, fileCapsApply, viewFileCaps } from '../../lib/model/xattr-rules.js';
-import { INITIAL_USER_NS, applyStep, unshareUserNs, writeIdMap } from '../../lib/model/kernel.js';
+import {
+  convertFileCapsWrite, decodeFileCapsModel as decodeFileCaps, encodeFileCapsModel as encodeFileCaps, fileCapsApply, viewFileCaps, INITIAL_USER_NS, applyStep, unshareUserNs, writeIdMap,
+} from '../../lib/internal.js';
 import { CAP, K, VM, b, root, user } from './model-helpers.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));

@@ -4,9 +4,9 @@
  * lands on the compact form of §3.5.
  */
 import { describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import * as V from '../../lib/model/vserver.js';
-import type { LegacySystem, LegacyTransition } from '../../lib/model/legacy.js';
+import {
+  legacyModel as L, vserverModel as V, type LegacySystem, type LegacyTransition,
+} from '../../lib/internal.js';
 
 function rng(seed: number): (n: number) => number {
   let s = seed >>> 0;

@@ -11,11 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import { CAP_NAMES } from '../../lib/names.js';
-import { parseCaps } from '../../lib/text.js';
+import {
+  legacyModel as L, CAP_NAMES, parseCaps, type LegacySystem, type LegacyTransition,
+} from '../../lib/internal.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
-import type { LegacySystem, LegacyTransition } from '../../lib/model/legacy.js';
 
 const skip = missing({ linux: isLinux, root: isRoot, capsh: hasCommand('capsh'), getpcaps: hasCommand('getpcaps'), setpriv: hasCommand('setpriv'), gcc: hasCommand('gcc') });
 const dir = mkdtempSync(join(tmpdir(), 'linux-caps-legacy-kernel-'));

@@ -3,7 +3,9 @@
  * with the README's example.
  */
 import { describe, expect, it } from 'vitest';
-import { legacyModel as L, vserverModel as V, formatCaps } from '../../lib/index.js';
+import {
+  legacyModel as L, vserverModel as V, formatCaps,
+} from '../../lib/index.js';
 
 describe('public exports of the legacy and VServer models', () => {
   it('runs the README example', () => {

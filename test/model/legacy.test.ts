@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import { CapsError } from '../../lib/errors.js';
+import {
+  legacyModel as L, CapsError, type LegacySystem, type LegacyTransition,
+} from '../../lib/internal.js';
 import { hasCommand, missing } from '../helpers/env.js';
-import type { LegacySystem, LegacyTransition } from '../../lib/model/legacy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'linux-caps-legacy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

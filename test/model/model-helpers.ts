@@ -1,6 +1,7 @@
 /** Shared builders for the modern-model tests (kernel-semantics §2). */
-import { createCred, KERNEL_6_18, type CredInit } from '../../lib/model/kernel.js';
-import type { Cred } from '../../lib/model/types.js';
+import {
+  createCred, KERNEL_6_18, type CredInit, type Cred,
+} from '../../lib/internal.js';
 
 export const K = KERNEL_6_18;
 /** Capability bits by name, for readable tables. */

@@ -3,10 +3,9 @@
  * (kernel-semantics §5.3): each test states the claim and shows the model's answer.
  */
 import { describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import * as V from '../../lib/model/vserver.js';
-import { parseCaps } from '../../lib/text.js';
-import type { LegacySystem, LegacyTransition } from '../../lib/model/legacy.js';
+import {
+  legacyModel as L, vserverModel as V, parseCaps, type LegacySystem, type LegacyTransition,
+} from '../../lib/internal.js';
 
 function ok<R>(t: LegacyTransition<R>): LegacyTransition<R> {
   if (t.errno !== undefined) throw new Error(`unexpected ${t.errno}: ${t.reason}`);

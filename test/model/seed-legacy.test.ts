@@ -4,9 +4,9 @@
  * and compared with the seed's text (seed-vserver-capabilities-2008.txt).
  */
 import { describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import { parseCaps } from '../../lib/text.js';
-import type { LegacySystem } from '../../lib/model/legacy.js';
+import {
+  legacyModel as L, parseCaps, type LegacySystem,
+} from '../../lib/internal.js';
 
 const ROOT_PROGRAM = { name: 'program', uid: 0, gid: 0, mode: 0o755 };
 

@@ -3,10 +3,9 @@
  * VServer model, printed as getpcaps printed them, and compared with the seed's text.
  */
 import { describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import * as V from '../../lib/model/vserver.js';
-import { parseCaps } from '../../lib/text.js';
-import type { LegacySystem, LegacyTransition, VserverMaskPolicy } from '../../lib/model/legacy.js';
+import {
+  legacyModel as L, vserverModel as V, parseCaps, type LegacySystem, type LegacyTransition, type VserverMaskPolicy,
+} from '../../lib/internal.js';
 
 const XID = 42;
 const BCAP_FILE = '!SYS_BOOT\n!AUDIT_WRITE\n';

@@ -1,6 +1,8 @@
 // The simulated process: per-thread credentials, broadcasts, partial application, files, and the public API over it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapsError, CapSet, model, useBackend } from '../../lib/index.js';
+import {
+  CapsError, CapSet, model, useBackend,
+} from '../../lib/index.js';
 import { CAP, b } from './model-helpers.js';
 
 const FULL40 = (1n << 41n) - 1n;

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as V from '../../lib/model/vserver.js';
+import {
+  vserverModel as V,
+} from '../../lib/index.js';
 import { hasCommand, missing } from '../helpers/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'linux-caps-vserver-'));

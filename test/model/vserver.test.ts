@@ -4,10 +4,9 @@
  * and /proc from a guest, and the sys_vserver commands with their permission pipeline.
  */
 import { describe, expect, it } from 'vitest';
-import * as L from '../../lib/model/legacy.js';
-import * as V from '../../lib/model/vserver.js';
-import { CapsError } from '../../lib/errors.js';
-import type { LegacySystem, LegacyTransition, VserverMaskPolicy } from '../../lib/model/legacy.js';
+import {
+  legacyModel as L, vserverModel as V, CapsError, type LegacySystem, type LegacyTransition, type VserverMaskPolicy,
+} from '../../lib/internal.js';
 
 const XID = 100;
 

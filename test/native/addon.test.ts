@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNative, type NativeAddon, type NativeSnapshot } from '../../lib/native.js';
-import { encodeProgram } from '../../lib/program.js';
-import { CapSet } from '../../lib/capset.js';
+import {
+  loadNative, type NativeAddon, type NativeSnapshot, encodeProgram, CapSet,
+} from '../../lib/internal.js';
 import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
 import { hasCommand, hasFile, isLinux, isRoot, missing } from '../helpers/env.js';
 
@@ -109,7 +109,7 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
       const { Worker } = require('node:worker_threads');
       const w = new Worker(\`
         const { parentPort } = require('node:worker_threads');
-        import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)}).then(({ loadNative }) => {
+        import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)}).then(({ loadNative }) => {
           const a = loadNative();
           const words = new Uint32Array(8); words[0] = 2; words[1] = 21;   // bounding drop cap_sys_admin
           const r = a.broadcast(words, 1000);
@@ -124,7 +124,7 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
   it('09b after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
     const code = `
       import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
-        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)});
+        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)});
         const native = loadNative();
         const before = native.handlerState();
         caps.keepCaps(true, { onPartial: 'throw', deadlineMs: 20000 });
@@ -147,7 +147,7 @@ describe.skipIf(skipRoot)('the handler is re-checked before every broadcast (ker
   it('09c replaced behind our back (as musl\'s sigaction would), it is re-installed by the next call, which still reaches every thread', () => {
     const code = `
       import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
-        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/native.js', import.meta.url).href)});
+        const { loadNative } = await import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)});
         const native = loadNative();
         const opts = { onPartial: 'throw', deadlineMs: 20000 };
         caps.keepCaps(true, opts);

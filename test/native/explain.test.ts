@@ -1,13 +1,12 @@
 /**
- * lib/explain-errno.ts against the model's kernel rules (lib/model/kernel.ts), on random
+ * lib/operations/explain-errno.ts against the model's kernel rules (lib/model/modern/kernel.ts), on random
  * states and steps: the verification target (applyStep) must be the state the model commits,
  * and where the model refuses, our fallback reason must say the same thing. Pure: no kernel.
  */
 import { describe, expect, it } from 'vitest';
-import { CapSet } from '../../lib/capset.js';
-import { applyStep, explainRefusal, type CredState } from '../../lib/explain-errno.js';
-import { applyStep as modelStep, createCred, createKernel, credOpToStep } from '../../lib/model/kernel.js';
-import type { CredOp } from '../../lib/types.js';
+import {
+  CapSet, applyProgramStep as applyStep, explainRefusal, type CredState, applyStep as modelStep, createCred, createKernel, credOpToStep, type CredOp,
+} from '../../lib/internal.js';
 
 const LAST = 40;
 const kernel = createKernel({ lastCap: LAST });

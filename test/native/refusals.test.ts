@@ -93,7 +93,7 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
       cpSync(new URL('../../dist', import.meta.url), join(root, 'dist'), { recursive: true });
       cpSync(new URL('../../package.json', import.meta.url), join(root, 'package.json'));
       symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(root, 'node_modules'));
-      const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'native.js')).href)}).then((m) => {
+      const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'internal.js')).href)}).then((m) => {
         try { m.loadNative(); console.log('null'); } catch (e) { console.log(JSON.stringify({ name: e.name, tried: e.tried, message: e.message })); }
       });`;
       const env = { ...process.env };

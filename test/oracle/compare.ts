@@ -1,8 +1,9 @@
 /**
  * Runs our text functions and libcap's on the same inputs and lists every difference.
  */
-import { formatCaps, formatIAB, parseCaps, parseIAB } from '../../lib/text.js';
-import { CapsError } from '../../lib/errors.js';
+import {
+  formatCaps, formatIAB, parseCaps, parseIAB, CapsError,
+} from '../../lib/index.js';
 import { libcapFormatCaps, libcapFormatIAB, libcapParseCaps, libcapParseIAB, type Masks } from './libcap.js';
 
 export interface Comparison {

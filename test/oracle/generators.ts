@@ -3,7 +3,9 @@
  * triples, capability text and IAB text, valid and near-miss. The PRNG is ours (sfc32 seeded
  * through splitmix32), so a printed seed reproduces a run exactly.
  */
-import { CAP_NAMES } from '../../lib/names.js';
+import {
+  CAP_NAMES,
+} from '../../lib/index.js';
 
 export type Rng = () => number;
 

@@ -1,0 +1,48 @@
+/**
+ * What the user namespace would refuse in an id change, said before anything changes (issue 11,
+ * F2). In a user namespace the kernel refuses setgroups(2) with EPERM once /proc/self/setgroups
+ * says `deny`, and setresuid/setresgid with EINVAL for an id its map does not cover
+ * (kernel-semantics §2.8). Pure: the caller reads the maps.
+ */
+import { CapsError } from '../vocabulary/errors.js';
+
+/** One line of /proc/<pid>/uid_map or gid_map. */
+export interface IdExtent {
+  inside: number;
+  outside: number;
+  count: number;
+}
+
+/** What the calling process's user namespace allows. */
+export interface UserNamespaceView {
+  /** /proc/self/setgroups: 'deny' makes setgroups(2) fail with EPERM. */
+  setgroups: 'allow' | 'deny';
+  uidMap: readonly IdExtent[];
+  gidMap: readonly IdExtent[];
+}
+
+/** Parses /proc/<pid>/uid_map or gid_map text ("inside outside count" per line). */
+export function parseIdMap(text: string): IdExtent[] {
+  return text.split('\n').filter((l) => l.trim() !== '').map((line) => {
+    const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+    return { inside: inside!, outside: outside!, count: count! };
+  });
+}
+
+const mapped = (map: readonly IdExtent[], id: number): boolean => map.some((e) => id >= e.inside && id - e.inside < e.count);
+
+/** The refusal the kernel would give for these ids, as a CapsError, or undefined. */
+export function idChangeRefusal(ids: { groups?: readonly number[]; gid?: number; uid?: number }, ns: UserNamespaceView, who: string): CapsError | undefined {
+  const refuse = (errno: number, code: string, syscall: string, why: string) =>
+    new CapsError({ code, errno, syscall, message: `${code}: ${who}: ${why}; nothing was changed` });
+  if (ids.groups !== undefined) {
+    if (ns.setgroups === 'deny') {
+      return refuse(-1, 'EPERM', 'setgroups', `setgroups is denied in this user namespace (/proc/self/setgroups: deny), so the groups [${ids.groups.join(', ')}] cannot be set; pass groups that equal the current ones, or run where setgroups is allowed`);
+    }
+    const outside = ids.groups.find((g) => !mapped(ns.gidMap, g));
+    if (outside !== undefined) return refuse(-22, 'EINVAL', 'setgroups', `group ${outside} is not mapped in this user namespace (/proc/self/gid_map)`);
+  }
+  if (ids.gid !== undefined && !mapped(ns.gidMap, ids.gid)) return refuse(-22, 'EINVAL', 'setresgid', `gid ${ids.gid} is not mapped in this user namespace (/proc/self/gid_map)`);
+  if (ids.uid !== undefined && !mapped(ns.uidMap, ids.uid)) return refuse(-22, 'EINVAL', 'setresuid', `uid ${ids.uid} is not mapped in this user namespace (/proc/self/uid_map)`);
+  return undefined;
+}

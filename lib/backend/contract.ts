@@ -1,0 +1,109 @@
+/**
+ * The Backend contract: what the public operations (thread.*, caps.*, dropPrivileges, launch,
+ * fileCaps) need from a backend, and what each backend implements (native: the kernel through
+ * the addon; model: a simulated process). It imports nothing but types below it, so the backends
+ * and the selector (lib/operations/backend.ts) all point at it and never at each other.
+ */
+import type { CapsError } from '../vocabulary/errors.js';
+import type { UserNamespaceView } from '../accounts/id-checks.js';
+import type { BackendKind, CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
+
+/** The result of running a program on the caller and then on every other thread. */
+export interface BroadcastOutcome {
+  /** The caller's own run failed at this step: no other thread was touched. */
+  callerFailure?: OpFailure;
+  /** Threads that ran the whole program successfully, the caller included. */
+  threads: number;
+  /** Other threads whose run failed after the caller succeeded (a partial application). */
+  failures: Array<{ tid: number; failure: OpFailure }>;
+  /** Threads that did not report before the deadline (a partial application). */
+  unreached: number[];
+  elapsedMs: number;
+}
+
+/** What a Launcher needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts). */
+export interface SpawnRequest {
+  file: string;
+  argv: string[];
+  envp: string[];
+  cwd?: string;
+  /** fds 0..2: -1 pipe, -2 /dev/null, or an fd of ours to give the child. */
+  stdio: Int32Array;
+  /** The encoded credential plan (8 words a step). */
+  steps: Uint32Array;
+  groups: Uint32Array;
+  /**
+   * Called once when the child ends (code, or -1 and the signal number). The launcher starts
+   * watching before spawn returns, so a child is reaped even if its caller's environment (a
+   * Worker) goes away before it could watch.
+   */
+  onExit: (code: number, signal: number) => void;
+}
+
+export interface SpawnResult {
+  pid: number;
+  pidfd: number;
+  /** Our ends of the pipes asked for (fd or -1). */
+  stdio: number[];
+  /** The exit watch started for onExit (for ref/unref). */
+  watchId: number;
+  /**
+   * The child failed before exec: which step (steps.length = execve, -1 = stdio setup in the
+   * child) and errno (negative). Parent-side failures: -2 pipe2, -3 fork, -4 a stdio fd that is
+   * not open, -5 pidfd_open (the child was killed and reaped).
+   */
+  failure?: { step: number; errno: number };
+}
+
+/** Starts children with a credential plan applied between fork and exec (never in the parent). */
+export interface Launcher {
+  /** Forks, applies the plan in the child, execs, starts watching; reports a failure before exec instead of a child. */
+  spawn(req: SpawnRequest): SpawnResult;
+  /** Whether a running child keeps the event loop alive. */
+  ref(watchId: number, ref: boolean): void;
+  /** pidfd_send_signal: 0 or a negative errno. */
+  kill(pidfd: number, signal: number): number;
+  /** Applies the plan on the calling thread and execs in place; returns only on failure (step, negative errno). */
+  execInPlace?(req: Omit<SpawnRequest, 'stdio' | 'onExit'>): { step: number; errno: number };
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Highest capability number this kernel (or model kernel) knows. */
+  lastCap(): number;
+  /** The calling thread's full state. */
+  threadState(): ThreadState;
+  /** Runs the program on the calling thread in order; stops at the first failure (earlier steps stay). */
+  runOnThread(program: CredProgram): OpFailure | undefined;
+  /** Why whole-process calls cannot run here (worker thread, io_uring, libc, arch…), or undefined. */
+  processRefusal(): CapsError | undefined;
+  /** Runs the program on the caller first, then on every other thread. Never rolls back. */
+  broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome;
+  /**
+   * Brings every other thread to the caller's present state with E, P, I and ambient empty
+   * (bounding, securebits and no_new_privs equal to the caller's); the caller is not changed.
+   * How dropPrivileges({ uniform: false }) ends. Never rolls back.
+   */
+  stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome;
+  /** The state of every thread of the process (the kernel: /proc/self/task/<tid>/status). */
+  threads(): ThreadState[];
+  /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */
+  killProcess(message: string): never;
+  /** Starts real children; absent where the backend cannot (the model predicts an exec instead). */
+  launcher?: Launcher;
+  /**
+   * Changes ids on every thread, in this order: setgroups, setresgid(gid×3), setresuid(uid×3) —
+   * the kernel: Node's process.setgroups/setgid/setuid (glibc's set*id broadcast); the model: the
+   * same transitions (with their capability fixups, kernel-semantics §2.4) on every simulated thread.
+   * Throws the kernel's error for the first step that fails (earlier steps stay).
+   */
+  setIds(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
+  /** The caller's user namespace as setIds meets it: /proc/self/setgroups and the uid and gid maps. */
+  userNamespace(): UserNamespaceView;
+  /** The raw security.capability xattr (a path is never followed): bytes, or a negative errno. */
+  readFileCaps(target: string | number): Uint8Array | number;
+  /** Writes the raw security.capability xattr: 0 or a negative errno. */
+  writeFileCaps(target: string | number, value: Uint8Array): number;
+  /** Removes it: 0 or a negative errno (-ENODATA: nothing to remove). */
+  removeFileCaps(target: string | number): number;
+}

@@ -1,0 +1,199 @@
+/// <reference types="node" preserve="true" />
+/**
+ * The ONLY file that loads the addon (build/Release/linux_caps.node or a prebuild), and the
+ * typed declaration of everything it exports (see native/README.md).
+ *
+ * Loading is lazy: importing this file never touches the filesystem. On failure the error
+ * lists every path that was tried; the caller (the native backend) turns it into
+ * ERR_CAPS_UNSUPPORTED with this error as `cause` — there is no fallback to the model.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The calling thread, as one native call reads it (masks as bigint, ids as [r, e, s, fs]). */
+export interface NativeSnapshot {
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  bounding: bigint;
+  ambient: bigint;
+  securebits: number;
+  /** 0 or 1. */
+  noNewPrivs: number;
+  uid: [number, number, number, number];
+  gid: [number, number, number, number];
+  groups: number[];
+}
+
+/** One other thread's run of a broadcast program, as its signal handler reported it. */
+export interface NativeThreadReport {
+  tid: number;
+  /** First failed step, -1 if the whole program ran. */
+  index: number;
+  /** -errno of that step, 0 on success. */
+  errno: number;
+  /** The thread's read-back after its run (not visible in /proc). */
+  securebits: number;
+  keepCaps: number;
+  noNewPrivs: number;
+}
+
+export interface NativeBroadcast {
+  /** 0; -EBUSY (another broadcast runs); -1001 not the main thread; -1002 too many threads; or -errno of rt_sigaction / /proc/self/task. */
+  status: number;
+  /** The caller's failed step (-1: it ran); on failure nothing else was touched. */
+  callerIndex: number;
+  callerErrno: number;
+  results: NativeThreadReport[];
+  /** TIDs alive at the end that never reported before the deadline. */
+  unreported: number[];
+  elapsedNs: number;
+  sweeps: number;
+  signalled: number;
+}
+
+/** Everything the addon exports (xattr and launch functions are declared by their owners). */
+export interface NativeAddon {
+  lastCap(): number;
+  gettid(): number;
+  /** Fills out[0..2] with E, P, I of the calling thread; 0 or -errno. */
+  capget(out: BigUint64Array): number;
+  capset(effective: bigint, permitted: bigint, inheritable: bigint): number;
+  /** Raw prctl (capability options only; others give -EINVAL without a syscall): result or -errno. */
+  prctl(option: number, a2?: number, a3?: number, a4?: number, a5?: number): number;
+  getresuid(): [number, number, number, number] | number;
+  getresgid(): [number, number, number, number] | number;
+  getgroups(): number[] | number;
+  snapshot(): NativeSnapshot | number;
+  /** The kernel floor of a snapshot: out = [E, P, I, B, A]; 0 or -errno. */
+  snapshotCaps(out: BigUint64Array): number;
+  /**
+   * The whole snapshot into caller-owned arrays (JS builds the object: cheaper than Node-API):
+   * caps = [E, P, I, B, A]; words = [securebits, nnp, uid r/e/s/fs, gid r/e/s/fs, ngroups, tid].
+   * 0, or 1 when `groups` is too small (words[10] = the count needed), or -errno.
+   */
+  snapshotInto(caps: BigUint64Array, words: Uint32Array, groups: Uint32Array): number;
+  /** Runs an encoded program on the calling thread: [failedIndex (-1 = all ran), -errno]. */
+  runProgram(program: Uint32Array): Int32Array;
+  /** Runs the program on the caller (from step `callerSkip`), then on every other thread (all steps). */
+  broadcast(program: Uint32Array, deadlineMs: number, callerSkip?: number): NativeBroadcast;
+  handlerState(): { installed: boolean; chained: boolean; previousFlags: number };
+  /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
+  testStartBlockingThread?(): number;
+  testStopBlockingThread?(): void;
+  /** Puts libc's signal-33 action back (as musl's sigaction would): the next broadcast must re-install ours. */
+  testRestorePreviousHandler?(): number;
+  // native/xattr.cc (file capabilities; a path is never followed):
+  /** lgetxattr(path, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps; -ELOOP: path is a symlink). */
+  xattrGetPath(path: string): Buffer | number;
+  /** fgetxattr(fd, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps). */
+  xattrGetFd(fd: number): Buffer | number;
+  /** lsetxattr(path, "security.capability", value, 0): 0 or -errno (-ELOOP: path is a symlink). */
+  xattrSetPath(path: string, value: Uint8Array): number;
+  /** fsetxattr(fd, "security.capability", value, 0): 0 or -errno. */
+  xattrSetFd(fd: number, value: Uint8Array): number;
+  /** lremovexattr(path, "security.capability"): 0 or -errno (-ENODATA: nothing to remove; -ELOOP: symlink). */
+  xattrRemovePath(path: string): number;
+  /** fremovexattr(fd, "security.capability"): 0 or -errno (-ENODATA: nothing to remove). */
+  xattrRemoveFd(fd: number): number;
+  /** getpwnam_r / getpwuid_r through NSS: the entry, null when there is none, or -errno. */
+  accountUser(query: string | number): { name: string; uid: number; gid: number; home: string; shell: string } | null | number;
+  /** getgrnam_r / getgrgid_r through NSS: the entry, null when there is none, or -errno. */
+  accountGroup(query: string | number): { name: string; gid: number; members: string[] } | null | number;
+  /** getgrouplist(name, gid): what initgroups would set, or -errno. */
+  accountGroupList(name: string, gid: number): number[] | number;
+  // native/launch.cc: its owner declares the exact signatures (lib/backend/native/launcher.ts LaunchExports).
+  launchSpawn: NativeFunction;
+  launchWatch: NativeFunction;
+  launchRef: NativeFunction;
+  launchKill: NativeFunction;
+  [other: string]: unknown;
+}
+
+/** A function whose exact signature its owner declares (see NativeAddon). */
+export type NativeFunction = (...args: never[]) => unknown;
+
+/** Why the addon could not load, with every path tried. */
+export class NativeLoadError extends Error {
+  readonly tried: string[];
+  constructor(message: string, tried: string[], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'NativeLoadError';
+    this.tried = tried;
+  }
+}
+
+/** The package's root: the nearest folder above this module whose package.json is linux-caps's (from lib/ or dist/, at any depth). */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'linux-caps') return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..', '..');
+  }
+}
+
+const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+const requireHere = createRequire(join(packageRoot, 'package.json'));
+
+let loaded: NativeAddon | undefined;
+let failure: NativeLoadError | undefined;
+
+/** Paths node-gyp-build looks at for this platform (for the report; it decides the order). */
+function conventionalPaths(): string[] {
+  return [
+    join(packageRoot, 'build', 'Release', 'linux_caps.node'),
+    join(packageRoot, 'build', 'Debug', 'linux_caps.node'),
+    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`),
+  ];
+}
+
+function attempt(): NativeAddon {
+  const override = process.env.LINUX_CAPS_NATIVE_PATH;
+  const tried: string[] = [];
+  if (override) {
+    tried.push(override);
+    try {
+      return requireHere(resolve(override)) as NativeAddon;
+    } catch (err) {
+      throw new NativeLoadError(`cannot load the linux-caps addon from LINUX_CAPS_NATIVE_PATH=${override}: ${(err as Error).message}`, tried, err);
+    }
+  }
+  let path: string;
+  try {
+    const gypBuild = requireHere('node-gyp-build') as { path(dir: string): string };
+    path = gypBuild.path(packageRoot);
+  } catch (err) {
+    tried.push(...conventionalPaths());
+    throw new NativeLoadError(
+      `no linux-caps addon for ${process.platform}-${process.arch} (run \`npm run build:native\`); tried:\n  ${tried.join('\n  ')}\n${(err as Error).message}`,
+      tried,
+      err,
+    );
+  }
+  tried.push(path);
+  try {
+    return requireHere(path) as NativeAddon;
+  } catch (err) {
+    throw new NativeLoadError(`cannot load the linux-caps addon ${path}: ${(err as Error).message}`, tried, err);
+  }
+}
+
+/** The addon, loaded once. Throws NativeLoadError (listing every path tried) if it cannot load. */
+export function loadNative(): NativeAddon {
+  if (loaded) return loaded;
+  if (failure) throw failure;
+  try {
+    loaded = attempt();
+    return loaded;
+  } catch (err) {
+    failure = err instanceof NativeLoadError ? err : new NativeLoadError(String(err), [], err);
+    throw failure;
+  }
+}
+
+/** The load error, if loading was tried and failed (undefined otherwise). */
+export function nativeLoadError(): NativeLoadError | undefined {
+  return failure;
+}

@@ -1,0 +1,291 @@
+/**
+ * The kernel backend: the Backend contract over the addon (lib/backend/native/addon.ts).
+ *
+ * Whole-process calls refuse here, before anything changes, where the signal-33 broadcast
+ * cannot be trusted (spec node-engineering §3–4, DESIGN "Decisions"). If the addon cannot
+ * load, every kernel-touching call throws ERR_CAPS_UNSUPPORTED with the load error as
+ * `cause` — never a fallback to the model.
+ */
+import { readdirSync, readFileSync, writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import type { Backend, BroadcastOutcome } from '../contract.js';
+import { CapSet } from '../../vocabulary/capset.js';
+import { CapsError, syscallError } from '../../vocabulary/errors.js';
+import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from './addon.js';
+import { encodeConvergence, encodeProgram } from './wire.js';
+import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
+import { assertProcfs } from '../../proc/procfs.js';
+import { readUserNamespace, setIdsEverywhere } from './ids.js';
+import { nativeLauncher } from './launcher.js';
+import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
+import type { CredProgram, Ids, OpFailure, ThreadState } from '../../vocabulary/types.js';
+
+const KEEP_CAPS = 0x10;
+
+// The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
+const snapCaps = new BigUint64Array(5);
+const snapWords = new Uint32Array(12);
+let snapGroups = new Uint32Array(64);
+const PR_GET_SECUREBITS = 27;
+const STATUS_NOT_MAIN_THREAD = -1001;
+const STATUS_TOO_MANY_THREADS = -1002;
+const STATUS_NOT_PROCFS = -1003;
+
+function unsupported(cause: unknown): CapsError {
+  return new CapsError({
+    code: 'ERR_CAPS_UNSUPPORTED',
+    message: `linux-caps: the native addon is required on Linux and could not load: ${(cause as Error)?.message ?? cause}`,
+    cause,
+  });
+}
+
+function addon(): NativeAddon {
+  try {
+    return loadNative();
+  } catch (err) {
+    throw unsupported(err);
+  }
+}
+
+function ids(tuple: readonly number[]): Ids {
+  return { real: tuple[0]!, effective: tuple[1]!, saved: tuple[2]!, fs: tuple[3]! };
+}
+
+/** A ThreadState from the addon's one-call snapshot. */
+export function snapshotToState(tid: number, s: NativeSnapshot): ThreadState {
+  return {
+    tid,
+    effective: CapSet.fromMask(s.effective),
+    permitted: CapSet.fromMask(s.permitted),
+    inheritable: CapSet.fromMask(s.inheritable),
+    bounding: CapSet.fromMask(s.bounding),
+    ambient: CapSet.fromMask(s.ambient),
+    noNewPrivs: s.noNewPrivs === 1,
+    securebits: s.securebits,
+    keepCaps: (s.securebits & KEEP_CAPS) !== 0,
+    uid: ids(s.uid),
+    gid: ids(s.gid),
+    groups: s.groups,
+  };
+}
+
+let libcRefusal: CapsError | null | undefined;
+
+/** glibc only: the broadcast relies on glibc's signal 33 (DESIGN "glibc, x86_64"). Read once: the report is slow. */
+function checkLibc(): CapsError | undefined {
+  if (libcRefusal === undefined) {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    libcRefusal = header?.glibcVersionRuntime
+      ? null
+      : new CapsError({
+          code: 'ERR_CAPS_UNSUPPORTED_LIBC',
+          message: 'whole-process capability calls need glibc (signal 33 is glibc\'s SIGSETXID); this Node does not run on glibc. The calling-thread API (thread.*) still works',
+        });
+  }
+  return libcRefusal ?? undefined;
+}
+
+/** Tasks whose comm starts with `iou-` are io_uring kernel workers: they never run our handler (spec §3.5). */
+function ioUringTasks(): number[] {
+  const found: number[] = [];
+  assertProcfs('/proc/self/task');
+  for (const name of readdirSync('/proc/self/task')) {
+    try {
+      if (readFileSync(`/proc/self/task/${name}/comm`, 'utf8').startsWith('iou-')) found.push(Number(name));
+    } catch {
+      // the task exited while we looked
+    }
+  }
+  return found;
+}
+
+function refusal(code: string, message: string, extra: { tids?: number[]; cause?: unknown } = {}): CapsError {
+  return new CapsError({ code, message, ...extra });
+}
+
+export function createNativeBackend(): Backend {
+  /** Read-back of securebits per tid from the last broadcast (not visible in /proc). */
+  let readBack = new Map<number, number>();
+
+  /**
+   * Every other thread is first brought to the caller's present state (a no-op where it already
+   * is), then runs the program: afterwards every thread is equal (DESIGN "All per-thread
+   * attributes travel together"), even if a thread.* call made them differ. `withoutCaps`: the
+   * other threads converge to the caller's state with E, P, I and A empty (uniform: false).
+   */
+  function broadcastAfterConvergence(program: CredProgram, opts: { deadlineMs: number }, withoutCaps: boolean): BroadcastOutcome {
+    const a = addon();
+    const me = a.snapshot();
+    if (typeof me === 'number') throw syscallError({ errno: me, syscall: 'capget', detail: 'snapshot of the calling thread' });
+    const target = withoutCaps ? { ...me, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : me;
+    const prefix = encodeConvergence({ ...target, noNewPrivs: me.noNewPrivs === 1 });
+    const body = encodeProgram(program);
+    const words = new Uint32Array(prefix.length + body.length);
+    words.set(prefix);
+    words.set(body, prefix.length);
+    const skip = prefix.length / 8;
+    const out: NativeBroadcast = a.broadcast(words, Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))), skip);
+    const elapsedMs = out.elapsedNs / 1e6;
+    if (out.callerIndex >= 0) {
+      return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
+    }
+    if (out.status !== 0 && out.sweeps === 0) {
+      // Refused before the caller changed anything.
+      if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
+      if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
+      if (out.status === STATUS_NOT_PROCFS) throw refusal('ERR_CAPS_NO_PROCFS', '/proc/self/task, as the broadcast opened it, is not on procfs: its threads cannot be found, so nothing was changed');
+      if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
+      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
+    }
+    readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
+    const failures = out.results
+      .filter((r) => r.index >= 0)
+      .map((r) => ({
+        tid: r.tid,
+        failure: r.index < skip
+          ? { index: -1, errno: r.errno, reason: 'the thread could not be made equal to the calling thread before the program ran' }
+          : { index: r.index - skip, errno: r.errno },
+      }));
+    const unreached = [...out.unreported];
+    if (out.status !== 0) {
+      // The sweep itself broke after the caller changed: every thread not reported is unreached.
+      const reported = new Set(out.results.map((r) => r.tid));
+      const self = a.gettid();
+      for (const name of safeList()) {
+        const tid = Number(name);
+        if (tid !== self && !reported.has(tid) && !unreached.includes(tid)) unreached.push(tid);
+      }
+      if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
+    }
+    return { threads: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
+  }
+
+  const backend: Backend = {
+    kind: 'native',
+
+    lastCap: () => addon().lastCap(),
+
+    threadState(): ThreadState {
+      const a = addon();
+      let r = a.snapshotInto(snapCaps, snapWords, snapGroups);
+      if (r === 1) {
+        snapGroups = new Uint32Array(snapWords[10]! + 16);
+        r = a.snapshotInto(snapCaps, snapWords, snapGroups);
+      }
+      if (r !== 0) throw syscallError({ errno: r === 1 ? -11 : r, syscall: 'capget', detail: 'snapshot of the calling thread' });
+      const w = snapWords;
+      return {
+        tid: w[11]!,
+        effective: CapSet.fromMask(snapCaps[0]!),
+        permitted: CapSet.fromMask(snapCaps[1]!),
+        inheritable: CapSet.fromMask(snapCaps[2]!),
+        bounding: CapSet.fromMask(snapCaps[3]!),
+        ambient: CapSet.fromMask(snapCaps[4]!),
+        noNewPrivs: w[1] === 1,
+        securebits: w[0]!,
+        keepCaps: (w[0]! & KEEP_CAPS) !== 0,
+        uid: { real: w[2]!, effective: w[3]!, saved: w[4]!, fs: w[5]! },
+        gid: { real: w[6]!, effective: w[7]!, saved: w[8]!, fs: w[9]! },
+        groups: Array.from(snapGroups.subarray(0, w[10]!)),
+      };
+    },
+
+    runOnThread(program: CredProgram): OpFailure | undefined {
+      const [index, errno] = addon().runProgram(encodeProgram(program));
+      return index! >= 0 ? { index: index!, errno: errno! } : undefined;
+    },
+
+    processRefusal(): CapsError | undefined {
+      if (!isMainThread) {
+        return refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread (like process.setuid); in a Worker, use thread.* for the calling thread');
+      }
+      if (process.env.LINUX_CAPS_BROADCAST === 'off') {
+        return refusal('ERR_CAPS_BROADCAST_OFF', 'LINUX_CAPS_BROADCAST=off: whole-process capability calls are disabled (no signal-33 broadcast); thread.* still acts on the calling thread');
+      }
+      if (process.arch !== 'x64') {
+        return refusal('ERR_CAPS_UNSUPPORTED_ARCH', `whole-process capability calls support x86_64 only (the kernel sigaction layout); this is ${process.arch}`);
+      }
+      const libc = checkLibc();
+      if (libc) return libc;
+      try {
+        loadNative();
+      } catch (err) {
+        return unsupported(err);
+      }
+      let iou: number[];
+      try {
+        iou = ioUringTasks();
+      } catch (err) {
+        if (err instanceof CapsError && err.code === 'ERR_CAPS_NO_PROCFS') return err;
+        return refusal('ERR_CAPS_NO_PROCFS', `/proc/self/task cannot be read (${(err as Error).message}): every thread must be found and verified, so nothing was changed`, { cause: err });
+      }
+      const env = process.env.UV_USE_IO_URING;
+      if (iou.length > 0 || (env !== undefined && env !== '' && env !== '0')) {
+        return refusal(
+          'ERR_CAPS_IO_URING',
+          iou.length > 0
+            ? `io_uring worker tasks (${iou.join(', ')}) keep the credentials of their ring and never run a signal handler: refusing before anything changes`
+            : `UV_USE_IO_URING=${env}: libuv may run file operations through io_uring workers that keep the old credentials; unset it to change capabilities process-wide`,
+          iou.length > 0 ? { tids: iou } : {},
+        );
+      }
+      return undefined;
+    },
+
+    broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome {
+      return broadcastAfterConvergence(program, opts, false);
+    },
+
+    stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome {
+      return broadcastAfterConvergence([], opts, true);
+    },
+
+    threads(): ThreadState[] {
+      const a = addon();
+      const { threads, unreadable } = readProcessThreads('self');
+      if (unreadable.length > 0) {
+        throw new CapsError({
+          code: 'ERR_CAPS_NO_PROCFS',
+          message: `cannot read the status of thread(s) ${unreadable.map((u) => u.tid).join(', ')}: ${unreadable[0]!.error.message}`,
+          tids: unreadable.map((u) => u.tid),
+          cause: unreadable[0]!.error,
+        });
+      }
+      const self = a.gettid();
+      return threads.map((status) => {
+        const state = statusToThreadState(status);
+        const sb = state.tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(state.tid);
+        if (sb !== undefined && sb >= 0) {
+          state.securebits = sb;
+          state.keepCaps = (sb & KEEP_CAPS) !== 0;
+        }
+        return state;
+      });
+    },
+
+    killProcess(message: string): never {
+      try {
+        writeSync(2, `linux-caps: ${message.replace(/\n/g, ' ')}\n`);
+      } finally {
+        process.kill(process.pid, 'SIGKILL');
+      }
+      throw new Error('unreachable: SIGKILL was sent to this process');
+    },
+
+    launcher: nativeLauncher,
+    setIds: setIdsEverywhere,
+    userNamespace: readUserNamespace,
+    readFileCaps,
+    writeFileCaps,
+    removeFileCaps,
+  };
+  return backend;
+}
+
+function safeList(): string[] {
+  try {
+    return readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The one door into lib/ beyond the public entry points, for the project's own tests, fixtures,
+ * benchmarks and scripts: everything `index.ts` exports, the model flat, and the few internals
+ * they exercise directly. Not in package.json's "exports": users cannot import it.
+ */
+export * from './index.js';
+export * from './model/index.js';
+export { explain, formatExplanation } from './model/explain.js';
+export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
+export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
+export { decodeFileCaps, encodeFileCaps } from './filecaps/codec.js';
+export type { FileCaps } from './operations/file-caps.js';
+export type { FileCaps as ModelFileCaps } from './model/modern/types.js';
+export { decodeFileCaps as decodeFileCapsModel, encodeFileCaps as encodeFileCapsModel } from './model/modern/xattr-rules.js';
+export type { LegacySystem, LegacyTransition, VserverMaskPolicy } from './model/legacy/types.js';
+export { loadNative } from './backend/native/addon.js';
+export type { NativeAddon, NativeSnapshot } from './backend/native/addon.js';
+export { encodeProgram } from './backend/native/wire.js';
+export { formatCapBound, parseCapBound } from './operations/capbound.js';
+export { applyStep as applyProgramStep, explainRefusal } from './operations/explain-errno.js';
+export type { CredState } from './operations/explain-errno.js';

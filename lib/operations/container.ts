@@ -1,0 +1,130 @@
+/**
+ * containerProfile(): what a process inside a container really holds, compared with the
+ * default capability sets of Docker and Podman and with everything the kernel knows.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { CapSet } from '../vocabulary/capset.js';
+import { lastCap } from '../vocabulary/names.js';
+import type { Ids } from '../vocabulary/types.js';
+import { readProcessStatus, type ProcPid } from '../proc/read.js';
+
+/**
+ * Docker's default capability set (14): moby/moby `oci/caps/defaults.go`, DefaultCapabilities
+ * (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
+ * NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE).
+ */
+export const DOCKER_DEFAULT_CAPS: CapSet = CapSet.of(
+  'cap_chown', 'cap_dac_override', 'cap_fsetid', 'cap_fowner', 'cap_mknod', 'cap_net_raw', 'cap_setgid',
+  'cap_setuid', 'cap_setfcap', 'cap_setpcap', 'cap_net_bind_service', 'cap_sys_chroot', 'cap_kill', 'cap_audit_write',
+);
+
+/**
+ * Podman's default capability set (11): Docker's without MKNOD, NET_RAW and AUDIT_WRITE.
+ * Source: containers/common `pkg/config/containers.conf`, `default_capabilities` (CHOWN,
+ * DAC_OVERRIDE, FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID,
+ * SYS_CHROOT). History: Red Hat distributions shipped this list in their containers.conf
+ * (containers/common issue #1234); containers/common PR #1240 (2022-11) made a minimal list the
+ * built-in default, picked up by Podman 4.4.0 — without SYS_CHROOT (10 caps, podman issue
+ * #17504) — and Podman 4.4.3 put SYS_CHROOT back (podman PR #17891), giving these 11 for
+ * Podman ≥ 4.4.3 where no containers.conf overrides them.
+ */
+export const PODMAN_DEFAULT_CAPS: CapSet = DOCKER_DEFAULT_CAPS.without('cap_mknod', 'cap_net_raw', 'cap_audit_write');
+
+/** How a bounding set differs from one reference set. */
+export interface ReferenceComparison {
+  /** The reference set itself. */
+  reference: CapSet;
+  /** Capabilities the process may hold that the reference does not grant. */
+  added: CapSet;
+  /** Capabilities of the reference the process can no longer hold. */
+  dropped: CapSet;
+  equal: boolean;
+  /** `+cap_sys_admin -cap_mknod` style summary; the empty string when equal. */
+  difference: string;
+}
+
+/** What containerProfile() reports. */
+export interface ContainerProfile {
+  pid: number;
+  /** The bounding set: what any program in this process can ever gain. */
+  bounding: CapSet;
+  effective: CapSet;
+  permitted: CapSet;
+  inheritable: CapSet;
+  ambient: CapSet;
+  noNewPrivs: boolean;
+  /** 0 none, 1 strict, 2 filter (e.g. Docker's default profile); undefined where /proc does not say. */
+  seccomp: number | undefined;
+  /** True in any user namespace but the initial one (rootless containers, bwrap/unshare -U). */
+  inUserNamespace: boolean | undefined;
+  /** The `/proc/<pid>/ns/user` link, where readable. */
+  userNamespace: string | undefined;
+  uid: Ids;
+  gid: Ids;
+  /** The bounding set compared with Docker's default, Podman's default and the kernel's full set. */
+  docker: ReferenceComparison;
+  podman: ReferenceComparison;
+  full: ReferenceComparison;
+}
+
+/** Compares a bounding set with a reference set. */
+export function compareWithReference(bounding: CapSet, reference: CapSet): ReferenceComparison {
+  const added = bounding.minus(reference);
+  const dropped = reference.minus(bounding);
+  const difference = [...added.names().map((n) => `+${n}`), ...dropped.names().map((n) => `-${n}`)].join(' ');
+  return { reference, added, dropped, equal: added.isEmpty && dropped.isEmpty, difference };
+}
+
+/**
+ * The initial user namespace's nsfs inode: PROC_USER_INIT_INO = 0xEFFFFFFD
+ * (include/linux/proc_ns.h), a constant since Linux 3.8.
+ */
+const INIT_USER_NS_LINK = `user:[${0xeffffffd}]`;
+
+/**
+ * Is pid in a user namespace other than the initial one? From its ns/user link where readable;
+ * otherwise from its uid_map (the initial namespace maps every uid: `0 0 4294967295`).
+ */
+function userNamespaceOf(pid: ProcPid): { link: string | undefined; nonInitial: boolean | undefined } {
+  let link: string | undefined;
+  try {
+    link = readlinkSync(`/proc/${pid}/ns/user`);
+  } catch {
+    link = undefined;
+  }
+  if (link !== undefined) return { link, nonInitial: link !== INIT_USER_NS_LINK };
+  try {
+    const map = readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/);
+    return { link, nonInitial: !(map.length === 3 && map[0] === '0' && map[1] === '0' && map[2] === '4294967295') };
+  } catch {
+    return { link, nonInitial: undefined };
+  }
+}
+
+/**
+ * Profiles this process (default) or `pid`: all five capability sets, no_new_privs, the
+ * seccomp mode, whether it runs in a non-initial user namespace, and its bounding set compared
+ * with Docker's default (DOCKER_DEFAULT_CAPS), Podman's (PODMAN_DEFAULT_CAPS) and the full set
+ * of this kernel (`lastCap()`). Reads /proc synchronously; throws CapsError if pid cannot be read.
+ */
+export function containerProfile(pid: ProcPid = 'self'): ContainerProfile {
+  const status = readProcessStatus(pid);
+  const ns = userNamespaceOf(pid);
+  return {
+    pid: status.tgid,
+    bounding: status.bounding,
+    effective: status.effective,
+    permitted: status.permitted,
+    inheritable: status.inheritable,
+    ambient: status.ambient,
+    noNewPrivs: status.noNewPrivs,
+    seccomp: status.seccomp,
+    inUserNamespace: ns.nonInitial,
+    userNamespace: ns.link,
+    uid: status.uid,
+    gid: status.gid,
+    docker: compareWithReference(status.bounding, DOCKER_DEFAULT_CAPS),
+    podman: compareWithReference(status.bounding, PODMAN_DEFAULT_CAPS),
+    full: compareWithReference(status.bounding, CapSet.full(lastCap())),
+  };
+}

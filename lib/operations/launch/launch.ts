@@ -1,0 +1,334 @@
+/// <reference types="node" preserve="true" />
+/**
+ * launch(): start a child with an exact capability state — uid, gid, groups, IAB (inheritable,
+ * ambient, bounding drops), securebits, no_new_privs, cwd, env, stdio — applied in the child
+ * between fork and exec by native code. Never in the parent, never on the threadpool.
+ */
+import { EventEmitter } from 'node:events';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { getBackend } from '../backend.js';
+import type { Launcher } from '../backend.js';
+import { CapSet, type CapSetInput } from '../../vocabulary/capset.js';
+import { CapsError, invalidArg, syscallError } from '../../vocabulary/errors.js';
+import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './plan.js';
+import { explainLaunchRefusal } from './explain.js';
+import { launchWarnings } from './warnings.js';
+import { checkStdioFd, envEntries, refuseNul } from './validate.js';
+import { refuseUnknownKeys } from '../../vocabulary/option-keys.js';
+import { parseCaps, parseIAB } from '../../text/index.js';
+import type { IABInput } from '../../text/types.js';
+import type { ThreadState } from '../../vocabulary/types.js';
+import { resolveIdentityOptions } from '../users.js';
+
+export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
+
+export interface LaunchOptions {
+  /** User name or uid. A name also sets that user's gid and supplementary groups (initgroups) unless given. */
+  user?: string | number;
+  /** Group name or gid (default: the user's primary group when `user` names one). */
+  group?: string | number;
+  /** Supplementary groups (names or ids); `[]` clears them. */
+  groups?: Array<string | number>;
+  /** libcap IAB text (`'^cap_net_raw,!cap_sys_admin'`) or `{ inheritable, ambient, notBounding }`. Ambient caps must also be inheritable. */
+  iab?: string | IABInput;
+  /** The child's exact E/P/I just before exec (libcap text or sets); rarely needed: exec recomputes P and E. */
+  caps?: string | { effective?: CapSetInput; permitted?: CapSetInput; inheritable?: CapSetInput };
+  /** The securebits word to set (e.g. 0x2f for NOROOT|NO_SETUID_FIXUP|KEEP_CAPS_LOCKED and their locks). */
+  securebits?: number;
+  /** Set no_new_privs in the child. */
+  noNewPrivs?: boolean;
+  cwd?: string;
+  /** The child's environment (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** stdio for fds 0, 1, 2: one value for all three, or one each (default 'pipe'). */
+  stdio?: LaunchStdio | [LaunchStdio, LaunchStdio, LaunchStdio];
+  /** argv[0] (default: the command as given). */
+  argv0?: string;
+}
+
+const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'cwd', 'env', 'stdio', 'argv0'] as const;
+
+export interface LaunchExit {
+  /** Exit code, or null when a signal ended the child. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** @internal Where the launcher's exit callback goes once the handle exists. */
+export interface ExitRelay {
+  to?: (code: number, signal: number) => void;
+}
+
+/** A started child: like child_process's ChildProcess (pid, stdio streams, 'exit', kill). */
+export class LaunchedProcess extends EventEmitter {
+  readonly pid: number;
+  readonly stdin: Socket | null;
+  readonly stdout: Socket | null;
+  readonly stderr: Socket | null;
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  /**
+   * Ways the child holds more than the options asked for, found before it started (e.g. an exec
+   * as root without SECBIT_NOROOT gets the whole bounding set). Empty when it holds what was asked.
+   */
+  readonly warnings: readonly string[];
+  /** Resolves once the child has exited (never rejects). */
+  readonly exited: Promise<LaunchExit>;
+  readonly #launcher: Launcher;
+  readonly #pidfd: number;
+  #watch = 0;
+  #done = false;
+
+  /** @internal */
+  constructor(launcher: Launcher, pid: number, pidfd: number, watchId: number, fds: number[], exitRelay: ExitRelay, warnings: readonly string[] = []) {
+    super();
+    this.warnings = Object.freeze([...warnings]);
+    this.#watch = watchId;
+    this.#launcher = launcher;
+    this.pid = pid;
+    this.#pidfd = pidfd;
+    this.stdin = fds[0]! >= 0 ? new Socket({ fd: fds[0]!, readable: false, writable: true }) : null;
+    this.stdout = fds[1]! >= 0 ? new Socket({ fd: fds[1]!, readable: true, writable: false }) : null;
+    this.stderr = fds[2]! >= 0 ? new Socket({ fd: fds[2]!, readable: true, writable: false }) : null;
+    this.exited = new Promise((resolveExit) => {
+      // The launcher calls the relay from the event loop, never before this constructor has run.
+      exitRelay.to = (code, signal) => {
+        this.#done = true;
+        this.exitCode = signal ? null : code;
+        this.signalCode = signal ? signalName(signal) : null;
+        const exit = { code: this.exitCode, signal: this.signalCode };
+        this.emit('exit', exit.code, exit.signal);
+        resolveExit(exit);
+        const open = [this.stdout, this.stderr].filter((s): s is Socket => s !== null && !s.closed);
+        let pending = open.length;
+        if (pending === 0) this.emit('close', exit.code, exit.signal);
+        for (const s of open) s.once('close', () => { if (--pending === 0) this.emit('close', exit.code, exit.signal); });
+      };
+    });
+  }
+
+  /** Sends a signal (pidfd_send_signal: never hits a recycled pid). False once the child has exited. */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
+    if (this.#done) return false;
+    const num = typeof signal === 'number' ? signal : osConstants.signals[signal];
+    if (num === undefined) throw invalidArg('signal', signal, 'a signal name such as SIGTERM or a number');
+    const rc = this.#launcher.kill(this.#pidfd, num);
+    if (rc === -3) return false;
+    if (rc < 0) throw syscallError({ errno: rc, syscall: 'pidfd_send_signal', detail: `${signal} to ${this.pid}` });
+    return true;
+  }
+
+  /** Let the event loop exit while the child runs (its stdio streams are unref'd too). */
+  unref(): this {
+    this.#launcher.ref(this.#watch, false);
+    for (const s of [this.stdin, this.stdout, this.stderr]) s?.unref();
+    return this;
+  }
+
+  /** Undo unref(): the child keeps the event loop alive again. */
+  ref(): this {
+    this.#launcher.ref(this.#watch, true);
+    for (const s of [this.stdin, this.stdout, this.stderr]) s?.ref();
+    return this;
+  }
+}
+
+function signalName(num: number): NodeJS.Signals {
+  const found = Object.entries(osConstants.signals).find(([, n]) => n === num);
+  return (found?.[0] ?? `SIG${num}`) as NodeJS.Signals;
+}
+
+/** The first executable file named `command` on PATH (like execvp), or undefined. */
+function searchPath(command: string, path: string | undefined, cwd: string): string | undefined {
+  if (command.includes('/')) return resolve(cwd, command);
+  for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+    const candidate = join(dir || '.', command);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      if (statSync(candidate).isFile()) return isAbsolute(candidate) ? candidate : resolve(cwd, candidate);
+    } catch { /* next */ }
+  }
+  return undefined;
+}
+
+function stdioPlan(stdio: LaunchOptions['stdio']): Int32Array {
+  const each = Array.isArray(stdio) ? stdio : [stdio ?? 'pipe', stdio ?? 'pipe', stdio ?? 'pipe'];
+  if (each.length !== 3) throw invalidArg('stdio', stdio, "'pipe' | 'inherit' | 'ignore' | fd, or an array of three");
+  return Int32Array.from(each.map((s, i) => {
+    if (s === 'pipe') return -1;
+    if (s === 'ignore') return -2;
+    if (s === 'inherit') return i;
+    if (typeof s === 'number') return checkStdioFd(i, s);
+    throw invalidArg(`stdio[${i}]`, s, "'pipe', 'inherit', 'ignore' or an fd number");
+  }));
+}
+
+/** Validates the options into a LaunchTarget (throws CapsError before anything starts). */
+export function resolveLaunchTarget(options: LaunchOptions, currentUid: number): LaunchTarget {
+  const target: LaunchTarget = { currentUid };
+  if (options.cwd !== undefined) {
+    if (typeof options.cwd !== 'string' || options.cwd === '') throw invalidArg('cwd', options.cwd, 'a directory path');
+    refuseNul('cwd', options.cwd);
+    target.cwd = options.cwd;
+  }
+  Object.assign(target, resolveIdentityOptions(options));
+  if (options.iab !== undefined) {
+    const iab = typeof options.iab === 'string' ? parseIAB(options.iab) : {
+      inheritable: CapSet.from(options.iab.inheritable ?? []),
+      ambient: CapSet.from(options.iab.ambient ?? []),
+      notBounding: CapSet.from(options.iab.notBounding ?? []),
+    };
+    // As libcap's IAB: an ambient cap is inheritable too (`^cap_x` sets both).
+    target.inheritable = iab.inheritable.union(iab.ambient);
+    target.ambient = iab.ambient;
+    target.notBounding = iab.notBounding;
+  }
+  if (options.caps !== undefined) {
+    const c = typeof options.caps === 'string' ? parseCaps(options.caps) : {
+      effective: CapSet.from(options.caps.effective ?? []),
+      permitted: CapSet.from(options.caps.permitted ?? []),
+      inheritable: CapSet.from(options.caps.inheritable ?? []),
+    };
+    if (!c.effective.isSubsetOf(c.permitted)) {
+      throw invalidArg('caps', options.caps, `effective ⊆ permitted (capset refuses E' ⊄ P': ${c.effective.minus(c.permitted)})`);
+    }
+    if (target.ambient && !target.ambient.isSubsetOf(c.permitted)) {
+      throw invalidArg('caps', options.caps, `permitted ⊇ the ambient caps (${target.ambient.minus(c.permitted)}): the kernel keeps A ⊆ P ∩ I`);
+    }
+    target.caps = c;
+  }
+  if (options.securebits !== undefined) {
+    if (!Number.isInteger(options.securebits) || options.securebits < 0 || options.securebits > 0xfff) {
+      throw invalidArg('securebits', options.securebits, 'an integer from 0 to 0xfff');
+    }
+    target.securebits = options.securebits;
+  }
+  if (options.noNewPrivs !== undefined) target.noNewPrivs = Boolean(options.noNewPrivs);
+  return target;
+}
+
+
+/**
+ * The error for a child that failed at `index` (-1: stdio setup; steps.length: execve), with
+ * the model's reason and rule for a refused credential step, as caps.set gives them.
+ */
+function childError(p: PreparedLaunch, index: number, errno: number): CapsError {
+  const { steps, file } = p;
+  const step = steps[index];
+  const parentSide: Record<number, [string, string]> = {
+    [-2]: ['pipe2', `for the stdio of ${file} (in the parent, before fork: nothing was started)`],
+    [-3]: ['fork', `for ${file} (in the parent: nothing was started)`],
+    [-4]: ['fcntl', `a stdio fd for ${file} is not open (in the parent, before fork: nothing was started)`],
+    [-5]: ['pidfd_open', `for ${file} (in the parent, after fork: the child was killed and reaped)`],
+  };
+  const parent = parentSide[index];
+  if (parent) return syscallError({ errno, syscall: parent[0], detail: parent[1], path: file });
+  if (step === undefined) {
+    const syscall = index < 0 ? 'dup2' : 'execve';
+    return syscallError({ errno, syscall, detail: `${file} (in the launched child)`, path: file });
+  }
+  const why = explainLaunchRefusal(steps, p.target, index, errno, p.start, getBackend().lastCap());
+  return syscallError({
+    errno, syscall: step.syscall, detail: `${step.detail} (in the launched child, before exec of ${file})`,
+    ...(step.cap ? { cap: step.cap } : {}), op: step.op, ...(why ?? {}),
+  });
+}
+
+/** Everything launch() and execInPlace() need, validated, before anything starts. */
+interface PreparedLaunch {
+  launcher: Launcher;
+  file: string;
+  argv: string[];
+  envp: string[];
+  target: LaunchTarget;
+  steps: LaunchStep[];
+  warnings: string[];
+  /** The calling thread's state: the child's credentials at fork. */
+  start: ThreadState;
+}
+
+function prepare(command: string, args: readonly string[], options: LaunchOptions, what: string): PreparedLaunch {
+  if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
+  refuseNul('command', command);
+  args.forEach((a, i) => refuseNul(`args[${i}]`, a));
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  refuseUnknownKeys(what, options, LAUNCH_KEYS);
+  if (options.argv0 !== undefined) {
+    if (typeof options.argv0 !== 'string') throw invalidArg('argv0', options.argv0, 'a string');
+    refuseNul('argv0', options.argv0);
+  }
+  const backend = getBackend();
+  const launcher = backend.launcher;
+  if (!launcher) {
+    throw new CapsError({
+      code: 'ERR_CAPS_UNSUPPORTED',
+      message: `${what}() needs the kernel: the ${backend.kind} backend cannot start processes (use model.explain to predict an exec)`,
+    });
+  }
+  const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const target = resolveLaunchTarget(options, currentUid);
+  const env = options.env ?? process.env;
+  const envp = envEntries(env);
+  const cwd = options.cwd ?? process.cwd();
+  const file = searchPath(command, env.PATH, cwd);
+  if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
+  const steps = planLaunch(target);
+  const me = backend.threadState();
+  const warnings = launchWarnings(target, {
+    uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
+  });
+  return { launcher, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings, start: me };
+}
+
+/**
+ * Starts `command` with `args` in a child whose credentials are set, between fork and exec,
+ * exactly as `options` say. Throws a CapsError (with the kernel's errno and the failed step)
+ * if the child could not be set up or exec failed; otherwise returns the running child.
+ *
+ * ```js
+ * const child = launch('/usr/bin/id', [], { user: 'nobody', iab: '^cap_net_bind_service' });
+ * const { code } = await child.exited;
+ * ```
+ */
+export function launch(command: string, args: readonly string[] = [], options: LaunchOptions = {}): LaunchedProcess {
+  const p = prepare(command, args, options, 'launch');
+  const stdio = stdioPlan(options.stdio);
+  const exitRelay: ExitRelay = {};
+  const result = p.launcher.spawn({
+    file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
+    stdio, steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
+    onExit: (code, signal) => exitRelay.to?.(code, signal),
+  });
+  if (result.failure) {
+    const { step, errno } = result.failure;
+    throw childError(p, step, errno);
+  }
+  return new LaunchedProcess(p.launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, p.warnings);
+}
+
+/**
+ * Replaces this process with `command` (the same pid, as `capsh --` and `setpriv` do), with the
+ * credential state `options` describe applied on the calling thread just before execve (the
+ * kernel ends every other thread; exec sees only this one). Use it from the main thread of a
+ * program that has nothing else to do. `onWarning` receives launch()'s warnings first. Returns
+ * only by throwing a CapsError: a step the kernel refused (this thread's credentials may then be
+ * partly changed: exit), or execve's own error (ENOENT, EACCES).
+ * `stdio` does not apply: the command inherits this process's fds 0–2.
+ */
+export function execInPlace(command: string, args: readonly string[] = [], options: Omit<LaunchOptions, 'stdio'> = {}, onWarning?: (warning: string) => void): never {
+  if (options !== null && typeof options === 'object' && 'stdio' in options) throw invalidArg('stdio', (options as LaunchOptions).stdio, 'nothing: the command inherits fds 0-2');
+  const p = prepare(command, args, options, 'execInPlace');
+  if (!p.launcher.execInPlace) throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: 'execInPlace() needs the kernel' });
+  for (const w of p.warnings) onWarning?.(w);
+  const failure = p.launcher.execInPlace({
+    file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
+    steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
+  });
+  const error = childError(p, failure.step, failure.errno);
+  const { reason, rule, op, cap } = error;
+  throw new CapsError({ code: error.code, errno: error.errno, ...(error.syscall ? { syscall: error.syscall } : {}), ...(reason === undefined ? {} : { reason, rule }), ...(op === undefined ? {} : { op }), ...(cap === undefined ? {} : { cap }), path: p.file, message: error.message.replace(/in the launched child(, before exec of [^)]*)?/, 'in this process, before exec') });
+}

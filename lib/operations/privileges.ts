@@ -1,0 +1,247 @@
+/**
+ * dropPrivileges(): the privileged daemon's recipe as one verified call — switch user, keep
+ * only the capabilities it needs (on every thread), optionally hand some to children through
+ * the ambient set, limit the bounding set, lock securebits and set no_new_privs.
+ *
+ * Order (each step needs what the one before left, kernel-semantics §2.3–§2.5):
+ *   keepcaps on every thread → setgroups / setgid / setuid through glibc's broadcast (P survives,
+ *   E and A are cleared, §2.4) → one broadcast program: E := P with the target I (cap_setpcap usable
+ *   again) → keepcaps off → bounding drops → ambient raises → securebits → the final E/P/I → nnp
+ *   → (uniform: false) every other thread converges to the caller's state without capabilities.
+ * Everything that can be refused is checked before anything changes; a failure after that is a
+ * partial drop and fails closed (onPartial), never rolled back.
+ */
+import { changeRefusal, getBackend, type Backend } from './backend.js';
+import { CapSet } from '../vocabulary/capset.js';
+import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { caps, stripOtherThreads } from './process.js';
+import { toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
+import { capToName } from '../vocabulary/names.js';
+import type { ProcessCallOptions, ThreadState, BackendKind } from '../vocabulary/types.js';
+import { resolveIdentityOptions } from './users.js';
+import { idChangeRefusal } from '../accounts/id-checks.js';
+import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
+import { rootExecGain, rootExecWarning } from './launch/warnings.js';
+
+/** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
+export const LOCKED_SECUREBITS = 0xef;
+const SECBIT_KEEP_CAPS_LOCKED = 0x20;
+const CAP_SETGID = 6;
+const CAP_SETUID = 7;
+const CAP_SETPCAP = 8;
+
+export interface DropPrivilegesOptions extends ProcessCallOptions {
+  /** libcap's modes as starting points: 'nopriv' (nothing kept, bounding emptied, bits locked, nnp) or 'pure1e' (bits locked, ambient cleared, I kept). Explicit options override. */
+  preset?: 'nopriv' | 'pure1e';
+  /** User name or uid to switch to. A name also sets its primary group and initgroups' list (as su does) unless group/groups are given. */
+  user?: string | number;
+  /** Group name or gid. */
+  group?: string | number;
+  /** Supplementary groups; `[]` clears them. */
+  groups?: Array<string | number>;
+  /** Capabilities to keep in the permitted set (and effective, unless `effective` says otherwise). */
+  keep?: CapsInput | CapsInput[];
+  /** The effective set: a subset of keep (default: all of keep). */
+  effective?: CapsInput | CapsInput[];
+  /** The inheritable set (default: the ambient caps). */
+  inheritable?: CapsInput | CapsInput[];
+  /** Ambient caps, so children spawned later keep them across exec. Each must be kept and inheritable. */
+  ambient?: CapsInput | CapsInput[];
+  /** Limit the bounding set to what is kept (needs cap_setpcap now). */
+  limitBounding?: boolean;
+  /** true: libcap's locked bits (0xef); or an explicit securebits word / names (needs cap_setpcap now). */
+  securebits?: boolean | SecurebitsInput;
+  /** Set no_new_privs (irreversible). */
+  noNewPrivs?: boolean;
+  /**
+   * true (default): every thread ends equal. false: only the calling thread keeps capabilities and
+   * every other thread holds none (spec node-engineering §4.1) — needs a switch away from uid 0.
+   * Either way the bounding set, securebits, no_new_privs and ids are applied to, and verified
+   * on, every thread: they are promises for the whole process.
+   */
+  uniform?: boolean;
+}
+
+export interface DropPrivilegesResult {
+  uid: number;
+  gid: number;
+  groups: number[];
+  /** The final state of every thread. */
+  threads: ThreadState[];
+  /**
+   * What a program this process execs would hold beyond `keep`: still uid 0 without
+   * SECBIT_NOROOT, exec gives the whole bounding set back (empty otherwise). When not empty, a
+   * warning (code LINUX_CAPS_EXEC_REGAINS) is emitted once per process; give `user`,
+   * `securebits`, or `limitBounding` to close it.
+   */
+  execRegains: CapSet;
+  elapsedMs: number;
+  backend: BackendKind;
+}
+
+let warnedExecRegains = false;
+
+const DROP_KEYS = ['preset', 'user', 'group', 'groups', 'keep', 'effective', 'inheritable', 'ambient', 'limitBounding',
+  'securebits', 'noNewPrivs', 'uniform', 'deadlineMs', 'onPartial'] as const;
+
+/** What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program. */
+export interface DropPlan {
+  ids: { groups?: number[]; gid?: number; uid?: number };
+  keepCapsFirst: boolean;
+  steps: CapsStep[];
+  permitted: CapSet;
+  uniform: boolean;
+}
+
+function capsOption(name: string, value: CapsInput | CapsInput[] | undefined): CapSet | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return CapSet.of(...toCapList(value as CapsInput));
+  } catch (err) {
+    // Name the element that is wrong (issue 23), not the whole list.
+    if (Array.isArray(value)) {
+      value.forEach((element, i) => {
+        try {
+          toCapList(element as CapsInput);
+        } catch (inner) {
+          const e = inner as CapsError;
+          throw new CapsError({ code: e.code ?? 'ERR_CAPS_INVALID_ARG', errno: -22, message: `dropPrivileges: ${e.message.replace(/:.*$/s, '')} in ${name}[${i}]`, expected: 'a capability name such as cap_net_raw, or a number' });
+        }
+      });
+    }
+    throw invalidArg(name, value, 'capability names or numbers, a CapSet or a bigint mask');
+  }
+}
+
+function refuse(message: string, cap?: number): never {
+  throw new CapsError({ code: 'ERR_CAPS_CANNOT_DROP', errno: -1, message: `dropPrivileges: ${message}`, ...(cap === undefined ? {} : { cap: capToName(cap) }) });
+}
+
+function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
+  return wanted.minus(have).toArray()[0];
+}
+
+/** Validates options against the calling thread's state; returns what to do (pure given `now`). */
+export function planDrop(options: DropPrivilegesOptions, now: ThreadState): DropPlan {
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
+  refuseUnknownKeys('dropPrivileges', options, DROP_KEYS);
+  const preset = options.preset;
+  if (preset !== undefined && preset !== 'nopriv' && preset !== 'pure1e') throw invalidArg('preset', preset, "'nopriv' or 'pure1e'");
+  const uniform = options.uniform ?? true;
+
+  const ids: DropPlan['ids'] = resolveIdentityOptions(options);
+
+  const keep = capsOption('keep', options.keep) ?? CapSet.EMPTY;
+  const effective = capsOption('effective', options.effective) ?? keep;
+  const ambient = capsOption('ambient', options.ambient) ?? CapSet.EMPTY;
+  const inheritable = capsOption('inheritable', options.inheritable) ?? (preset === 'pure1e' ? now.inheritable : ambient);
+  const limitBounding = options.limitBounding ?? preset === 'nopriv';
+  const securebits = options.securebits === true || (options.securebits === undefined && preset !== undefined)
+    ? LOCKED_SECUREBITS
+    : options.securebits === false || options.securebits === undefined ? undefined : toSecurebits(options.securebits);
+  const noNewPrivs = options.noNewPrivs ?? preset === 'nopriv';
+
+  // What the kernel would refuse, said before anything changes.
+  let missing = firstMissing(keep, now.permitted);
+  if (missing !== undefined) refuse(`cannot keep ${capToName(missing)}: it is not in the permitted set now`, missing);
+  missing = firstMissing(effective, keep);
+  if (missing !== undefined) refuse(`effective ${capToName(missing)} is not kept (E ⊆ P)`, missing);
+  missing = firstMissing(ambient, inheritable);
+  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not inheritable: the kernel keeps A ⊆ P ∩ I (add it to inheritable)`, missing);
+  missing = firstMissing(ambient, keep);
+  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not kept: the kernel keeps A ⊆ P ∩ I (add it to keep)`, missing);
+  missing = firstMissing(inheritable, now.inheritable.union(now.bounding));
+  if (missing !== undefined) refuse(`inheritable ${capToName(missing)} is not in the bounding set (I' ⊆ I ∪ B, kernel-semantics §2.3)`, missing);
+  missing = firstMissing(inheritable, now.inheritable.union(now.permitted));
+  if (missing !== undefined && !now.permitted.has(CAP_SETPCAP)) refuse(`inheritable ${capToName(missing)} is neither inheritable nor permitted now, and cap_setpcap is not permitted (I' ⊆ I ∪ P)`, missing);
+  if ((limitBounding || securebits !== undefined) && !now.permitted.has(CAP_SETPCAP)) {
+    refuse(`${limitBounding ? 'limiting the bounding set' : 'setting securebits'} needs cap_setpcap in the permitted set now`, CAP_SETPCAP);
+  }
+  const uidNow = now.uid;
+  const changesUid = ids.uid !== undefined && [uidNow.real, uidNow.effective, uidNow.saved].some((u) => u !== ids.uid);
+  const changesGid = ids.gid !== undefined && [now.gid.real, now.gid.effective, now.gid.saved].some((g) => g !== ids.gid);
+  const changesGroups = ids.groups !== undefined && ids.groups.join(',') !== now.groups.join(',');
+  if (changesUid && !now.effective.has(CAP_SETUID)) refuse(`switching to uid ${ids.uid} needs cap_setuid in the effective set`, CAP_SETUID);
+  if ((changesGid || changesGroups) && !now.effective.has(CAP_SETGID)) refuse('changing groups needs cap_setgid in the effective set', CAP_SETGID);
+  const leavesRoot = changesUid && [uidNow.real, uidNow.effective, uidNow.saved].includes(0) && ids.uid !== 0;
+  const keepCapsFirst = leavesRoot && !keep.isEmpty;
+  if (keepCapsFirst && now.securebits !== undefined && (now.securebits & SECBIT_KEEP_CAPS_LOCKED) !== 0 && (now.securebits & 0x10) === 0) {
+    refuse('keeping capabilities across the uid switch needs keepcaps, but SECBIT_KEEP_CAPS_LOCKED holds it off');
+  }
+  if (!uniform && !leavesRoot) refuse('uniform: false leaves other threads holding nothing only when switching away from uid 0; give user');
+
+  // After the switch P is still `now.permitted` (keepcaps), or empty when nothing is kept.
+  const permittedAfterSwitch = leavesRoot && keep.isEmpty ? CapSet.EMPTY : now.permitted;
+  const steps: CapsStep[] = [{ op: 'set', effective: permittedAfterSwitch, permitted: permittedAfterSwitch, inheritable }];
+  if (keepCapsFirst || now.keepCaps) steps.push({ op: 'keepCaps.set', on: false });
+  if (limitBounding) {
+    const drop = now.bounding.minus(keep);
+    if (!drop.isEmpty) steps.push({ op: 'bounding.drop', caps: drop });
+  }
+  steps.push({ op: 'ambient.clear' });
+  if (!ambient.isEmpty) steps.push({ op: 'ambient.raise', caps: ambient });
+  if (securebits !== undefined) steps.push({ op: 'securebits.set', bits: securebits });
+  steps.push({ op: 'set', effective, permitted: keep, inheritable });
+  if (noNewPrivs) steps.push({ op: 'noNewPrivs.set' });
+  // Only what changes is set: setgroups(2) with the present list would still fail where the
+  // user namespace denies it (kernel-semantics §2.8).
+  const idsToSet: DropPlan['ids'] = {};
+  if (changesGroups) idsToSet.groups = ids.groups!;
+  if (changesGid) idsToSet.gid = ids.gid!;
+  if (changesUid) idsToSet.uid = ids.uid!;
+  return { ids: idsToSet, keepCapsFirst, steps, permitted: keep, uniform };
+}
+
+function partial(backend: Backend, options: DropPrivilegesOptions, what: string, cause: unknown): never {
+  const message = `dropPrivileges stopped after changing the process (${what}): ${(cause as Error).message}`;
+  if ((options.onPartial ?? 'abort') === 'abort') backend.killProcess(`${message}; killing the process (onPartial: 'abort')`);
+  throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, cause, ...((cause as CapsError).tids ? { tids: (cause as CapsError).tids } : {}) });
+}
+
+/**
+ * Drops the process's privileges in one verified call. Returns the final state of every thread.
+ * Throws a CapsError before changing anything when the request cannot work (unknown user,
+ * ambient without inheritable, a cap not held now, …); after the first change, a failure is a
+ * partial drop: `onPartial: 'abort'` (default) kills the process, `'throw'` throws ERR_CAPS_PARTIAL.
+ *
+ * ```js
+ * dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true });
+ * ```
+ */
+export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivilegesResult {
+  const started = performance.now();
+  const backend = getBackend();
+  const refused = changeRefusal() ?? backend.processRefusal();
+  if (refused) throw refused;
+  const plan = planDrop(options, backend.threadState());
+  // What the user namespace would refuse (setgroups denied, unmapped ids), before keepcaps is set.
+  const idRefusal = Object.keys(plan.ids).length > 0 ? idChangeRefusal(plan.ids, backend.userNamespace(), 'dropPrivileges') : undefined;
+  if (idRefusal) throw idRefusal;
+  const opts: ProcessCallOptions = { deadlineMs: options.deadlineMs ?? 2000, onPartial: options.onPartial ?? 'abort' };
+
+  let stage = 'keepcaps';
+  try {
+    if (plan.keepCapsFirst) caps.keepCaps(true, opts);
+    stage = 'ids';
+    if (Object.keys(plan.ids).length > 0) backend.setIds(plan.ids);
+    stage = 'capabilities';
+    // The whole program runs on every thread, uniform or not: bounding, securebits and
+    // no_new_privs are process-wide promises (issue 11, S1). uniform: false then takes the
+    // capabilities away from every other thread, verified.
+    caps.apply(plan.steps, opts);
+    stage = 'other threads';
+    if (!plan.uniform) stripOtherThreads(opts);
+  } catch (err) {
+    const nothingChanged = stage === 'keepcaps' || (stage === 'ids' && !plan.keepCapsFirst && (err as CapsError).syscall === 'setgroups');
+    if (nothingChanged && !(err instanceof CapsError && err.code === 'ERR_CAPS_PARTIAL')) throw err;
+    partial(backend, options, stage, err);
+  }
+  const threads = backend.threads();
+  const me = backend.threadState();
+  const execRegains = rootExecGain({ root: me.uid.real === 0 || me.uid.effective === 0, securebits: me.securebits ?? 0, bounding: me.bounding }, plan.permitted);
+  if (!execRegains.isEmpty && !warnedExecRegains) {
+    warnedExecRegains = true;
+    process.emitWarning(rootExecWarning('dropPrivileges: this process (and every program it execs)', execRegains), { code: 'LINUX_CAPS_EXEC_REGAINS' });
+  }
+  return { uid: me.uid.effective, gid: me.gid.effective, groups: me.groups, threads, execRegains, elapsedMs: performance.now() - started, backend: backend.kind };
+}

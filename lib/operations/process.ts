@@ -1,0 +1,255 @@
+/**
+ * `caps`: the whole process. Every mutator runs one credential program on the calling
+ * (main) thread first, then on every other thread (the backend's broadcast), then verifies
+ * every thread from /proc (plus the handlers' read-back for securebits) against the state
+ * the program must leave. A thread that failed, never reported, or differs means the process
+ * holds mixed privilege: fail closed (DESIGN "Fail closed"). Nothing is ever rolled back.
+ */
+import { CapSet } from '../vocabulary/capset.js';
+import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
+import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { applySteps, describeStep, refusalError, type CredState } from './explain-errno.js';
+import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
+import { capsFromArgs, credStateOf } from './thread.js';
+import { errnoName } from '../vocabulary/errors.js';
+import { readThreadStatus } from '../proc/read.js';
+import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
+import type { CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from '../vocabulary/types.js';
+
+/** One attribute in which a thread differs from the reference. */
+export interface ThreadDifference {
+  field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'uid' | 'gid' | 'groups';
+  expected: string;
+  actual: string;
+  /** Capability sets only: the names expected but absent, and present but not expected (issue 23). */
+  missing?: string[];
+  extra?: string[];
+}
+
+export interface VerifyResult {
+  /** Every thread equals the calling thread. */
+  uniform: boolean;
+  threads: ThreadState[];
+  divergent: Array<{ tid: number; differences: ThreadDifference[] }>;
+}
+
+const DEFAULT_DEADLINE_MS = 2000;
+
+/** The keys of ProcessCallOptions. */
+export const PROCESS_CALL_KEYS = ['deadlineMs', 'onPartial'] as const;
+
+function checkOptions(opts: ProcessCallOptions | undefined): { deadlineMs: number; onPartial: OnPartial } {
+  if (opts === undefined) return { deadlineMs: DEFAULT_DEADLINE_MS, onPartial: 'abort' };
+  if (opts === null || typeof opts !== 'object') throw invalidArg('options', opts, '{ deadlineMs?, onPartial? }');
+  refuseUnknownKeys('options', opts, PROCESS_CALL_KEYS);
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs > 2 ** 31 - 1) {
+    throw invalidArg('deadlineMs', deadlineMs, 'a positive number of milliseconds');
+  }
+  const onPartial = opts.onPartial ?? 'abort';
+  if (onPartial !== 'abort' && onPartial !== 'throw') throw invalidArg('onPartial', onPartial, "'abort' or 'throw'");
+  return { deadlineMs, onPartial };
+}
+
+const ids = (i: ThreadState['uid']): string => `${i.real},${i.effective},${i.saved},${i.fs}`;
+
+/** Where `t` differs from `ref` (securebits only where both are known: /proc does not show them). */
+function differences(ref: ThreadState | CredState, t: ThreadState, withIds: boolean): ThreadDifference[] {
+  const out: ThreadDifference[] = [];
+  for (const field of ['effective', 'permitted', 'inheritable', 'bounding', 'ambient'] as const) {
+    if (!ref[field].equals(t[field])) {
+      out.push({ field, expected: ref[field].toHex(), actual: t[field].toHex(), missing: ref[field].minus(t[field]).names(), extra: t[field].minus(ref[field]).names() });
+    }
+  }
+  if (ref.noNewPrivs !== t.noNewPrivs) out.push({ field: 'noNewPrivs', expected: String(ref.noNewPrivs), actual: String(t.noNewPrivs) });
+  if (ref.securebits !== undefined && t.securebits !== undefined && ref.securebits !== t.securebits) {
+    out.push({ field: 'securebits', expected: `0x${ref.securebits.toString(16)}`, actual: `0x${t.securebits.toString(16)}` });
+  }
+  if (withIds && 'uid' in ref) {
+    if (ids(ref.uid) !== ids(t.uid)) out.push({ field: 'uid', expected: ids(ref.uid), actual: ids(t.uid) });
+    if (ids(ref.gid) !== ids(t.gid)) out.push({ field: 'gid', expected: ids(ref.gid), actual: ids(t.gid) });
+    if (ref.groups.join(',') !== t.groups.join(',')) out.push({ field: 'groups', expected: ref.groups.join(','), actual: t.groups.join(',') });
+  }
+  return out;
+}
+
+function describeDiff(tid: number, diffs: ThreadDifference[]): string {
+  const names = (d: ThreadDifference) => [d.missing?.length ? `missing ${d.missing.join(',')}` : '', d.extra?.length ? `extra ${d.extra.join(',')}` : ''].filter(Boolean).join(', ');
+  return `${tid} (${diffs.map((d) => `${d.field} ${d.actual} != ${d.expected}${names(d) ? ` [${names(d)}]` : ''}`).join('; ')})`;
+}
+
+/** Runs a program on every thread, verified; see the file comment. */
+function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefined): ProcessResult {
+  const { deadlineMs, onPartial } = checkOptions(opts);
+  const backend: Backend = getBackend();
+  const refused = changeRefusal() ?? backend.processRefusal();
+  if (refused) throw refused;
+  const before = backend.threadState();
+  const last = backend.lastCap();
+  const target = applySteps(credStateOf(before), program, last);
+
+  const outcome = backend.broadcast(program, { deadlineMs });
+  if (outcome.callerFailure) throw refusalError(program, outcome.callerFailure, credStateOf(before), last);
+  return judge(backend, outcome, program, () => target, { deadlineMs, onPartial });
+}
+
+/**
+ * The uniform: false ending of dropPrivileges: every other thread keeps the caller's bounding
+ * set, securebits and no_new_privs (process-wide promises, issue 11 S1) and holds no
+ * capability; the caller keeps its own. Verified like every whole-process call.
+ */
+export function stripOtherThreads(opts: ProcessCallOptions | undefined): ProcessResult {
+  const { deadlineMs, onPartial } = checkOptions(opts);
+  const backend: Backend = getBackend();
+  const refused = changeRefusal() ?? backend.processRefusal();
+  if (refused) throw refused;
+  const me = backend.threadState();
+  const mine = credStateOf(me);
+  const bare: CredState = { ...mine, effective: CapSet.EMPTY, permitted: CapSet.EMPTY, inheritable: CapSet.EMPTY, ambient: CapSet.EMPTY };
+  const outcome = backend.stripOtherThreads({ deadlineMs });
+  return judge(backend, outcome, [], (tid) => (tid === me.tid ? mine : bare), { deadlineMs, onPartial });
+}
+
+/** Turns a broadcast's outcome and every thread's /proc state into a result or a partial-application failure. */
+function judge(
+  backend: Backend,
+  outcome: BroadcastOutcome,
+  program: CredProgram,
+  targetFor: (tid: number) => CredState,
+  { deadlineMs, onPartial }: { deadlineMs: number; onPartial: OnPartial },
+): ProcessResult {
+  const problems: string[] = [];
+  const tids = new Set<number>();
+  for (const { tid, failure } of outcome.failures) {
+    const [code] = errnoName(failure.errno);
+    const what = failure.index < 0 ? `to converge to the calling thread's state (${failure.reason ?? 'before the program'})` : describeStep(program[failure.index]!).detail;
+    problems.push(`${tid} failed ${what} with ${code}`);
+    tids.add(tid);
+  }
+  if (outcome.unreached.length > 0) {
+    const who = outcome.unreached.map((tid) => (backend.kind === 'native' ? describeTask(tid) : String(tid)));
+    problems.push(`${who.join(', ')} never reported within ${deadlineMs} ms`);
+    for (const tid of outcome.unreached) tids.add(tid);
+  }
+  let verified = 0;
+  let threads: ThreadState[] = [];
+  try {
+    threads = backend.threads();
+  } catch (err) {
+    problems.push(`threads could not be verified: ${(err as Error).message}`);
+    for (const tid of (err as CapsError).tids ?? []) tids.add(tid);
+  }
+  for (const t of threads) {
+    const diffs = differences(targetFor(t.tid), t, false);
+    if (diffs.length === 0) { verified++; continue; }
+    if (!tids.has(t.tid)) problems.push(describeDiff(t.tid, diffs));
+    tids.add(t.tid);
+  }
+  if (problems.length > 0) {
+    const list = [...tids].sort((a, b) => a - b);
+    const message = `capability program reached only part of the process: thread(s) ${problems.join('; ')}`;
+    if (onPartial === 'abort') backend.killProcess(`${message}; killing the process (onPartial: 'abort')`);
+    throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, tids: list });
+  }
+  return { threads: verified, elapsedMs: outcome.elapsedMs, backend: backend.kind };
+}
+
+/**
+ * A thread that never reported, as /proc shows it: name, state (D = uninterruptible sleep) and
+ * whether it blocks signal 33 (spec node-engineering §3.5, §4.3).
+ */
+function describeTask(tid: number): string {
+  try {
+    const s = readThreadStatus('self', tid);
+    const blocked = s.signals ? ((s.signals.blocked >> 32n) & 1n) === 1n : undefined;
+    const state = s.state ? `, state ${s.state}` : '';
+    return `${tid} (${s.name}${state}${blocked === undefined ? '' : blocked ? ', blocks signal 33' : ''})`;
+  } catch {
+    return `${tid} (exited)`;
+  }
+}
+
+/** Splits `(...caps, options?)`: a trailing plain object is the options. */
+function splitOptions(args: ReadonlyArray<CapsInput | ProcessCallOptions>): [CapsInput[], ProcessCallOptions | undefined] {
+  const lastArg = args[args.length - 1];
+  if (lastArg !== null && typeof lastArg === 'object' && !Array.isArray(lastArg) && !(lastArg instanceof CapSet) && Object.getPrototypeOf(lastArg) === Object.prototype) {
+    return [args.slice(0, -1) as CapsInput[], lastArg as ProcessCallOptions];
+  }
+  return [args as CapsInput[], undefined];
+}
+
+/** Every thread's state, and changes applied to every thread of the process, verified. */
+export const caps = {
+  /** The calling thread's full state (on the main thread: the process's reference state). */
+  get(): ThreadState {
+    return getBackend().threadState();
+  },
+
+  /** Every thread's state (the kernel: /proc/self/task/<tid>/status, plus securebits read back by the last broadcast). */
+  threads(): ThreadState[] {
+    return getBackend().threads();
+  },
+
+  /** Whether every thread equals the calling thread (capability sets, no_new_privs, securebits where known, ids). */
+  verify(): VerifyResult {
+    const backend = getBackend();
+    const ref = backend.threadState();
+    const threads = backend.threads();
+    const divergent = threads
+      .map((t) => ({ tid: t.tid, differences: differences(ref, t, true) }))
+      .filter((d) => d.differences.length > 0);
+    return { uniform: divergent.length === 0, threads, divergent };
+  },
+
+  /** Sets E, P, I on every thread, absolutely like capset(2) (an omitted set is empty). */
+  set(sets: CapTriple, opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([capsetOp(sets)], opts);
+  },
+
+  /** Runs public steps in order, on every thread, in one broadcast. */
+  apply(steps: readonly CapsStep[], opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere(compileSteps(steps), opts);
+  },
+
+  bounding: {
+    /** Drops caps from every thread's bounding set: `caps.bounding.drop('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
+    drop(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'bounding.drop' as const, cap })), opts);
+    },
+  },
+
+  ambient: {
+    /** Raises caps into every thread's ambient set (each must be in P and I): `caps.ambient.raise('cap_net_bind_service', opts?)`. */
+    raise(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.raise' as const, cap })), opts);
+    },
+    /** Lowers caps from every thread's ambient set. */
+    lower(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+      const [list, opts] = splitOptions(args);
+      return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.lower' as const, cap })), opts);
+    },
+    /** Empties every thread's ambient set. */
+    clear(opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([{ op: 'ambient.clear' }], opts);
+    },
+  },
+
+  securebits: {
+    /** Sets the whole securebits word on every thread: a number, names, or `{ noroot: true, … }`. */
+    set(bits: SecurebitsInput, opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([{ op: 'securebits.set', bits: toSecurebits(bits) }], opts);
+    },
+  },
+
+  /** Sets or clears SECBIT_KEEP_CAPS on every thread. */
+  keepCaps(on: boolean, opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([keepCapsOp(on)], opts);
+  },
+
+  /** Sets no_new_privs on every thread (irreversible). */
+  noNewPrivs(opts?: ProcessCallOptions): ProcessResult {
+    return runEverywhere([{ op: 'nnp.set' }], opts);
+  },
+};

@@ -1,0 +1,141 @@
+/**
+ * Credential programs: the public steps `caps.apply()` takes, their translation into
+ * `CredProgram` (one syscall per step) and securebits names. The addon's encoding of a program
+ * is lib/backend/native/wire.ts.
+ * Pure: no I/O.
+ */
+import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
+import { capFromName, type CapLike } from '../vocabulary/names.js';
+import { invalidArg } from '../vocabulary/errors.js';
+import type { CredOp, CredProgram } from '../vocabulary/types.js';
+
+/** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
+export const SECUREBITS: Readonly<Record<string, number>> = Object.freeze({
+  noroot: 0x1,
+  noroot_locked: 0x2,
+  no_setuid_fixup: 0x4,
+  no_setuid_fixup_locked: 0x8,
+  keep_caps: 0x10,
+  keep_caps_locked: 0x20,
+  no_cap_ambient_raise: 0x40,
+  no_cap_ambient_raise_locked: 0x80,
+  exec_restrict_file: 0x100,
+  exec_restrict_file_locked: 0x200,
+  exec_deny_interactive: 0x400,
+  exec_deny_interactive_locked: 0x800,
+});
+
+const byLooseName = new Map(Object.entries(SECUREBITS).map(([name, bit]) => [name.replace(/_/g, ''), bit]));
+
+/** Securebits as a number, one name, a list of names, or `{ noroot: true, … }` (absolute). */
+export type SecurebitsInput = number | string | readonly string[] | Readonly<Record<string, boolean>>;
+
+function securebitFromName(name: string): number {
+  const loose = name.toLowerCase().replace(/^secbit_/, '').replace(/[_-]/g, '');
+  const bit = byLooseName.get(loose);
+  if (bit === undefined) throw invalidArg('securebit name', name, `one of ${Object.keys(SECUREBITS).join(', ')}`);
+  return bit;
+}
+
+/** The securebits word for any SecurebitsInput (unknown numeric bits pass: the kernel refuses them). */
+export function toSecurebits(input: SecurebitsInput): number {
+  if (typeof input === 'number') {
+    if (!Number.isInteger(input) || input < 0 || input > 0xffffffff) {
+      throw invalidArg('securebits', input, 'an integer from 0 to 0xffffffff, names, or { noroot: true, … }');
+    }
+    return input;
+  }
+  if (typeof input === 'string') return securebitFromName(input);
+  if (Array.isArray(input)) return (input as readonly string[]).reduce((bits, n) => bits | securebitFromName(String(n)), 0);
+  if (input !== null && typeof input === 'object') {
+    let bits = 0;
+    for (const [name, on] of Object.entries(input)) {
+      if (typeof on !== 'boolean') throw invalidArg(`securebit ${name}`, on, 'true or false');
+      if (on) bits |= securebitFromName(name);
+    }
+    return bits;
+  }
+  throw invalidArg('securebits', input, 'an integer, names, or { noroot: true, … }');
+}
+
+/** Securebits word → the names of the bits set, e.g. ['keep_caps', 'noroot']. */
+export function securebitNames(bits: number): string[] {
+  return Object.entries(SECUREBITS).filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
+}
+
+/** The three sets of a capset; an omitted set is empty (absolute, like capset(2)). */
+export interface CapTriple {
+  effective?: CapSetInput;
+  permitted?: CapSetInput;
+  inheritable?: CapSetInput;
+}
+
+/** Caps given one way or another: a single cap, a list, a CapSet or a mask. */
+export type CapsInput = CapLike | CapSetInput;
+
+/** One step of `caps.apply()`; steps run in order, on every thread. */
+export type CapsStep =
+  | ({ op: 'set' } & CapTriple)
+  | { op: 'bounding.drop'; caps: CapsInput }
+  | { op: 'ambient.raise'; caps: CapsInput }
+  | { op: 'ambient.lower'; caps: CapsInput }
+  | { op: 'ambient.clear' }
+  | { op: 'securebits.set'; bits: SecurebitsInput }
+  | { op: 'keepCaps.set'; on: boolean }
+  | { op: 'noNewPrivs.set' };
+
+/** A list of capabilities in the order given (numbers), from any CapsInput. */
+export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {
+  if (typeof input === 'number' || typeof input === 'string') return [capFromName(input)];
+  if (input instanceof CapSet || typeof input === 'bigint') return CapSet.from(input).toArray();
+  if (input != null && typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    const out: number[] = [];
+    for (const item of input as Iterable<CapsInput>) out.push(...toCapList(item));
+    return out;
+  }
+  throw invalidArg('capabilities', input, 'a name, a number, a list of them, a CapSet or a bigint mask');
+}
+
+/** The capset step for a triple (absolute: an omitted set is empty). */
+export function capsetOp(triple: CapTriple): CredOp {
+  if (triple === null || typeof triple !== 'object') {
+    throw invalidArg('capability sets', triple, '{ effective?, permitted?, inheritable? }');
+  }
+  for (const key of Object.keys(triple)) {
+    if (key !== 'effective' && key !== 'permitted' && key !== 'inheritable' && key !== 'op') {
+      throw invalidArg('capability set name', key, 'effective, permitted or inheritable');
+    }
+  }
+  const set = (s: CapSetInput | undefined): CapSet => (s === undefined ? CapSet.EMPTY : CapSet.from(s));
+  return { op: 'capset', effective: set(triple.effective), permitted: set(triple.permitted), inheritable: set(triple.inheritable) };
+}
+
+/** Public steps → the one-syscall-per-step program. Throws CapsError on bad input. */
+export function compileSteps(steps: readonly CapsStep[]): CredProgram {
+  if (!Array.isArray(steps)) throw invalidArg('program', steps, 'an array of steps such as { op: "bounding.drop", caps: ["cap_sys_admin"] }');
+  const out: CredOp[] = [];
+  for (const step of steps) {
+    switch (step?.op) {
+      case 'set': out.push(capsetOp(step)); break;
+      case 'bounding.drop': for (const cap of toCapList(step.caps)) out.push({ op: 'bounding.drop', cap }); break;
+      case 'ambient.raise': for (const cap of toCapList(step.caps)) out.push({ op: 'ambient.raise', cap }); break;
+      case 'ambient.lower': for (const cap of toCapList(step.caps)) out.push({ op: 'ambient.lower', cap }); break;
+      case 'ambient.clear': out.push({ op: 'ambient.clear' }); break;
+      case 'securebits.set': out.push({ op: 'securebits.set', bits: toSecurebits(step.bits) }); break;
+      case 'keepCaps.set': out.push(keepCapsOp(step.on)); break;
+      case 'noNewPrivs.set': out.push({ op: 'nnp.set' }); break;
+      default:
+        throw invalidArg('program step', step, "{ op: 'set' | 'bounding.drop' | 'ambient.raise' | 'ambient.lower' | 'ambient.clear' | 'securebits.set' | 'keepCaps.set' | 'noNewPrivs.set', … }");
+    }
+  }
+  if (out.length > MAX_STEPS) throw invalidArg('program length', out.length, `at most ${MAX_STEPS} syscalls`);
+  return out;
+}
+
+export function keepCapsOp(on: boolean): CredOp {
+  if (typeof on !== 'boolean') throw invalidArg('keepCaps', on, 'true or false');
+  return { op: 'keepcaps.set', on };
+}
+
+/** The longest program a public call takes: the addon's limit (native/creds.h kMaxSteps, 256) less the convergence prefix. */
+export const MAX_STEPS = 248;

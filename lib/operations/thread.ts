@@ -1,0 +1,127 @@
+/**
+ * `thread`: the calling thread only — the visible escape hatch.
+ *
+ * Capabilities are per thread in Linux: a change made here does NOT reach the libuv
+ * threadpool, Workers or any other thread of this process (spec node-engineering §1.2 E1:
+ * `fs.readFile` keeps reading with the old capabilities). Use `caps` for the whole process.
+ */
+import type { CapSet } from '../vocabulary/capset.js';
+import { changeRefusal, getBackend } from './backend.js';
+import { refusalError, type CredState } from './explain-errno.js';
+import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
+import type { CredProgram, ThreadState } from '../vocabulary/types.js';
+import { invalidArg } from '../vocabulary/errors.js';
+
+/** The attributes a program changes, from a full snapshot (securebits 0 where unknown). */
+export function credStateOf(s: ThreadState): CredState {
+  return {
+    effective: s.effective,
+    permitted: s.permitted,
+    inheritable: s.inheritable,
+    bounding: s.bounding,
+    ambient: s.ambient,
+    securebits: s.securebits ?? 0,
+    noNewPrivs: s.noNewPrivs,
+  };
+}
+
+/** Runs a program on the calling thread; a refused step throws the kernel's error, with the reason. */
+export function runOnCallingThread(program: CredProgram): void {
+  if (program.length === 0) return;
+  const refused = changeRefusal();
+  if (refused) throw refused;
+  const backend = getBackend();
+  const before = backend.threadState();
+  const failure = backend.runOnThread(program);
+  if (failure) throw refusalError(program, failure, credStateOf(before), backend.lastCap());
+}
+
+/** Caps from variadic arguments: `drop('cap_net_raw', 13)`, `drop(['a', 'b'])`, `drop(capSet)`. */
+export function capsFromArgs(args: readonly CapsInput[]): number[] {
+  if (args.length === 0) throw invalidArg('capabilities', [], 'at least one capability');
+  return toCapList(args);
+}
+
+/** The calling thread's capability state, and changes to it alone. */
+export const thread = {
+  /** Everything the kernel keeps for the calling thread: E, P, I, bounding, ambient, securebits, keepcaps, no_new_privs, ids. */
+  get(): ThreadState {
+    return getBackend().threadState();
+  },
+
+  /**
+   * Sets E, P and I of the calling thread, absolutely, like capset(2): an omitted set is
+   * empty. The ambient set loses what is not in both new P and I (kernel-semantics §2.3).
+   */
+  set(sets: CapTriple): void {
+    runOnCallingThread([capsetOp(sets)]);
+  },
+
+  /** The bounding set: readable, and drop-only (nothing can add to it). */
+  bounding: {
+    /** The calling thread's bounding set. */
+    read(): CapSet {
+      return getBackend().threadState().bounding;
+    },
+    /** Drops caps from the calling thread's bounding set (needs cap_setpcap in E). */
+    drop(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'bounding.drop' as const, cap })));
+    },
+  },
+
+  /** The ambient set (kept across execve of unprivileged programs). */
+  ambient: {
+    /** The calling thread's ambient set. */
+    read(): CapSet {
+      return getBackend().threadState().ambient;
+    },
+    /** Raises caps into the ambient set: each must be in both P and I, and SECBIT_NO_CAP_AMBIENT_RAISE unset. */
+    raise(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.raise' as const, cap })));
+    },
+    /** Lowers caps from the ambient set (always allowed). */
+    lower(...caps: CapsInput[]): void {
+      runOnCallingThread(capsFromArgs(caps).map((cap) => ({ op: 'ambient.lower' as const, cap })));
+    },
+    /** Empties the ambient set. */
+    clear(): void {
+      runOnCallingThread([{ op: 'ambient.clear' }]);
+    },
+  },
+
+  /** The securebits word (kernel-semantics §2.5.3). */
+  securebits: {
+    /** The securebits word of the calling thread (see securebitNames()). */
+    get(): number {
+      return getBackend().threadState().securebits ?? 0;
+    },
+    /** Sets the whole word: a number, names ('noroot', ['keep_caps', 'noroot_locked']) or `{ noroot: true }`. */
+    set(bits: SecurebitsInput): void {
+      runOnCallingThread([{ op: 'securebits.set', bits: toSecurebits(bits) }]);
+    },
+  },
+
+  /** SECBIT_KEEP_CAPS: keep P across a setuid away from root. */
+  keepCaps: {
+    /** Whether SECBIT_KEEP_CAPS is set on the calling thread. */
+    get(): boolean {
+      return getBackend().threadState().keepCaps ?? false;
+    },
+    /** Sets or clears SECBIT_KEEP_CAPS (EPERM once SECBIT_KEEP_CAPS_LOCKED is set). */
+    set(on: boolean): void {
+      runOnCallingThread([keepCapsOp(on)]);
+    },
+  },
+
+  /** no_new_privs: once set it cannot be cleared. */
+  noNewPrivs: {
+    /** Whether no_new_privs is set on the calling thread. */
+    get(): boolean {
+      return getBackend().threadState().noNewPrivs;
+    },
+    /** Sets no_new_privs on the calling thread (irreversible). */
+    set(): void {
+      runOnCallingThread([{ op: 'nnp.set' }]);
+    },
+  },
+};

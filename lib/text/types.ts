@@ -1,0 +1,35 @@
+/**
+ * The shapes the libcap text functions take and return.
+ */
+import type { CapSet, CapSetInput } from '../vocabulary/capset.js';
+
+/** A process's (or a file's) three capability sets, as cap_from_text returns them. */
+export interface CapSetTriple {
+  effective: CapSet;
+  permitted: CapSet;
+  inheritable: CapSet;
+}
+
+/** What formatCaps takes: each set as a CapSet, a bigint mask or names/numbers; omitted = empty. */
+export interface CapTripleInput {
+  effective?: CapSetInput;
+  permitted?: CapSetInput;
+  inheritable?: CapSetInput;
+}
+
+/**
+ * libcap's IAB tuple: the Inheritable set, the Ambient set, and the capabilities Not in the
+ * Bounding set (the ones `!` drops from the bounding set).
+ */
+export interface IAB {
+  inheritable: CapSet;
+  ambient: CapSet;
+  notBounding: CapSet;
+}
+
+/** What formatIAB takes: each vector as a CapSet, a bigint mask or names/numbers; omitted = empty. */
+export interface IABInput {
+  inheritable?: CapSetInput;
+  ambient?: CapSetInput;
+  notBounding?: CapSetInput;
+}
