@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "abi.h"
 #include "accounts.h"
 #include "broadcast.h"
 #include "creds.h"

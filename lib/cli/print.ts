@@ -11,14 +11,15 @@ import { caps } from '../operations/process.js';
 import { systemAccounts } from '../operations/accounts.js';
 import type { ThreadState } from '../vocabulary/types.js';
 import { describeError, type Io, pidArg, refuseRepeats, toJson } from './common.js';
+import { SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
 /**
  * capsh's mode guess (libcap 2.66 cap_get_mode, checked against capsh): no securebits at all is
  * HYBRID; any other word without the basic secured bits, or with ambient caps, is UNCERTAIN.
  */
 export function guessMode(t: ThreadState): string {
-  const BASIC = 0x2f;
-  const AMBIENT = 0xef;
+  const BASIC = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED; // 0x2f
+  const AMBIENT = BASIC | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED; // 0xef
   const bits = t.securebits;
   if (bits === undefined) return 'UNKNOWN';
   if (bits === 0) return 'HYBRID (4)';
@@ -58,8 +59,8 @@ export function capshLines(t: ThreadState, lastCap: number): string[] {
   ];
   if (t.securebits !== undefined) {
     const b = t.securebits;
-    lines.push(securebitsLine(b, t.noNewPrivs), ` secure-noroot: ${flag(b, 0x1)}`, ` secure-no-suid-fixup: ${flag(b, 0x4)}`,
-      ` secure-keep-caps: ${flag(b, 0x10)}`, ` secure-no-ambient-raise: ${flag(b, 0x40)}`);
+    lines.push(securebitsLine(b, t.noNewPrivs), ` secure-noroot: ${flag(b, SECBIT_NOROOT)}`, ` secure-no-suid-fixup: ${flag(b, SECBIT_NO_SETUID_FIXUP)}`,
+      ` secure-keep-caps: ${flag(b, SECBIT_KEEP_CAPS)}`, ` secure-no-ambient-raise: ${flag(b, SECBIT_NO_CAP_AMBIENT_RAISE)}`);
   } else {
     lines.push(`Securebits: unknown for another process (no-new-privs=${t.noNewPrivs ? 1 : 0})`);
   }

@@ -12,6 +12,8 @@
  */
 import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { EINVAL, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_MASK, XATTR_CAPS_SZ_1, XATTR_CAPS_SZ_2, XATTR_CAPS_SZ_3 } from '../vocabulary/abi.js';
+export { VFS_CAP_REVISION_MASK, VFS_CAP_FLAGS_EFFECTIVE } from '../vocabulary/abi.js';
 
 /** A revision number of the xattr format. */
 export type FileCapsVersion = 1 | 2 | 3;
@@ -41,10 +43,8 @@ export interface EncodeOptions {
   rootid?: number;
 }
 
-export const VFS_CAP_REVISION_MASK = 0xff000000;
-export const VFS_CAP_FLAGS_EFFECTIVE = 0x000001;
 const REVISION_MAGIC: Record<FileCapsVersion, number> = { 1: 0x01000000, 2: 0x02000000, 3: 0x03000000 };
-const SIZE: Record<FileCapsVersion, number> = { 1: 12, 2: 20, 3: 24 };
+const SIZE: Record<FileCapsVersion, number> = { 1: XATTR_CAPS_SZ_1, 2: XATTR_CAPS_SZ_2, 3: XATTR_CAPS_SZ_3 };
 const WORD = 0xffffffffn;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
@@ -52,7 +52,7 @@ const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0'
 function badXattr(problem: string): CapsError {
   return new CapsError({
     code: 'ERR_CAPS_BAD_XATTR',
-    errno: -22,
+    errno: -EINVAL,
     message: `malformed security.capability xattr: ${problem}`,
     reason: problem,
     rule: 'kernel-semantics §2.7',

@@ -15,6 +15,7 @@ import { uidSeenFrom, gidSeenFrom } from './modern/userns.js';
 import { validMask } from './masks.js';
 import { decodeFileCaps } from './modern/xattr-rules.js';
 import { citeRule } from './citation.js';
+import { CAPABILITY_VERSION_3 } from '../vocabulary/abi.js';
 
 /** Options of explain(). */
 export interface ExplainOptions {
@@ -176,7 +177,7 @@ export function describeSet(mask: bigint, lastCap: number): string {
 function describeStep(step: ModelStep, last: number): string {
   switch (step.op) {
     case 'capset':
-      return `capset(E=${describeSet(step.effective, last)}; P=${describeSet(step.permitted, last)}; I=${describeSet(step.inheritable, last)}${step.version !== undefined && step.version !== 0x20080522 ? `; version 0x${step.version.toString(16)}` : ''}${step.pid ? `; pid ${step.pid}` : ''})`;
+      return `capset(E=${describeSet(step.effective, last)}; P=${describeSet(step.permitted, last)}; I=${describeSet(step.inheritable, last)}${step.version !== undefined && step.version !== CAPABILITY_VERSION_3 ? `; version 0x${step.version.toString(16)}` : ''}${step.pid ? `; pid ${step.pid}` : ''})`;
     case 'capget': return `capget(${step.pid ?? 0})`;
     case 'prctl': {
       const name = PRCTL_NAMES[step.option] ?? String(step.option);

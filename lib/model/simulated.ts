@@ -15,10 +15,8 @@ import { execve } from './modern/exec.js';
 import { gidSeenFrom, uidSeenFrom } from './modern/userns.js';
 import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './modern/xattr-rules.js';
 import { convergenceOps } from './modern/converge.js';
+import { EBADF, ENODATA, ENOENT } from '../vocabulary/abi.js';
 
-const ENODATA = 61;
-const ENOENT = 2;
-const EBADF = 9;
 
 /** Options of createSimulatedBackend(). */
 export interface SimulatedOptions {

@@ -10,6 +10,7 @@ import type { BackendKind } from '../vocabulary/types.js';
 import { CapsError } from '../vocabulary/errors.js';
 import { createNativeBackend } from '../backend/native/backend.js';
 import { createSimulatedBackend } from '../model/simulated.js';
+import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
 export type { Backend, BroadcastOutcome, Launcher, SpawnRequest, SpawnResult } from '../backend/contract.js';
 
@@ -27,7 +28,7 @@ export function changeRefusal(): CapsError | undefined {
   if (!modelFromEnvironment || selected?.kind !== 'model') return undefined;
   return new CapsError({
     code: 'ERR_CAPS_MODEL_FROM_ENV',
-    errno: -1,
+    errno: -EPERM,
     message: "LINUX_CAPS_BACKEND=model in the environment chose the model on Linux: a change made there would not reach the kernel, so it is refused and the process keeps its real privileges; call useBackend('model') in the program to simulate on purpose",
   });
 }
@@ -39,7 +40,7 @@ export function getBackend(): Backend {
   if (asked !== undefined && asked !== '' && asked !== 'native' && asked !== 'model') {
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -22,
+      errno: -EINVAL,
       message: `LINUX_CAPS_BACKEND=${asked} is not a backend; expected 'native' or 'model'`,
     });
   }
@@ -61,7 +62,7 @@ export function useBackend(choice: BackendKind | Backend): Backend {
   else {
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -22,
+      errno: -EINVAL,
       message: `useBackend(${JSON.stringify(choice)}): expected 'native', 'model' or a Backend object`,
     });
   }

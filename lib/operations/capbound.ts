@@ -15,6 +15,7 @@ import { capToName } from '../vocabulary/names.js';
 import { getBackend } from './backend.js';
 import { caps } from './process.js';
 import type { ProcessCallOptions } from '../vocabulary/types.js';
+import { EPERM } from '../vocabulary/abi.js';
 
 /** What `capBound.read()` returns. */
 export interface CapBoundReading {
@@ -170,7 +171,7 @@ function lower(newBound: CapSetInput, options?: CapBoundLowerOptions): CapBoundR
     const names = [...raised].map(capToName).join(',');
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -1,
+      errno: -EPERM,
       message: `capBound.lower cannot raise the bound: ${names} ${raised.size === 1 ? 'is' : 'are'} not in the current ${file === undefined ? 'bounding set' : 'cap-bound'} (${before.text ?? `0x${before.set.toHex()}`}); it only ever shrinks`,
       cap: capToName([...raised][0]!),
       reason: file === undefined ? 'PR_CAPBSET_DROP only removes capabilities from the bounding set' : 'a write to cap-bound is ANDed with the current bound (only the global init may set it freely)',

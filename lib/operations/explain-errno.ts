@@ -10,6 +10,7 @@ import { capToName } from '../vocabulary/names.js';
 import { syscallError, type CapsError } from '../vocabulary/errors.js';
 import { applyStep as modelStep, createCred, createKernel, credOpToStep } from '../model/modern/kernel.js';
 import type { CredOp, CredProgram, OpFailure } from '../vocabulary/types.js';
+import { CAP_SETPCAP, EINVAL, EPERM, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE } from '../vocabulary/abi.js';
 
 /** The per-thread attributes a program changes. */
 export interface CredState {
@@ -22,12 +23,6 @@ export interface CredState {
   noNewPrivs: boolean;
 }
 
-const EPERM = 1;
-const EINVAL = 22;
-const SETPCAP = 8;
-const KEEP_CAPS = 0x10;
-const KEEP_CAPS_LOCKED = 0x20;
-const NO_CAP_AMBIENT_RAISE = 0x40;
 /** Every securebit 6.18 knows, and the exec-only bits 6.14+ lets change without CAP_SETPCAP (§2.5). */
 const KNOWN_BITS = 0xfff;
 const EXEC_BITS = 0xf00;
@@ -54,7 +49,7 @@ export function applyStep(state: CredState, op: CredOp, last: number): CredState
     case 'ambient.lower': return { ...state, ambient: state.ambient.without(op.cap) };
     case 'ambient.clear': return { ...state, ambient: CapSet.EMPTY };
     case 'securebits.set': return { ...state, securebits: op.bits };
-    case 'keepcaps.set': return { ...state, securebits: op.on ? state.securebits | KEEP_CAPS : state.securebits & ~KEEP_CAPS };
+    case 'keepcaps.set': return { ...state, securebits: op.on ? state.securebits | SECBIT_KEEP_CAPS : state.securebits & ~SECBIT_KEEP_CAPS };
     case 'nnp.set': return { ...state, noNewPrivs: true };
   }
 }
@@ -84,7 +79,7 @@ export function describeStep(op: CredOp): { syscall: string; op: string; cap?: s
 /** Why the kernel refused `op` with `errno` on a thread in state `s`, where the spec says. */
 export function explainRefusal(s: CredState, op: CredOp, errno: number, last: number): string | undefined {
   const code = Math.abs(errno);
-  const hasSetpcap = s.effective.has(SETPCAP);
+  const hasSetpcap = s.effective.has(CAP_SETPCAP);
   const capName = 'cap' in op ? capToName(op.cap) : '';
   switch (op.op) {
     case 'capset': {
@@ -113,7 +108,7 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
         const where = !s.permitted.has(op.cap) ? (!s.inheritable.has(op.cap) ? 'in neither P nor I' : 'not in P') : 'not in I';
         return `ambient raise needs the cap in P and I: ${capName} is ${where}`;
       }
-      if (s.securebits & NO_CAP_AMBIENT_RAISE) return 'ambient raise needs the cap in P and I: SECBIT_NO_CAP_AMBIENT_RAISE is set';
+      if (s.securebits & SECBIT_NO_CAP_AMBIENT_RAISE) return 'ambient raise needs the cap in P and I: SECBIT_NO_CAP_AMBIENT_RAISE is set';
       return undefined;
     case 'ambient.lower':
       if (code === EINVAL && op.cap > last) return `${capName} is not a valid capability (last is ${last})`;
@@ -137,7 +132,7 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       return undefined;
     }
     case 'keepcaps.set':
-      if (code === EPERM && s.securebits & KEEP_CAPS_LOCKED) return 'SECBIT_KEEP_CAPS_LOCKED is set';
+      if (code === EPERM && s.securebits & SECBIT_KEEP_CAPS_LOCKED) return 'SECBIT_KEEP_CAPS_LOCKED is set';
       return undefined;
     case 'nnp.set':
       return undefined;

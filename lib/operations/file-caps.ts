@@ -12,6 +12,7 @@ import { changeRefusal, getBackend } from './backend.js';
 import { parseStatus } from '../proc/status.js';
 import { formatCaps, parseCaps } from '../text/index.js';
 import { decodeFileCaps, encodeFileCaps, type FileCapsVersion, type FileCapsXattr } from '../filecaps/codec.js';
+import { CAP_SETFCAP, EINVAL, ELOOP, ENODATA, ENOENT, EOPNOTSUPP, EOVERFLOW, EPERM } from '../vocabulary/abi.js';
 
 /** A file: a path (string or file: URL; a symlink is refused, never followed) or an open fd. */
 export type FileTarget = string | URL | number;
@@ -48,8 +49,6 @@ export interface FileCapsSetOptions {
   rootid?: number;
 }
 
-const SETFCAP = 31;
-const ERRNO = { ENOENT: 2, ENODATA: 61, ELOOP: 40, EPERM: 1, EOPNOTSUPP: 95, EOVERFLOW: 75, EINVAL: 22 } as const;
 
 interface Resolved {
   target: string | number;
@@ -84,10 +83,10 @@ function syscallFor(verb: 'get' | 'set' | 'remove', file: Resolved): string {
 /** Whether the calling thread holds CAP_SETFCAP in E; undefined when it cannot be told. */
 function callerHasSetfcap(): boolean | undefined {
   try {
-    return getBackend().threadState().effective.has(SETFCAP);
+    return getBackend().threadState().effective.has(CAP_SETFCAP);
   } catch {
     try {
-      return parseStatus(readFileSync('/proc/thread-self/status', 'utf8')).effective.has(SETFCAP);
+      return parseStatus(readFileSync('/proc/thread-self/status', 'utf8')).effective.has(CAP_SETFCAP);
     } catch {
       return undefined;
     }
@@ -97,29 +96,29 @@ function callerHasSetfcap(): boolean | undefined {
 /** Why the kernel said `errno` to this call, in words (kernel-semantics §2.7). */
 function reasonFor(errno: number, verb: 'get' | 'set' | 'remove', file: Resolved, rootid?: number): string | undefined {
   switch (-Math.abs(errno)) {
-    case -ERRNO.ENOENT:
+    case -ENOENT:
       // The model's files are its own: a real file that exists is still not in the simulation.
       return getBackend().kind === 'model'
         ? 'the model backend knows only simulated files: useBackend(model.createSimulatedBackend({ files: [{ path }] }))'
         : undefined;
-    case -ERRNO.ELOOP:
+    case -ELOOP:
       return file.path === undefined
         ? undefined
         : 'Invalid file: a symbolic link; file capabilities are never read or set through a link, pass fs.realpathSync(path)';
-    case -ERRNO.ENODATA:
+    case -ENODATA:
       return verb === 'remove' ? 'the file has no capability to remove' : undefined;
-    case -ERRNO.EOPNOTSUPP:
+    case -EOPNOTSUPP:
       return 'the filesystem does not support security.* extended attributes (e.g. /proc, /sys, or a FUSE/9p/NFS mount without them); file capabilities need ext4, xfs, btrfs, tmpfs or similar';
-    case -ERRNO.EOVERFLOW:
+    case -EOVERFLOW:
       return "the file's v3 rootid does not map into this user namespace";
-    case -ERRNO.EPERM: {
+    case -EPERM: {
       if (verb === 'get') return undefined;
       const has = callerHasSetfcap();
       const need = 'changing security.capability needs CAP_SETFCAP in the effective set';
       if (has === false) return `${need}: cap_setfcap is not in this thread's effective set`;
       return `${need} (held here), in the user namespace owning the file, with the file's uid and gid mapped there; an immutable or append-only file also refuses`;
     }
-    case -ERRNO.EINVAL:
+    case -EINVAL:
       if (verb !== 'set') return undefined;
       return rootid === undefined
         ? 'the kernel refused the value (it accepts only exact v2/v3 values)'
@@ -146,7 +145,7 @@ function refuseNonRegular(file: Resolved): void {
   }
   if (st.isFile() || st.isSymbolicLink()) return;
   throw syscallError({
-    errno: -22,
+    errno: -EINVAL,
     syscall: syscallFor('set', file),
     detail: file.shown,
     reason: 'not a regular file: file capabilities apply only to executables (setcap: "Invalid file for capability operation")',
@@ -198,7 +197,7 @@ export function toFileCapsFields(caps: string | FileCapsInput): { effective: boo
     if (effective.size > 0 && missingFromE.size > 0) {
       throw new CapsError({
         code: 'ERR_CAPS_INVALID_ARG',
-        errno: -22,
+        errno: -EINVAL,
         message:
           'file capabilities: the effective flag is all or nothing, so E must be empty or hold every ' +
           `permitted and inheritable capability; missing from E: ${[...missingFromE].map(capToName).join(',')}`,
@@ -226,7 +225,7 @@ function describe(decoded: FileCapsXattr): FileCaps {
 function readRaw(file: Resolved): Uint8Array | null {
   const got = getBackend().readFileCaps(file.target);
   if (typeof got === 'number') {
-    if (got === -ERRNO.ENODATA) return null;
+    if (got === -ENODATA) return null;
     throw failure(got, 'get', file);
   }
   return got;
@@ -249,7 +248,7 @@ export const fileCaps = {
       return describe(decodeFileCaps(raw));
     } catch (err) {
       if (err instanceof CapsError && resolved.path !== undefined) {
-        throw new CapsError({ code: err.code, errno: -22, message: `${err.message} (${resolved.shown})`, path: resolved.path, ...(err.reason ? { reason: err.reason } : {}), rule: 'kernel-semantics §2.7', cause: err });
+        throw new CapsError({ code: err.code, errno: -EINVAL, message: `${err.message} (${resolved.shown})`, path: resolved.path, ...(err.reason ? { reason: err.reason } : {}), rule: 'kernel-semantics §2.7', cause: err });
       }
       throw err;
     }

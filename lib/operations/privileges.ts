@@ -22,13 +22,10 @@ import { resolveIdentityOptions } from './users.js';
 import { idChangeRefusal } from '../accounts/id-checks.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { rootExecGain, rootExecWarning } from './launch/warnings.js';
+import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, EINVAL, EPERM, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED } from '../vocabulary/abi.js';
 
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
-export const LOCKED_SECUREBITS = 0xef;
-const SECBIT_KEEP_CAPS_LOCKED = 0x20;
-const CAP_SETGID = 6;
-const CAP_SETUID = 7;
-const CAP_SETPCAP = 8;
+export const LOCKED_SECUREBITS = 0xef; // a literal type for users; test/native/abi.test.ts checks it is those bits of abi.ts
 
 export interface DropPrivilegesOptions extends ProcessCallOptions {
   /** libcap's modes as starting points: 'nopriv' (nothing kept, bounding emptied, bits locked, nnp) or 'pure1e' (bits locked, ambient cleared, I kept). Explicit options override. */
@@ -105,7 +102,7 @@ function capsOption(name: string, value: CapsInput | CapsInput[] | undefined): C
           toCapList(element as CapsInput);
         } catch (inner) {
           const e = inner as CapsError;
-          throw new CapsError({ code: e.code ?? 'ERR_CAPS_INVALID_ARG', errno: -22, message: `dropPrivileges: ${e.message.replace(/:.*$/s, '')} in ${name}[${i}]`, expected: 'a capability name such as cap_net_raw, or a number' });
+          throw new CapsError({ code: e.code ?? 'ERR_CAPS_INVALID_ARG', errno: -EINVAL, message: `dropPrivileges: ${e.message.replace(/:.*$/s, '')} in ${name}[${i}]`, expected: 'a capability name such as cap_net_raw, or a number' });
         }
       });
     }
@@ -114,7 +111,7 @@ function capsOption(name: string, value: CapsInput | CapsInput[] | undefined): C
 }
 
 function refuse(message: string, cap?: number): never {
-  throw new CapsError({ code: 'ERR_CAPS_CANNOT_DROP', errno: -1, message: `dropPrivileges: ${message}`, ...(cap === undefined ? {} : { cap: capToName(cap) }) });
+  throw new CapsError({ code: 'ERR_CAPS_CANNOT_DROP', errno: -EPERM, message: `dropPrivileges: ${message}`, ...(cap === undefined ? {} : { cap: capToName(cap) }) });
 }
 
 function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
@@ -165,7 +162,7 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
   if ((changesGid || changesGroups) && !now.effective.has(CAP_SETGID)) refuse('changing groups needs cap_setgid in the effective set', CAP_SETGID);
   const leavesRoot = changesUid && [uidNow.real, uidNow.effective, uidNow.saved].includes(0) && ids.uid !== 0;
   const keepCapsFirst = leavesRoot && !keep.isEmpty;
-  if (keepCapsFirst && now.securebits !== undefined && (now.securebits & SECBIT_KEEP_CAPS_LOCKED) !== 0 && (now.securebits & 0x10) === 0) {
+  if (keepCapsFirst && now.securebits !== undefined && (now.securebits & SECBIT_KEEP_CAPS_LOCKED) !== 0 && (now.securebits & SECBIT_KEEP_CAPS) === 0) {
     refuse('keeping capabilities across the uid switch needs keepcaps, but SECBIT_KEEP_CAPS_LOCKED holds it off');
   }
   if (!uniform && !leavesRoot) refuse('uniform: false leaves other threads holding nothing only when switching away from uid 0; give user');

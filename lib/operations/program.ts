@@ -8,21 +8,22 @@ import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { capFromName, type CapLike } from '../vocabulary/names.js';
 import { invalidArg } from '../vocabulary/errors.js';
 import type { CredOp, CredProgram } from '../vocabulary/types.js';
+import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
 /** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
 export const SECUREBITS: Readonly<Record<string, number>> = Object.freeze({
-  noroot: 0x1,
-  noroot_locked: 0x2,
-  no_setuid_fixup: 0x4,
-  no_setuid_fixup_locked: 0x8,
-  keep_caps: 0x10,
-  keep_caps_locked: 0x20,
-  no_cap_ambient_raise: 0x40,
-  no_cap_ambient_raise_locked: 0x80,
-  exec_restrict_file: 0x100,
-  exec_restrict_file_locked: 0x200,
-  exec_deny_interactive: 0x400,
-  exec_deny_interactive_locked: 0x800,
+  noroot: SECBIT_NOROOT,
+  noroot_locked: SECBIT_NOROOT_LOCKED,
+  no_setuid_fixup: SECBIT_NO_SETUID_FIXUP,
+  no_setuid_fixup_locked: SECBIT_NO_SETUID_FIXUP_LOCKED,
+  keep_caps: SECBIT_KEEP_CAPS,
+  keep_caps_locked: SECBIT_KEEP_CAPS_LOCKED,
+  no_cap_ambient_raise: SECBIT_NO_CAP_AMBIENT_RAISE,
+  no_cap_ambient_raise_locked: SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+  exec_restrict_file: SECBIT_EXEC_RESTRICT_FILE,
+  exec_restrict_file_locked: SECBIT_EXEC_RESTRICT_FILE_LOCKED,
+  exec_deny_interactive: SECBIT_EXEC_DENY_INTERACTIVE,
+  exec_deny_interactive_locked: SECBIT_EXEC_DENY_INTERACTIVE_LOCKED,
 });
 
 const byLooseName = new Map(Object.entries(SECUREBITS).map(([name, bit]) => [name.replace(/_/g, ''), bit]));

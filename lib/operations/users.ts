@@ -7,6 +7,7 @@ import type { AccountSource } from '../accounts/source.js';
 import { parseId } from '../accounts/files.js';
 import { systemAccounts } from './accounts.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { EINVAL } from '../vocabulary/abi.js';
 
 export type { AccountSource, GroupEntry, UserEntry } from '../accounts/source.js';
 
@@ -25,7 +26,7 @@ export function resolveUid(user: string | number, source: AccountSource = system
   }
   throw new CapsError({
     code: 'ERR_CAPS_UNKNOWN_USER',
-    errno: -22,
+    errno: -EINVAL,
     message: `unknown user ${JSON.stringify(user)}: not a uid and not in ${source.usersFrom}`,
   });
 }
@@ -41,7 +42,7 @@ export function resolveGid(group: string | number, source: AccountSource = syste
   }
   throw new CapsError({
     code: 'ERR_CAPS_UNKNOWN_GROUP',
-    errno: -22,
+    errno: -EINVAL,
     message: `unknown group ${JSON.stringify(group)}: not a gid and not in ${source.groupsFrom}`,
   });
 }
@@ -81,7 +82,7 @@ export function resolveIdentityOptions(options: IdentityOptions, source: Account
     if (who.gid === undefined && (options.group === undefined || options.groups === undefined)) {
       throw new CapsError({
         code: 'ERR_CAPS_INVALID_ARG',
-        errno: -22,
+        errno: -EINVAL,
         message: `user ${who.uid} has no entry in ${source.usersFrom}, so its group and supplementary groups are unknown and the present ones (gid ${typeof process.getgid === 'function' ? process.getgid() : 0}) would stay: give group and groups too (groups: [] for none)`,
         expected: 'group and groups',
       });

@@ -4,6 +4,7 @@
  */
 import { CapsError } from '../vocabulary/errors.js';
 import { lookupLibcapName } from '../vocabulary/names.js';
+import { EINVAL } from '../vocabulary/abi.js';
 
 function describeAt(text: string, offset: number, nameExpected: boolean): string {
   if (offset >= text.length) return 'end of text';
@@ -39,7 +40,7 @@ export function parseError(format: 'capability text' | 'IAB text', text: string,
   if (offset < text.length && text.charCodeAt(offset) === 0) expected = 'text without NUL characters';
   return new CapsError({
     code: 'ERR_CAPS_PARSE',
-    errno: -22,
+    errno: -EINVAL,
     message: `invalid ${format} ${quoteAround(text, offset)}: at offset ${offset} found ${describeAt(text, offset, expected.includes('capability name'))}, expected ${expected}`,
     offset,
     expected,

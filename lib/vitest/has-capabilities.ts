@@ -7,6 +7,7 @@ import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
 import { formatCaps, parseCaps } from '../text/index.js';
 import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
+import { EINVAL } from '../vocabulary/abi.js';
 
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;
 export type SetName = (typeof SET_NAMES)[number];
@@ -69,7 +70,7 @@ export function toHaveCapabilities(this: { isNot?: boolean }, received: unknown,
   if (!subject) {
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -22,
+      errno: -EINVAL,
       message: `toHaveCapabilities: expected a pid, 'self', a thread state or an array of them, got ${typeof received}`,
     });
   }

@@ -5,6 +5,7 @@
 import { CapsError } from '../vocabulary/errors.js';
 import type { CapabilityStateLike } from './subject.js';
 import { type MatcherResult, briefSet, labelGroup, resolveSubject, unreadableLines } from './subject.js';
+import { EINVAL } from '../vocabulary/abi.js';
 
 type Field = keyof CapabilityStateLike;
 
@@ -31,7 +32,7 @@ export function toBeUniformAcrossThreads(this: { isNot?: boolean }, received: un
   if (!subject) {
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -22,
+      errno: -EINVAL,
       message: `toBeUniformAcrossThreads: expected a pid, 'self' or an array of thread states, got ${typeof received}`,
     });
   }

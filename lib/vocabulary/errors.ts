@@ -3,38 +3,41 @@
  * (`code`, negative `errno`, `syscall`), plus what was asked (`op`, `cap`) and, where the
  * kernel's rules say why, the reason.
  */
+import {
+  EPERM, ENOENT, ESRCH, EINTR, EIO, E2BIG, ENOEXEC, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, ENOTDIR, EISDIR, EINVAL, EMFILE, ETXTBSY, ENOSPC, EROFS, ERANGE, ENAMETOOLONG, ENOSYS, ELOOP, ENODATA, EOVERFLOW, EOPNOTSUPP, ETIMEDOUT,
+} from './abi.js';
 
 /** Linux errno names and messages (x86_64 numbering; the model speaks Linux on every OS). */
 const LINUX_ERRNO: Record<number, [string, string]> = {
-  1: ['EPERM', 'operation not permitted'],
-  2: ['ENOENT', 'no such file or directory'],
-  3: ['ESRCH', 'no such process'],
-  4: ['EINTR', 'interrupted system call'],
-  5: ['EIO', 'i/o error'],
-  7: ['E2BIG', 'argument list too long'],
-  8: ['ENOEXEC', 'exec format error'],
-  9: ['EBADF', 'bad file descriptor'],
-  11: ['EAGAIN', 'resource temporarily unavailable'],
-  12: ['ENOMEM', 'not enough memory'],
-  13: ['EACCES', 'permission denied'],
-  14: ['EFAULT', 'bad address in system call argument'],
-  16: ['EBUSY', 'resource busy or locked'],
-  17: ['EEXIST', 'file already exists'],
-  20: ['ENOTDIR', 'not a directory'],
-  21: ['EISDIR', 'illegal operation on a directory'],
-  22: ['EINVAL', 'invalid argument'],
-  24: ['EMFILE', 'too many open files'],
-  26: ['ETXTBSY', 'text file is busy'],
-  28: ['ENOSPC', 'no space left on device'],
-  30: ['EROFS', 'read-only file system'],
-  34: ['ERANGE', 'result too large'],
-  36: ['ENAMETOOLONG', 'name too long'],
-  38: ['ENOSYS', 'function not implemented'],
-  40: ['ELOOP', 'too many symbolic links encountered'],
-  61: ['ENODATA', 'no data available'],
-  75: ['EOVERFLOW', 'value too large for defined data type'],
-  95: ['EOPNOTSUPP', 'operation not supported'],
-  110: ['ETIMEDOUT', 'connection timed out'],
+  [EPERM]: ['EPERM', 'operation not permitted'],
+  [ENOENT]: ['ENOENT', 'no such file or directory'],
+  [ESRCH]: ['ESRCH', 'no such process'],
+  [EINTR]: ['EINTR', 'interrupted system call'],
+  [EIO]: ['EIO', 'i/o error'],
+  [E2BIG]: ['E2BIG', 'argument list too long'],
+  [ENOEXEC]: ['ENOEXEC', 'exec format error'],
+  [EBADF]: ['EBADF', 'bad file descriptor'],
+  [EAGAIN]: ['EAGAIN', 'resource temporarily unavailable'],
+  [ENOMEM]: ['ENOMEM', 'not enough memory'],
+  [EACCES]: ['EACCES', 'permission denied'],
+  [EFAULT]: ['EFAULT', 'bad address in system call argument'],
+  [EBUSY]: ['EBUSY', 'resource busy or locked'],
+  [EEXIST]: ['EEXIST', 'file already exists'],
+  [ENOTDIR]: ['ENOTDIR', 'not a directory'],
+  [EISDIR]: ['EISDIR', 'illegal operation on a directory'],
+  [EINVAL]: ['EINVAL', 'invalid argument'],
+  [EMFILE]: ['EMFILE', 'too many open files'],
+  [ETXTBSY]: ['ETXTBSY', 'text file is busy'],
+  [ENOSPC]: ['ENOSPC', 'no space left on device'],
+  [EROFS]: ['EROFS', 'read-only file system'],
+  [ERANGE]: ['ERANGE', 'result too large'],
+  [ENAMETOOLONG]: ['ENAMETOOLONG', 'name too long'],
+  [ENOSYS]: ['ENOSYS', 'function not implemented'],
+  [ELOOP]: ['ELOOP', 'too many symbolic links encountered'],
+  [ENODATA]: ['ENODATA', 'no data available'],
+  [EOVERFLOW]: ['EOVERFLOW', 'value too large for defined data type'],
+  [EOPNOTSUPP]: ['EOPNOTSUPP', 'operation not supported'],
+  [ETIMEDOUT]: ['ETIMEDOUT', 'connection timed out'],
 };
 
 /** `['EPERM', 'operation not permitted']` for -1 or 1; a generic pair for unknown numbers. */
@@ -129,7 +132,7 @@ export function invalidArg(what: string, value: unknown, expected: string): Caps
   if (shown.length > 120) shown = `${shown.slice(0, 100)}… (${shown.length} characters)`;
   return new CapsError({
     code: 'ERR_CAPS_INVALID_ARG',
-    errno: -22,
+    errno: -EINVAL,
     message: `invalid ${what}: ${shown}; expected ${expected}`,
     expected,
   });

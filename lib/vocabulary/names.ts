@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CapsError } from './errors.js';
+import { EINVAL } from './abi.js';
 
 /** libcap's name table, index = capability number. */
 export const CAP_NAMES: readonly string[] = Object.freeze([
@@ -106,7 +107,7 @@ function unknownCap(name: unknown): CapsError {
   if (shown.length > 120) shown = `${shown.slice(0, 100)}… (${shown.length} characters)`;
   return new CapsError({
     code: 'ERR_CAPS_UNKNOWN_CAP',
-    errno: -22,
+    errno: -EINVAL,
     message: `unknown capability ${shown}: expected a name such as cap_chown or chown, or a number from 0 to ${MAX_CAP}`,
   });
 }

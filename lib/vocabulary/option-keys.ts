@@ -4,6 +4,7 @@
  * protection than asked for. The error names the key and the closest valid one.
  */
 import { CapsError } from './errors.js';
+import { EINVAL } from './abi.js';
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -38,7 +39,7 @@ export function refuseUnknownKeys(where: string, options: object | undefined, va
     const near = closestKey(key, valid);
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
-      errno: -22,
+      errno: -EINVAL,
       message: `${where}: unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}; valid options: ${valid.join(', ')}`,
       expected: near ?? valid.join(', '),
     });

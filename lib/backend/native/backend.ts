@@ -19,14 +19,13 @@ import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeLauncher } from './launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../../vocabulary/types.js';
+import { PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
-const KEEP_CAPS = 0x10;
 
 // The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
 const snapCaps = new BigUint64Array(5);
 const snapWords = new Uint32Array(12);
 let snapGroups = new Uint32Array(64);
-const PR_GET_SECUREBITS = 27;
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
 const STATUS_NOT_PROCFS = -1003;
@@ -62,7 +61,7 @@ export function snapshotToState(tid: number, s: NativeSnapshot): ThreadState {
     ambient: CapSet.fromMask(s.ambient),
     noNewPrivs: s.noNewPrivs === 1,
     securebits: s.securebits,
-    keepCaps: (s.securebits & KEEP_CAPS) !== 0,
+    keepCaps: (s.securebits & SECBIT_KEEP_CAPS) !== 0,
     uid: ids(s.uid),
     gid: ids(s.gid),
     groups: s.groups,
@@ -183,7 +182,7 @@ export function createNativeBackend(): Backend {
         ambient: CapSet.fromMask(snapCaps[4]!),
         noNewPrivs: w[1] === 1,
         securebits: w[0]!,
-        keepCaps: (w[0]! & KEEP_CAPS) !== 0,
+        keepCaps: (w[0]! & SECBIT_KEEP_CAPS) !== 0,
         uid: { real: w[2]!, effective: w[3]!, saved: w[4]!, fs: w[5]! },
         gid: { real: w[6]!, effective: w[7]!, saved: w[8]!, fs: w[9]! },
         groups: Array.from(snapGroups.subarray(0, w[10]!)),
@@ -257,7 +256,7 @@ export function createNativeBackend(): Backend {
         const sb = state.tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(state.tid);
         if (sb !== undefined && sb >= 0) {
           state.securebits = sb;
-          state.keepCaps = (sb & KEEP_CAPS) !== 0;
+          state.keepCaps = (sb & SECBIT_KEEP_CAPS) !== 0;
         }
         return state;
       });

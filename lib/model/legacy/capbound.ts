@@ -10,10 +10,8 @@ import {
   ALL32, CAP_SYS_MODULE, SPEC,
   type LegacySystem, type LegacyTask, type LegacyTransition,
 } from './types.js';
+import { EACCES, EINVAL, EPERM } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
-const EACCES = 13;
-const EINVAL = 22;
 const RULE = `${SPEC} §3.2`;
 
 /** What a read returns: the text `cat` prints (without the newline) and the mask. */

@@ -12,10 +12,8 @@ import {
   CAP_SETPCAP, LEGACY_CAPABILITY_VERSION, SPEC,
   type RuleStep, type LegacySystem, type LegacyTask, type LegacyTransition,
 } from './types.js';
+import { EINVAL, EPERM, ESRCH } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
-const ESRCH = 3;
-const EINVAL = 22;
 const RULE = `${SPEC} §3.4`;
 
 /** The three 32-bit sets capget returns. */

@@ -12,8 +12,8 @@ import {
   ALL32, CAP_SETPCAP, CAP_SETUID, SPEC,
   type RuleStep, type LegacySystem, type LegacyTransition,
 } from './types.js';
+import { EPERM } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
 const RULE = `${SPEC} §3.5`;
 
 /** The executed file, as far as exec cares. */

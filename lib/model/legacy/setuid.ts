@@ -10,9 +10,8 @@ import {
   CAP_SETGID, CAP_SETUID, FS_LEGACY, SPEC,
   type RuleStep, type LegacySystem, type LegacyTask, type LegacyTransition,
 } from './types.js';
+import { EINVAL, EPERM } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
-const EINVAL = 22;
 const RULE = `${SPEC} §3.6`;
 const UNCHANGED = -1;
 

@@ -7,6 +7,8 @@
  * namespaces, and the keep-capabilities flag is a plain task flag, not a securebit. Everything
  * here is plain data; every transition returns a new `LegacySystem`.
  */
+import { CAPABILITY_VERSION_1, CAP_SETPCAP, CAP_SYS_MODULE } from '../../vocabulary/abi.js';
+export { CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_SYS_MODULE, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../vocabulary/abi.js';
 
 /**
  * Which legacy kernel's rules apply (kernel-semantics §3; the spec distinguishes these):
@@ -129,16 +131,9 @@ export const NSP = 0xfffffeffn;
 /** setfsuid's capability mask on legacy kernels: CHOWN … FSETID (§3.1, §3.6). */
 export const FS_LEGACY = 0x1fn;
 /** capget/capset header version 1, the only one before 2.6.25 (§3.4). */
-export const LEGACY_CAPABILITY_VERSION = 0x19980330;
+export const LEGACY_CAPABILITY_VERSION = CAPABILITY_VERSION_1;
 
 /** Capability numbers the legacy rules name. */
-export const CAP_DAC_OVERRIDE = 1;
-export const CAP_SETGID = 6;
-export const CAP_SETUID = 7;
-export const CAP_SETPCAP = 8;
-export const CAP_SYS_MODULE = 16;
-export const CAP_SYS_ADMIN = 21;
-export const CAP_SYS_RESOURCE = 24;
 /** Bit 31 in 2.6.22 VServer kernels (SETFCAP in mainline 2.6.24). */
 export const CAP_CONTEXT = 31;
 

@@ -8,12 +8,11 @@ import { EACCES, EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, rootKuid } from './userns.js';
 import { decodeFileCaps, fileCapsApply } from './xattr-rules.js';
 import { capNamesVerb, validMask } from '../masks.js';
+import { CAP_DAC_OVERRIDE, CAP_SETUID } from '../../vocabulary/abi.js';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const S_IXGRP = 0o010;
-const CAP_SETUID = 7;
-const CAP_DAC_OVERRIDE = 1;
 const R = 'kernel-semantics §2.6';
 
 /** The file caps exec would apply (has_fcap), undefined if none, or an error (malformed xattr). */

@@ -8,9 +8,8 @@
 import type { Cred, Transition } from './types.js';
 import { EINVAL, EPERM, FS_MASK, SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP } from './types.js';
 import { capable, fromKgid, fromKuid, makeKgid, makeKuid, rootKuid, setgroupsAllowed } from './userns.js';
+import { CAP_SETGID, CAP_SETUID } from '../../vocabulary/abi.js';
 
-const CAP_SETUID = 7;
-const CAP_SETGID = 6;
 const R_FIX = 'kernel-semantics §2.4';
 const R_PERM = 'kernel-semantics §2.4 (permission)';
 

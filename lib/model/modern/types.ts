@@ -185,45 +185,10 @@ export type ModelStep =
   /** The thread writes `deny` or `allow` to its own /proc/self/setgroups. */
   | { readonly op: 'write-setgroups'; readonly value: 'deny' | 'allow' };
 
-/** Numbers used by the transitions (kernel ABI). */
-export const CAPABILITY_VERSION_1 = 0x19980330;
-export const CAPABILITY_VERSION_2 = 0x20071026;
-export const CAPABILITY_VERSION_3 = 0x20080522;
-
-export const PR_GET_KEEPCAPS = 7;
-export const PR_SET_KEEPCAPS = 8;
-export const PR_CAPBSET_READ = 23;
-export const PR_CAPBSET_DROP = 24;
-export const PR_GET_SECUREBITS = 27;
-export const PR_SET_SECUREBITS = 28;
-export const PR_SET_NO_NEW_PRIVS = 38;
-export const PR_GET_NO_NEW_PRIVS = 39;
-export const PR_CAP_AMBIENT = 47;
-export const PR_CAP_AMBIENT_IS_SET = 1;
-export const PR_CAP_AMBIENT_RAISE = 2;
-export const PR_CAP_AMBIENT_LOWER = 3;
-export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
-
-/** Securebits (kernel-semantics §2.5.3). */
-export const SECBIT_NOROOT = 0x1;
-export const SECBIT_NOROOT_LOCKED = 0x2;
-export const SECBIT_NO_SETUID_FIXUP = 0x4;
-export const SECBIT_NO_SETUID_FIXUP_LOCKED = 0x8;
-export const SECBIT_KEEP_CAPS = 0x10;
-export const SECBIT_KEEP_CAPS_LOCKED = 0x20;
-export const SECBIT_NO_CAP_AMBIENT_RAISE = 0x40;
-export const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED = 0x80;
-export const SECBIT_EXEC_RESTRICT_FILE = 0x100;
-export const SECBIT_EXEC_RESTRICT_FILE_LOCKED = 0x200;
-export const SECBIT_EXEC_DENY_INTERACTIVE = 0x400;
-export const SECBIT_EXEC_DENY_INTERACTIVE_LOCKED = 0x800;
-
-/** Errno values (positive; transitions return them negated). */
-export const EPERM = 1;
-export const EACCES = 13;
-export const ESRCH = 3;
-export const EINVAL = 22;
-export const EOVERFLOW = 75;
+/** Numbers the transitions use (kernel ABI; errno values are positive, transitions return them negated). */
+export {
+  CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3, PR_GET_KEEPCAPS, PR_SET_KEEPCAPS, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_GET_SECUREBITS, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_LOWER, PR_CAP_AMBIENT_CLEAR_ALL, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, EPERM, EACCES, ESRCH, EINVAL, EOVERFLOW,
+} from '../../vocabulary/abi.js';
 
 /** kernel-semantics §1: the FS set (CAP_FS_SET), 0x10800021f. */
 export const FS_MASK = 0x10800021fn;

@@ -4,6 +4,7 @@
  */
 import type { Cred, IdMapExtent, KernelConfig, Transition, UserNamespace } from './types.js';
 import { EACCES, EINVAL, EPERM, OVERFLOW_ID } from './types.js';
+import { EUSERS } from '../../vocabulary/abi.js';
 
 /** The largest valid id; (uid_t)-1 is never a valid kuid. */
 const MAX_ID = 0xfffffffe;
@@ -109,7 +110,6 @@ let nextNamespaceId = 1;
 
 /** The deepest nesting the kernel allows (create_user_ns: level > 32 → EUSERS). */
 const MAX_USERNS_LEVEL = 32;
-const EUSERS = 87;
 
 /**
  * `unshare(CLONE_NEWUSER)` by a single-threaded task (kernel-semantics §2.8): the cred moves

@@ -6,16 +6,12 @@
 import type { Cred, FileCaps, Transition, UserNamespace } from './types.js';
 import { EINVAL, EOVERFLOW, EPERM } from './types.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, makeKuid } from './userns.js';
+import { CAP_SETFCAP, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_1, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3, VFS_CAP_REVISION_MASK, XATTR_CAPS_SZ_1, XATTR_CAPS_SZ_2, XATTR_CAPS_SZ_3 } from '../../vocabulary/abi.js';
+export { VFS_CAP_REVISION_MASK, VFS_CAP_REVISION_1, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3, VFS_CAP_FLAGS_EFFECTIVE } from '../../vocabulary/abi.js';
 
-export const VFS_CAP_REVISION_MASK = 0xff000000;
-export const VFS_CAP_REVISION_1 = 0x01000000;
-export const VFS_CAP_REVISION_2 = 0x02000000;
-export const VFS_CAP_REVISION_3 = 0x03000000;
-export const VFS_CAP_FLAGS_EFFECTIVE = 0x000001;
 /** Sizes in bytes of each revision (kernel-semantics §2.7). */
-export const XATTR_CAPS_SIZE = { 1: 12, 2: 20, 3: 24 } as const;
+export const XATTR_CAPS_SIZE = { 1: XATTR_CAPS_SZ_1, 2: XATTR_CAPS_SZ_2, 3: XATTR_CAPS_SZ_3 } as const;
 
-const CAP_SETFCAP = 31;
 const R = 'kernel-semantics §2.7';
 
 function word(bytes: Uint8Array, i: number): number {

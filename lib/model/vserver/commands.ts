@@ -10,11 +10,8 @@ import {
   CAP_SYS_RESOURCE, SPEC, U64, VXF_STATE_ADMIN, VXF_STATE_INIT, VXF_STATE_SETUP,
   type LegacySystem, type LegacyTransition, type VserverMaskPolicy, type VxContext,
 } from '../legacy/types.js';
+import { EACCES, ENOSYS, EPERM, ESRCH } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
-const ESRCH = 3;
-const EACCES = 13;
-const ENOSYS = 38;
 const RULE = `${SPEC} §4.6`;
 
 /** `VC_CMD(cat, id, version)`: `(cat & 0x3f) << 24 | (id & 0xff) << 16 | (version & 0xfff)`. */

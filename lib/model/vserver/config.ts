@@ -8,6 +8,7 @@ import { parseList, type ValueMask } from './listparser.js';
 import { asciiUpper, bcapFromWord, ccapFromWord, UTIL_VSERVER_ERAS, VXC, type UtilVserverEra } from './names.js';
 import { evalDoubleQuoted, readLines } from './shell.js';
 import type { RuleStep } from '../legacy/types.js';
+import { EINVAL } from '../../vocabulary/abi.js';
 
 const U64 = (1n << 64n) - 1n;
 const RULE = 'kernel-semantics §4.8';
@@ -23,7 +24,7 @@ export class VserverConfigError extends CapsError {
   constructor(init: { file: string; line: number; item: string; offset: number; kind: 'bcap' | 'ccap'; value: string }) {
     super({
       code: 'ERR_CAPS_VSERVER_CONFIG',
-      errno: -22,
+      errno: -EINVAL,
       path: init.file,
       offset: init.offset,
       expected: init.kind === 'bcap'

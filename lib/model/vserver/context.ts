@@ -11,11 +11,8 @@ import {
   ALL32, CAP_CONTEXT, CAP_SYS_ADMIN, NSP, SPEC, VXF_INIT_SET, VXF_STATE_SETUP,
   type RuleStep, type LegacySystem, type LegacyTask, type LegacyTransition, type VserverMaskPolicy, type VxContext,
 } from '../legacy/types.js';
+import { EEXIST, ENOSYS, EPERM, ESRCH } from '../../vocabulary/abi.js';
 
-const EPERM = 1;
-const EEXIST = 17;
-const ESRCH = 3;
-const ENOSYS = 38;
 
 function requireVserver(system: LegacySystem): void {
   if (!system.vserver) throw invalidArg('system', system.kernel, 'a system booted with { kernel: \'2.6.22\', vserver: true }');

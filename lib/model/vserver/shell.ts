@@ -5,6 +5,7 @@
  * `eval`. Pure re-implementation; the tests compare it with a real bash.
  */
 import { CapsError } from '../../vocabulary/errors.js';
+import { EINVAL } from '../../vocabulary/abi.js';
 
 /** One logical line as `read` produced it. */
 export interface ShellLine {
@@ -70,7 +71,7 @@ export function readLines(text: string): ShellLine[] {
         if (next === '\0') {
           throw new CapsError({
             code: 'ERR_CAPS_VSERVER_CONFIG',
-            errno: -22,
+            errno: -EINVAL,
             offset: i - 2,
             message: `line ${physical}: a backslash-escaped NUL byte, for which bash 5 leaks its internal quoting byte (0x01) into the value; the model refuses to guess`,
             reason: 'util-vserver reads config lines with bash `read` (util-vserver scripts/vserver.start)',
@@ -106,7 +107,7 @@ export function evalDoubleQuoted(value: string, line: number, file: string): str
     if (trailingBackslash || c === '`' || c === '"' || (c === '$' && next !== undefined && /[A-Za-z0-9_{(@*#?$!-]/.test(next))) {
       throw new CapsError({
         code: 'ERR_CAPS_VSERVER_CONFIG',
-        errno: -22,
+        errno: -EINVAL,
         offset: i,
         path: file,
         message: trailingBackslash

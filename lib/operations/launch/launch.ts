@@ -22,6 +22,7 @@ import { parseCaps, parseIAB } from '../../text/index.js';
 import type { IABInput } from '../../text/types.js';
 import type { ThreadState } from '../../vocabulary/types.js';
 import { resolveIdentityOptions } from '../users.js';
+import { ENOENT, ESRCH } from '../../vocabulary/abi.js';
 
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
 
@@ -116,7 +117,7 @@ export class LaunchedProcess extends EventEmitter {
     const num = typeof signal === 'number' ? signal : osConstants.signals[signal];
     if (num === undefined) throw invalidArg('signal', signal, 'a signal name such as SIGTERM or a number');
     const rc = this.#launcher.kill(this.#pidfd, num);
-    if (rc === -3) return false;
+    if (rc === -ESRCH) return false;
     if (rc < 0) throw syscallError({ errno: rc, syscall: 'pidfd_send_signal', detail: `${signal} to ${this.pid}` });
     return true;
   }
@@ -275,7 +276,7 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
   const envp = envEntries(env);
   const cwd = options.cwd ?? process.cwd();
   const file = searchPath(command, env.PATH, cwd);
-  if (!file) throw syscallError({ errno: -2, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
+  if (!file) throw syscallError({ errno: -ENOENT, syscall: 'execve', detail: `${command} (not found on PATH)`, path: command });
   const steps = planLaunch(target);
   const me = backend.threadState();
   const warnings = launchWarnings(target, {

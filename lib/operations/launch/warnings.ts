@@ -6,8 +6,8 @@
  */
 import { CapSet } from '../../vocabulary/capset.js';
 import type { LaunchTarget } from './plan.js';
+import { SECBIT_NOROOT } from '../../vocabulary/abi.js';
 
-const SECBIT_NOROOT = 0x1;
 
 /** The parent's calling-thread state that the child starts from. */
 export interface LaunchParent {
