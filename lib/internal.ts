@@ -15,7 +15,7 @@ export { decodeFileCaps as decodeFileCapsModel, encodeFileCaps as encodeFileCaps
 export type { LegacySystem, LegacyTransition, VserverMaskPolicy } from './model/legacy/types.js';
 export { loadNative } from './backend/native/addon.js';
 export type { NativeAddon, NativeSnapshot } from './backend/native/addon.js';
-export { encodeProgram } from './backend/native/wire.js';
+export { encodeProgram, encodeSteps, WIRE_OPS } from './backend/wire.js';
 export { formatCapBound, parseCapBound } from './operations/capbound.js';
 export { applyStep as applyProgramStep, explainRefusal } from './operations/explain-errno.js';
 export type { CredState } from './operations/explain-errno.js';

@@ -124,9 +124,9 @@ bool AlreadyHolds(const Step& step) {
     case kOpBoundingDrop: return RawPrctl(PR_CAPBSET_READ, step.arg, 0, 0, 0) == 0;
     case kOpAmbientRaise: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, step.arg, 0, 0) == 1;
     case kOpAmbientLower: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, step.arg, 0, 0) == 0;
-    case kOpSecurebits: return RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0) == static_cast<long>(step.arg);
-    case kOpKeepCaps: return RawPrctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == static_cast<long>(step.arg);
-    case kOpNoNewPrivs: return RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+    case kOpSecurebitsSet: return RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0) == static_cast<long>(step.arg);
+    case kOpKeepCapsSet: return RawPrctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == static_cast<long>(step.arg);
+    case kOpNoNewPrivsSet: return RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
     default: return false;  // capset and ambient clear are absolute: always apply
   }
 }
@@ -138,9 +138,9 @@ long RunStep(const Step& step) {
     case kOpAmbientRaise: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, step.arg, 0, 0);
     case kOpAmbientLower: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, step.arg, 0, 0);
     case kOpAmbientClear: return RawPrctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    case kOpSecurebits: return RawPrctl(PR_SET_SECUREBITS, step.arg, 0, 0, 0);
-    case kOpKeepCaps: return RawPrctl(PR_SET_KEEPCAPS, step.arg, 0, 0, 0);
-    case kOpNoNewPrivs: return RawPrctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    case kOpSecurebitsSet: return RawPrctl(PR_SET_SECUREBITS, step.arg, 0, 0, 0);
+    case kOpKeepCapsSet: return RawPrctl(PR_SET_KEEPCAPS, step.arg, 0, 0, 0);
+    case kOpNoNewPrivsSet: return RawPrctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     default: return -EINVAL;
   }
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "wire.h"
+
 namespace caps {
 
 // A raw syscall that returns -errno and never touches the thread's errno (safe in a handler).
@@ -30,28 +32,7 @@ inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 
 #endif
 }
 
-// One step of a credential program (lib/backend/native/wire.ts encodes these, 8 u32 words each).
-enum OpCode : uint32_t {
-  kOpCapset = 1,
-  kOpBoundingDrop = 2,
-  kOpAmbientRaise = 3,
-  kOpAmbientLower = 4,
-  kOpAmbientClear = 5,
-  kOpSecurebits = 6,
-  kOpKeepCaps = 7,
-  kOpNoNewPrivs = 8,
-  // Convergence steps: bring a thread to an absolute state (the caller's) with the fewest
-  // syscalls; each is a no-op on a thread already there. The broadcast runs them first, so
-  // every thread equals the caller before the program runs (all attributes travel together).
-  kOpConvergeSecurebits = 9,   // arg = the securebits word
-  kOpConvergeBounding = 10,    // effective field = the bounding set to keep (drops the rest)
-  kOpConvergeCaps = 11,        // E, P, I absolute: capset only if they differ
-  kOpConvergeAmbient = 12,     // effective field = the ambient set (raise/lower the difference)
-  kOpConvergeNoNewPrivs = 13,  // set no_new_privs if it is not set
-};
-
 constexpr int kMaxSteps = 256;
-constexpr int kWordsPerStep = 8;
 
 struct Step {
   uint32_t code;

@@ -6,6 +6,7 @@
 // CLOEXEC pipe and exits 127; exec success closes the pipe, so the parent reads EOF.
 // The parent then watches the child through a pidfd polled on the JS thread's libuv loop.
 #include "launch.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,22 +28,6 @@
 
 namespace {
 
-// Step opcodes; keep in sync with lib/operations/launch/plan.ts (LaunchOp).
-enum LaunchOp : uint32_t {
-  kKeepCaps = 1,    // a = 0|1
-  kSetGroups = 2,   // groups from the separate array
-  kSetResGid = 3,   // a, b, c (0xffffffff = unchanged)
-  kSetResUid = 4,   // a, b, c
-  kCapset = 5,      // a,b = E lo/hi; c,d = P lo/hi; e,f = I lo/hi
-  kBoundDrop = 6,   // a = cap
-  kAmbClear = 7,
-  kAmbRaise = 8,    // a = cap
-  kSecurebits = 9,  // a = bits
-  kNoNewPrivs = 10,
-  kChdir = 11,      // the cwd argument
-  kRaiseAll = 12,   // capget, then capset(E := P, P, I := a ? (b,c lo/hi) : current I): SETPCAP usable after setuid
-};
-constexpr size_t kStepWords = 8;
 
 // stdio plan values for fds 0..2: kPipe, kNull, or an fd to duplicate.
 constexpr int32_t kPipe = -1;
@@ -91,30 +76,31 @@ void ResetSignalHandlers(KernelSigaction* saved) {
 int RunSteps(const uint32_t* steps, size_t step_count, const gid_t* groups, size_t group_count, const char* cwd,
              int* failed_step) {
   for (size_t s = 0; s < step_count; s++) {
-    const uint32_t* w = steps + s * kStepWords;
+    const uint32_t* w = steps + s * caps::kWordsPerStep;  // native/wire.h: code, arg, then 3 operands lo/hi
     long rc = 0;
     switch (w[0]) {
-      case kKeepCaps: rc = prctl(PR_SET_KEEPCAPS, w[1], 0, 0, 0); break;
-      case kSetGroups: rc = syscall(SYS_setgroups, group_count, groups); break;
-      case kSetResGid: rc = syscall(SYS_setresgid, w[1], w[2], w[3]); break;
-      case kSetResUid: rc = syscall(SYS_setresuid, w[1], w[2], w[3]); break;
-      case kCapset: rc = RawCapset(w[1], w[2], w[3], w[4], w[5], w[6]); break;
-      case kBoundDrop: rc = prctl(PR_CAPBSET_DROP, w[1], 0, 0, 0); break;
-      case kAmbClear: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); break;
-      case kAmbRaise: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, w[1], 0, 0); break;
-      case kSecurebits: rc = prctl(PR_SET_SECUREBITS, w[1], 0, 0, 0); break;
-      case kNoNewPrivs: rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); break;
-      case kChdir: rc = chdir(cwd); break;
-      case kRaiseAll: {
+      case caps::kOpKeepCapsSet: rc = prctl(PR_SET_KEEPCAPS, w[1], 0, 0, 0); break;
+      case caps::kOpSetgroups: rc = syscall(SYS_setgroups, group_count, groups); break;
+      case caps::kOpSetresgid: rc = syscall(SYS_setresgid, w[2], w[4], w[6]); break;
+      case caps::kOpSetresuid: rc = syscall(SYS_setresuid, w[2], w[4], w[6]); break;
+      case caps::kOpCapset: rc = RawCapset(w[2], w[3], w[4], w[5], w[6], w[7]); break;
+      case caps::kOpBoundingDrop: rc = prctl(PR_CAPBSET_DROP, w[1], 0, 0, 0); break;
+      case caps::kOpAmbientClear: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); break;
+      case caps::kOpAmbientRaise: rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, w[1], 0, 0); break;
+      case caps::kOpSecurebitsSet: rc = prctl(PR_SET_SECUREBITS, w[1], 0, 0, 0); break;
+      case caps::kOpNoNewPrivsSet: rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); break;
+      case caps::kOpChdir: rc = chdir(cwd); break;
+      case caps::kOpRaiseAll: {
         struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
         struct __user_cap_data_struct cur[2];
         rc = syscall(SYS_capget, &hdr, cur);
         if (rc == 0) {
-          uint32_t i_lo = w[1] ? w[2] : cur[0].inheritable, i_hi = w[1] ? w[3] : cur[1].inheritable;
+          uint32_t i_lo = w[1] ? w[6] : cur[0].inheritable, i_hi = w[1] ? w[7] : cur[1].inheritable;
           rc = RawCapset(cur[0].permitted, cur[1].permitted, cur[0].permitted, cur[1].permitted, i_lo, i_hi);
         }
         break;
       }
+      // Convergence codes and ambient.lower belong to programs, never to a launch plan.
       default: errno = EINVAL; rc = -1;
     }
     if (rc < 0) { *failed_step = static_cast<int>(s); return errno; }
@@ -347,7 +333,7 @@ bool ReadExecArgs(const Napi::CallbackInfo& info, size_t steps_at, ExecArgs* out
                   TypedArrayArg(env, info[steps_at + 1], napi_uint32_array, "groups must be a Uint32Array", &groups_in, &groups_len);
   if (!ok) return false;
   if (out->file.empty()) return TypeErr(env, "file must not be empty");
-  if (steps_len % kStepWords != 0) return TypeErr(env, "steps must be a Uint32Array of 8-word steps");
+  if (steps_len % caps::kWordsPerStep != 0) return TypeErr(env, "steps must be a Uint32Array of 8-word steps");
   if (groups_len > 65536) return TypeErr(env, "groups: at most 65536 (NGROUPS_MAX)");
   out->steps.assign(steps_in, steps_in + steps_len);
   out->groups.assign(groups_in, groups_in + groups_len);
@@ -426,7 +412,7 @@ Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   if (pid == 0) {
     close(err_pipe[0]);
     ChildMain(file.c_str(), argv.data(), envp.data(), cwd.empty() ? nullptr : cwd.c_str(), stdio, child_ends,
-              steps.data(), steps.size() / kStepWords, groups.data(), groups.size(), err_pipe[1]);
+              steps.data(), steps.size() / caps::kWordsPerStep, groups.data(), groups.size(), err_pipe[1]);
   }
   int fork_errno = errno;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, sizeof old);
@@ -543,7 +529,7 @@ Napi::Value LaunchExecInPlace(const Napi::CallbackInfo& info) {
   uint64_t all = ~0ull, old = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
   int failed_step = 0;
-  int err = RunSteps(steps.data(), steps.size() / kStepWords, groups.data(), groups.size(), cwd.empty() ? nullptr : cwd.c_str(), &failed_step);
+  int err = RunSteps(steps.data(), steps.size() / caps::kWordsPerStep, groups.data(), groups.size(), cwd.empty() ? nullptr : cwd.c_str(), &failed_step);
   if (err == 0) {
     KernelSigaction saved[65];
     ResetSignalHandlers(saved);
@@ -564,7 +550,7 @@ Napi::Value LaunchExecInPlace(const Napi::CallbackInfo& info) {
       if (saved_fd[fd] >= 0) fcntl(fd, F_SETFD, saved_fd[fd]);
       if (saved_fl[fd] >= 0) fcntl(fd, F_SETFL, saved_fl[fd]);
     }
-    failed_step = static_cast<int>(steps.size() / kStepWords);
+    failed_step = static_cast<int>(steps.size() / caps::kWordsPerStep);
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, nullptr, sizeof all);
     for (int sig = 1; sig <= 64; sig++) {
       if (sig == SIGKILL || sig == SIGSTOP) continue;

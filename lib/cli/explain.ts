@@ -67,8 +67,8 @@ export function stepsOf(word: string): Array<ModelStep | CredOp> {
     case 'amb-': return caps(value).map((cap) => ({ op: 'ambient.lower' as const, cap }));
     case 'amb': if (value === 'clear') return [{ op: 'ambient.clear' }]; break;
     case 'secbits': return [{ op: 'securebits.set', bits: toSecurebits(securebitsArg(value)) }];
-    case 'keepcaps': if (value === '0' || value === '1') return [{ op: 'keepcaps.set', on: value === '1' }]; break;
-    case 'nnp': return [{ op: 'nnp.set' }];
+    case 'keepcaps': if (value === '0' || value === '1') return [{ op: 'keepCaps.set', on: value === '1' }]; break;
+    case 'nnp': return [{ op: 'noNewPrivs.set' }];
     case 'setuid': return [{ op: 'setuid', uid: resolveUid(value) }];
     case 'setresuid': { const [r, e, s] = ids(value, 3, 'setresuid'); return [{ op: 'setresuid', ruid: r!, euid: e!, suid: s! }]; }
     case 'setgid': return [{ op: 'setgid', gid: resolveGid(value) }];

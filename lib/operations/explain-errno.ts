@@ -49,8 +49,8 @@ export function applyStep(state: CredState, op: CredOp, last: number): CredState
     case 'ambient.lower': return { ...state, ambient: state.ambient.without(op.cap) };
     case 'ambient.clear': return { ...state, ambient: CapSet.EMPTY };
     case 'securebits.set': return { ...state, securebits: op.bits };
-    case 'keepcaps.set': return { ...state, securebits: op.on ? state.securebits | SECBIT_KEEP_CAPS : state.securebits & ~SECBIT_KEEP_CAPS };
-    case 'nnp.set': return { ...state, noNewPrivs: true };
+    case 'keepCaps.set': return { ...state, securebits: op.on ? state.securebits | SECBIT_KEEP_CAPS : state.securebits & ~SECBIT_KEEP_CAPS };
+    case 'noNewPrivs.set': return { ...state, noNewPrivs: true };
   }
 }
 
@@ -71,8 +71,8 @@ export function describeStep(op: CredOp): { syscall: string; op: string; cap?: s
     case 'ambient.lower': return withCap('PR_CAP_AMBIENT_LOWER', op.cap);
     case 'ambient.clear': return { syscall: 'prctl', op: 'PR_CAP_AMBIENT_CLEAR_ALL', detail: 'PR_CAP_AMBIENT_CLEAR_ALL' };
     case 'securebits.set': return { syscall: 'prctl', op: 'PR_SET_SECUREBITS', detail: `PR_SET_SECUREBITS ${hex(op.bits)}` };
-    case 'keepcaps.set': return { syscall: 'prctl', op: 'PR_SET_KEEPCAPS', detail: `PR_SET_KEEPCAPS ${op.on ? 1 : 0}` };
-    case 'nnp.set': return { syscall: 'prctl', op: 'PR_SET_NO_NEW_PRIVS', detail: 'PR_SET_NO_NEW_PRIVS 1' };
+    case 'keepCaps.set': return { syscall: 'prctl', op: 'PR_SET_KEEPCAPS', detail: `PR_SET_KEEPCAPS ${op.on ? 1 : 0}` };
+    case 'noNewPrivs.set': return { syscall: 'prctl', op: 'PR_SET_NO_NEW_PRIVS', detail: 'PR_SET_NO_NEW_PRIVS 1' };
   }
 }
 
@@ -131,10 +131,10 @@ export function explainRefusal(s: CredState, op: CredOp, errno: number, last: nu
       }
       return undefined;
     }
-    case 'keepcaps.set':
+    case 'keepCaps.set':
       if (code === EPERM && s.securebits & SECBIT_KEEP_CAPS_LOCKED) return 'SECBIT_KEEP_CAPS_LOCKED is set';
       return undefined;
-    case 'nnp.set':
+    case 'noNewPrivs.set':
       return undefined;
   }
 }

@@ -250,6 +250,6 @@ export const caps = {
 
   /** Sets no_new_privs on every thread (irreversible). */
   noNewPrivs(opts?: ProcessCallOptions): ProcessResult {
-    return runEverywhere([{ op: 'nnp.set' }], opts);
+    return runEverywhere([{ op: 'noNewPrivs.set' }], opts);
   },
 };

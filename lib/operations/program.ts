@@ -1,7 +1,7 @@
 /**
  * Credential programs: the public steps `caps.apply()` takes, their translation into
  * `CredProgram` (one syscall per step) and securebits names. The addon's encoding of a program
- * is lib/backend/native/wire.ts.
+ * is lib/backend/wire.ts.
  * Pure: no I/O.
  */
 import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
@@ -124,7 +124,7 @@ export function compileSteps(steps: readonly CapsStep[]): CredProgram {
       case 'ambient.clear': out.push({ op: 'ambient.clear' }); break;
       case 'securebits.set': out.push({ op: 'securebits.set', bits: toSecurebits(step.bits) }); break;
       case 'keepCaps.set': out.push(keepCapsOp(step.on)); break;
-      case 'noNewPrivs.set': out.push({ op: 'nnp.set' }); break;
+      case 'noNewPrivs.set': out.push({ op: 'noNewPrivs.set' }); break;
       default:
         throw invalidArg('program step', step, "{ op: 'set' | 'bounding.drop' | 'ambient.raise' | 'ambient.lower' | 'ambient.clear' | 'securebits.set' | 'keepCaps.set' | 'noNewPrivs.set', … }");
     }
@@ -135,7 +135,7 @@ export function compileSteps(steps: readonly CapsStep[]): CredProgram {
 
 export function keepCapsOp(on: boolean): CredOp {
   if (typeof on !== 'boolean') throw invalidArg('keepCaps', on, 'true or false');
-  return { op: 'keepcaps.set', on };
+  return { op: 'keepCaps.set', on };
 }
 
 /** The longest program a public call takes: the addon's limit (native/creds.h kMaxSteps, 256) less the convergence prefix. */

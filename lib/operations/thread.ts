@@ -121,7 +121,7 @@ export const thread = {
     },
     /** Sets no_new_privs on the calling thread (irreversible). */
     set(): void {
-      runOnCallingThread([{ op: 'nnp.set' }]);
+      runOnCallingThread([{ op: 'noNewPrivs.set' }]);
     },
   },
 };

@@ -42,10 +42,22 @@ export type CredOp =
   | { op: 'ambient.lower'; cap: number }
   | { op: 'ambient.clear' }
   | { op: 'securebits.set'; bits: number }
-  | { op: 'keepcaps.set'; on: boolean }
-  | { op: 'nnp.set' };
+  | { op: 'keepCaps.set'; on: boolean }
+  | { op: 'noNewPrivs.set' };
 
 export type CredProgram = readonly CredOp[];
+
+/** A step only a launched child takes, between fork and exec (launch plans; never a running process). */
+export type ChildOp =
+  | { op: 'setgroups' } // the groups travel beside the plan
+  | { op: 'setresgid'; id: number }
+  | { op: 'setresuid'; id: number }
+  | { op: 'chdir' } // the directory travels beside the plan
+  /** capset(E := P, P, I := inheritable, or the current I): cap_setpcap usable again after setuid. */
+  | { op: 'raiseAll'; inheritable?: CapSet };
+
+/** One step of a launch plan: a credential step or a child's own. */
+export type PlanOp = CredOp | ChildOp;
 
 /** Where a program stopped: the step index, the kernel's errno (negative), and why if known. */
 export interface OpFailure {

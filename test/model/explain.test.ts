@@ -9,7 +9,7 @@ describe('explain a credential program', () => {
   const x = explain({ permitted: VM, effective: VM, bounding: VM }, [
     { op: 'bounding.drop', cap: CAP.net_raw },
     { op: 'capset', effective: 0n, permitted: 0n, inheritable: b(CAP.net_raw) },
-    { op: 'keepcaps.set', on: true },
+    { op: 'keepCaps.set', on: true },
     { op: 'setuid', uid: 1000 },
   ]);
   it('records one entry per step with its spec rule', () => {

@@ -33,13 +33,13 @@ describe('runOnThread vs broadcast', () => {
   });
   it('broadcast changes every thread', () => {
     const sim = model.createSimulatedBackend();
-    const out = sim.broadcast([{ op: 'bounding.drop', cap: CAP.net_raw }, { op: 'nnp.set' }], { deadlineMs: 1000 });
+    const out = sim.broadcast([{ op: 'bounding.drop', cap: CAP.net_raw }, { op: 'noNewPrivs.set' }], { deadlineMs: 1000 });
     expect(out).toMatchObject({ threads: 11, failures: [], unreached: [] });
     expect(sim.threads().every((t) => !t.bounding.has('cap_net_raw') && t.noNewPrivs)).toBe(true);
   });
   it('a refused step stops the program with the kernel errno, rule and reason; earlier steps stay', () => {
     const sim = model.createSimulatedBackend({ cred: { uid: 1000, bounding: FULL40 } });
-    const failure = sim.runOnThread([{ op: 'nnp.set' }, { op: 'bounding.drop', cap: CAP.net_raw }]);
+    const failure = sim.runOnThread([{ op: 'noNewPrivs.set' }, { op: 'bounding.drop', cap: CAP.net_raw }]);
     expect(failure).toMatchObject({ index: 1, errno: -1, rule: 'kernel-semantics §2.5 PR_CAPBSET' });
     expect(failure?.reason).toContain('cap_setpcap');
     expect(sim.threadState().noNewPrivs).toBe(true);
@@ -55,7 +55,7 @@ describe('runOnThread vs broadcast', () => {
     const [, t1, t2, t3] = sim.tids();
     sim.block(t1!);
     sim.failNext(t2!, 1);
-    const out = sim.broadcast([{ op: 'nnp.set' }], { deadlineMs: 1000 });
+    const out = sim.broadcast([{ op: 'noNewPrivs.set' }], { deadlineMs: 1000 });
     expect(out.unreached).toEqual([t1]);
     expect(out.failures).toEqual([{ tid: t2, failure: expect.objectContaining({ index: 0, errno: -1 }) }]);
     expect(out.threads).toBe(2);

@@ -92,7 +92,7 @@ describe.skipIf(skipRoot)('addon: single-thread changes and errno order (kernel,
       { op: 'bounding.drop', cap: 21 },
       { op: 'capset', effective: CapSet.of('cap_chown'), permitted: CapSet.of('cap_chown'), inheritable: CapSet.EMPTY },
       { op: 'bounding.drop', cap: 22 },
-      { op: 'nnp.set' },
+      { op: 'noNewPrivs.set' },
     ]);
     const [result, snapshot] = raw([['runProgram', { u32: [...program] }], ['snapshot']]) as [number[], { bounding: string; permitted: string; noNewPrivs: number }];
     expect(result).toEqual([2, -1]);

@@ -50,8 +50,8 @@ function randomOp(r: () => number): CredOp {
     case 3: return { op: 'ambient.lower', cap };
     case 4: return { op: 'ambient.clear' };
     case 5: return { op: 'securebits.set', bits: [0, 0x1, 0x10, 0x20, 0x40, 0x1000, 0x100, 0x3].at(Math.floor(r() * 8))! };
-    case 6: return { op: 'keepcaps.set', on: r() < 0.5 };
-    default: return { op: 'nnp.set' };
+    case 6: return { op: 'keepCaps.set', on: r() < 0.5 };
+    default: return { op: 'noNewPrivs.set' };
   }
 }
 

@@ -12,7 +12,7 @@ import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, syscallError } from '../../vocabulary/errors.js';
 import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from './addon.js';
-import { encodeConvergence, encodeProgram } from './wire.js';
+import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';

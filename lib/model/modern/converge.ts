@@ -1,6 +1,6 @@
 /**
  * The whole-process broadcast's prefix, as the model runs it (the kernel backend's codes 9–13,
- * lib/backend/native/wire.ts encodeConvergence): the steps that bring one thread to the caller's present
+ * lib/backend/wire.ts encodeConvergence): the steps that bring one thread to the caller's present
  * per-thread state, each only where the two differ. Order: securebits and bounding while
  * cap_setpcap may still be in E, then capset, then ambient (needs P and I), then no_new_privs.
  */
@@ -26,6 +26,6 @@ export function convergenceOps(from: Cred, to: Cred): CredOp[] {
     ops.push({ op: 'ambient.clear' });
     for (const cap of bits(to.ambient)) ops.push({ op: 'ambient.raise', cap });
   }
-  if (to.noNewPrivs && !from.noNewPrivs) ops.push({ op: 'nnp.set' });
+  if (to.noNewPrivs && !from.noNewPrivs) ops.push({ op: 'noNewPrivs.set' });
   return ops;
 }

@@ -194,10 +194,10 @@ export function credOpToStep(op: CredOp): ModelStep {
     case 'ambient.lower': return { op: 'prctl', option: PR_CAP_AMBIENT, arg2: PR_CAP_AMBIENT_LOWER, arg3: op.cap };
     case 'ambient.clear': return { op: 'prctl', option: PR_CAP_AMBIENT, arg2: PR_CAP_AMBIENT_CLEAR_ALL };
     case 'securebits.set': return { op: 'prctl', option: PR_SET_SECUREBITS, arg2: op.bits };
-    case 'keepcaps.set': return { op: 'prctl', option: PR_SET_KEEPCAPS, arg2: op.on ? 1 : 0 };
-    case 'nnp.set': return { op: 'prctl', option: PR_SET_NO_NEW_PRIVS, arg2: 1 };
+    case 'keepCaps.set': return { op: 'prctl', option: PR_SET_KEEPCAPS, arg2: op.on ? 1 : 0 };
+    case 'noNewPrivs.set': return { op: 'prctl', option: PR_SET_NO_NEW_PRIVS, arg2: 1 };
     default:
-      throw invalidArg('credential operation', op, "one of 'capset', 'bounding.drop', 'ambient.raise', 'ambient.lower', 'ambient.clear', 'securebits.set', 'keepcaps.set', 'nnp.set'");
+      throw invalidArg('credential operation', op, "one of 'capset', 'bounding.drop', 'ambient.raise', 'ambient.lower', 'ambient.clear', 'securebits.set', 'keepCaps.set', 'noNewPrivs.set'");
   }
 }
 
@@ -208,6 +208,6 @@ function toMask(input: CapSetInput | undefined): bigint {
 
 /** Whether a value looks like a library CredOp rather than a ModelStep. */
 export function isCredOp(step: { op: string }): step is CredOp {
-  return step.op === 'bounding.drop' || step.op === 'nnp.set' || step.op.startsWith('ambient.') || step.op === 'securebits.set' || step.op === 'keepcaps.set'
+  return step.op === 'bounding.drop' || step.op === 'noNewPrivs.set' || step.op.startsWith('ambient.') || step.op === 'securebits.set' || step.op === 'keepCaps.set'
     || (step.op === 'capset' && !(typeof (step as { effective?: unknown }).effective === 'bigint'));
 }

@@ -9,24 +9,15 @@ import type { Cred, ModelStep } from '../../model/modern/types.js';
 import { credInitOf } from '../thread-cred.js';
 import type { ThreadState } from '../../vocabulary/types.js';
 
-const mask = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-
 /** The model step for one launch step, given the credential just before it (undefined: not modelled). */
-function modelStepOf(step: LaunchStep, target: LaunchTarget, cred: Cred): ModelStep | undefined {
-  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = step.args;
+function modelStepOf({ step }: LaunchStep, target: LaunchTarget, cred: Cred): ModelStep | undefined {
   switch (step.op) {
-    case 'keepCaps': return credOpToStep({ op: 'keepcaps.set', on: a === 1 });
-    case 'setGroups': return { op: 'setgroups', groups: target.groups ?? [] };
-    case 'setResGid': return { op: 'setresgid', rgid: a, egid: b, sgid: c };
-    case 'setResUid': return { op: 'setresuid', ruid: a, euid: b, suid: c };
-    case 'raiseAll': return { op: 'capset', effective: cred.permitted, permitted: cred.permitted, inheritable: a === 1 ? mask(b, c) : cred.inheritable };
-    case 'capset': return { op: 'capset', effective: mask(a, b), permitted: mask(c, d), inheritable: mask(e, f) };
-    case 'boundDrop': return credOpToStep({ op: 'bounding.drop', cap: a });
-    case 'ambClear': return credOpToStep({ op: 'ambient.clear' });
-    case 'ambRaise': return credOpToStep({ op: 'ambient.raise', cap: a });
-    case 'securebits': return credOpToStep({ op: 'securebits.set', bits: a });
-    case 'noNewPrivs': return credOpToStep({ op: 'nnp.set' });
+    case 'setgroups': return { op: 'setgroups', groups: target.groups ?? [] };
+    case 'setresgid': return { op: 'setresgid', rgid: step.id, egid: step.id, sgid: step.id };
+    case 'setresuid': return { op: 'setresuid', ruid: step.id, euid: step.id, suid: step.id };
+    case 'raiseAll': return { op: 'capset', effective: cred.permitted, permitted: cred.permitted, inheritable: step.inheritable?.toMask() ?? cred.inheritable };
     case 'chdir': return undefined;
+    default: return credOpToStep(step);
   }
 }
 

@@ -234,7 +234,7 @@ function childError(p: PreparedLaunch, index: number, errno: number): CapsError 
   const why = explainLaunchRefusal(steps, p.target, index, errno, p.start, getBackend().lastCap());
   return syscallError({
     errno, syscall: step.syscall, detail: `${step.detail} (in the launched child, before exec of ${file})`,
-    ...(step.cap ? { cap: step.cap } : {}), op: step.op, ...(why ?? {}),
+    ...(step.cap ? { cap: step.cap } : {}), op: step.step.op, ...(why ?? {}),
   });
 }
 
