@@ -17,5 +17,5 @@ export { loadNative } from './backend/native/addon.js';
 export type { NativeAddon, NativeSnapshot } from './backend/native/addon.js';
 export { encodeProgram, encodeSteps, WIRE_OPS } from './backend/wire.js';
 export { formatCapBound, parseCapBound } from './operations/capbound.js';
-export { applyStep as applyProgramStep, explainRefusal } from './operations/explain-errno.js';
+export { predictSteps, refusalError } from './operations/explain-errno.js';
 export type { CredState } from './operations/explain-errno.js';

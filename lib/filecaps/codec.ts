@@ -8,11 +8,15 @@
  * | v2  | 0x02000000 | 20   | magic, P lo, I lo, P hi, I hi           |
  * | v3  | 0x03000000 | 24   | the v2 words, then rootid               |
  *
+ * The layout is read and written here only (`readXattrLayout`, `writeXattrLayout`); the public
+ * codec below and the model's rules (model/modern/xattr-rules.ts) build on it.
  * Pure: no I/O. Malformed bytes give `CapsError` code `ERR_CAPS_BAD_XATTR` saying what is wrong.
  */
 import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
-import { EINVAL, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_MASK, XATTR_CAPS_SZ_1, XATTR_CAPS_SZ_2, XATTR_CAPS_SZ_3 } from '../vocabulary/abi.js';
+import {
+  EINVAL, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_1, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3, VFS_CAP_REVISION_MASK, XATTR_CAPS_SZ_1, XATTR_CAPS_SZ_2, XATTR_CAPS_SZ_3,
+} from '../vocabulary/abi.js';
 export { VFS_CAP_REVISION_MASK, VFS_CAP_FLAGS_EFFECTIVE } from '../vocabulary/abi.js';
 
 /** A revision number of the xattr format. */
@@ -43,9 +47,52 @@ export interface EncodeOptions {
   rootid?: number;
 }
 
-const REVISION_MAGIC: Record<FileCapsVersion, number> = { 1: 0x01000000, 2: 0x02000000, 3: 0x03000000 };
-const SIZE: Record<FileCapsVersion, number> = { 1: XATTR_CAPS_SZ_1, 2: XATTR_CAPS_SZ_2, 3: XATTR_CAPS_SZ_3 };
+const REVISION_MAGIC: Record<FileCapsVersion, number> = { 1: VFS_CAP_REVISION_1, 2: VFS_CAP_REVISION_2, 3: VFS_CAP_REVISION_3 };
+/** Sizes in bytes of each revision (kernel-semantics §2.7). */
+export const XATTR_SIZE: Readonly<Record<FileCapsVersion, number>> = Object.freeze({ 1: XATTR_CAPS_SZ_1, 2: XATTR_CAPS_SZ_2, 3: XATTR_CAPS_SZ_3 });
 const WORD = 0xffffffffn;
+
+/**
+ * The words of a `security.capability` value as the kernel reads them (get_vfs_caps_from_disk,
+ * kernel-semantics §2.7): the revision must be known and the size exactly the revision's. Flag
+ * bits are returned, not judged (the kernel ignores unknown ones on read).
+ */
+export type XattrLayout =
+  | { ok: true; version: FileCapsVersion; magic: number; flags: number; permitted: bigint; inheritable: bigint; rootid: number }
+  | { ok: false; problem: 'short' | 'revision' | 'size'; magic: number; revision: number; version?: FileCapsVersion; length: number };
+
+export function readXattrLayout(bytes: Uint8Array): XattrLayout {
+  const length = bytes.length;
+  if (length < 4) return { ok: false, problem: 'short', magic: 0, revision: 0, length };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, true);
+  const revision = (magic & VFS_CAP_REVISION_MASK) >>> 0;
+  const version = ([1, 2, 3] as const).find((v) => REVISION_MAGIC[v] === revision);
+  if (version === undefined) return { ok: false, problem: 'revision', magic, revision, length };
+  if (length !== XATTR_SIZE[version]) return { ok: false, problem: 'size', magic, revision, version, length };
+  const word = (i: number): bigint => BigInt(view.getUint32(4 * i, true));
+  return {
+    ok: true, version, magic, flags: (magic & ~VFS_CAP_REVISION_MASK) >>> 0,
+    permitted: version === 1 ? word(1) : word(1) | (word(3) << 32n),
+    inheritable: version === 1 ? word(2) : word(2) | (word(4) << 32n),
+    rootid: version === 3 ? view.getUint32(20, true) : 0,
+  };
+}
+
+/** The bytes for a value (v1 keeps the low word of each set; v3 carries rootid). Validation is the caller's. */
+export function writeXattrLayout(version: FileCapsVersion, effective: boolean, permitted: bigint, inheritable: bigint, rootid = 0): Uint8Array {
+  const bytes = new Uint8Array(XATTR_SIZE[version]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, (REVISION_MAGIC[version] | (effective ? VFS_CAP_FLAGS_EFFECTIVE : 0)) >>> 0, true);
+  view.setUint32(4, Number(permitted & WORD), true);
+  view.setUint32(8, Number(inheritable & WORD), true);
+  if (version >= 2) {
+    view.setUint32(12, Number((permitted >> 32n) & WORD), true);
+    view.setUint32(16, Number((inheritable >> 32n) & WORD), true);
+  }
+  if (version === 3) view.setUint32(20, rootid >>> 0, true);
+  return bytes;
+}
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -68,39 +115,30 @@ function badXattr(problem: string): CapsError {
  */
 export function decodeFileCaps(bytes: Uint8Array): FileCapsXattr {
   if (!(bytes instanceof Uint8Array)) throw invalidArg('xattr bytes', bytes, 'a Uint8Array (e.g. a Buffer)');
-  if (bytes.length < 4) {
-    throw badXattr(`${bytes.length} bytes is too short for the 4-byte magic_etc header`);
+  const layout = readXattrLayout(bytes);
+  if (!layout.ok) {
+    if (layout.problem === 'short') throw badXattr(`${bytes.length} bytes is too short for the 4-byte magic_etc header`);
+    if (layout.problem === 'revision') {
+      throw badXattr(
+        `unknown revision ${hex32(layout.revision)} in magic_etc ${hex32(layout.magic)}; ` +
+          'expected 0x01000000 (v1), 0x02000000 (v2) or 0x03000000 (v3)',
+      );
+    }
+    throw badXattr(`a v${layout.version} value must be ${XATTR_SIZE[layout.version!]} bytes, this one is ${bytes.length}`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = view.getUint32(0, true);
-  const revision = (magic & VFS_CAP_REVISION_MASK) >>> 0;
-  const version = ([1, 2, 3] as const).find((v) => REVISION_MAGIC[v] === revision);
-  if (version === undefined) {
+  if ((layout.flags & ~VFS_CAP_FLAGS_EFFECTIVE) !== 0) {
     throw badXattr(
-      `unknown revision ${hex32(revision)} in magic_etc ${hex32(magic)}; ` +
-        'expected 0x01000000 (v1), 0x02000000 (v2) or 0x03000000 (v3)',
-    );
-  }
-  if (bytes.length !== SIZE[version]) {
-    throw badXattr(`a v${version} value must be ${SIZE[version]} bytes, this one is ${bytes.length}`);
-  }
-  const flags = (magic & ~VFS_CAP_REVISION_MASK) >>> 0;
-  if ((flags & ~VFS_CAP_FLAGS_EFFECTIVE) !== 0) {
-    throw badXattr(
-      `magic_etc ${hex32(magic)} has unknown flag bits ${hex32(flags & ~VFS_CAP_FLAGS_EFFECTIVE)}; ` +
+      `magic_etc ${hex32(layout.magic)} has unknown flag bits ${hex32(layout.flags & ~VFS_CAP_FLAGS_EFFECTIVE)}; ` +
         'only 0x00000001 (effective) is defined',
     );
   }
-  const word = (i: number): bigint => BigInt(view.getUint32(4 * i, true));
-  const permitted = version === 1 ? word(1) : word(1) | (word(3) << 32n);
-  const inheritable = version === 1 ? word(2) : word(2) | (word(4) << 32n);
   const decoded: FileCapsXattr = {
-    version,
-    effective: (flags & VFS_CAP_FLAGS_EFFECTIVE) !== 0,
-    permitted: CapSet.fromMask(permitted),
-    inheritable: CapSet.fromMask(inheritable),
+    version: layout.version,
+    effective: (layout.flags & VFS_CAP_FLAGS_EFFECTIVE) !== 0,
+    permitted: CapSet.fromMask(layout.permitted),
+    inheritable: CapSet.fromMask(layout.inheritable),
   };
-  if (version === 3) decoded.rootid = view.getUint32(20, true);
+  if (layout.version === 3) decoded.rootid = layout.rootid;
   return decoded;
 }
 
@@ -133,15 +171,5 @@ export function encodeFileCaps(caps: FileCapsFields, options: EncodeOptions = {}
   if (version === 1 && (permitted | inheritable) > WORD) {
     throw invalidArg('v1 file capabilities', `${(permitted | inheritable).toString(16)}`, 'capabilities 0–31 only (v1 holds one 32-bit word per set)');
   }
-  const bytes = new Uint8Array(SIZE[version]);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, (REVISION_MAGIC[version] | (caps.effective ? VFS_CAP_FLAGS_EFFECTIVE : 0)) >>> 0, true);
-  view.setUint32(4, Number(permitted & WORD), true);
-  view.setUint32(8, Number(inheritable & WORD), true);
-  if (version >= 2) {
-    view.setUint32(12, Number(permitted >> 32n), true);
-    view.setUint32(16, Number(inheritable >> 32n), true);
-  }
-  if (version === 3) view.setUint32(20, rootid ?? 0, true);
-  return bytes;
+  return writeXattrLayout(version, caps.effective, permitted, inheritable, rootid ?? 0);
 }

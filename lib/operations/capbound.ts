@@ -16,6 +16,7 @@ import { getBackend } from './backend.js';
 import { caps } from './process.js';
 import type { ProcessCallOptions } from '../vocabulary/types.js';
 import { EPERM } from '../vocabulary/abi.js';
+import { formatCapBound, readCapBoundText } from '../text/capbound.js';
 
 /** What `capBound.read()` returns. */
 export interface CapBoundReading {
@@ -38,7 +39,6 @@ export type CapBoundLowerOptions = CapBoundOptions & ProcessCallOptions;
 
 const RULE_FILE = 'kernel-semantics §3.2';
 const RULE_PRCTL = 'kernel-semantics §2.5';
-const ALL32 = 0xffffffffn;
 
 function procRootOf(options: CapBoundOptions | undefined): { root: string; fake: boolean } {
   if (options === undefined) return { root: '/proc', fake: false };
@@ -68,16 +68,12 @@ function fsError(err: unknown, path: string, reason?: string): CapsError {
   });
 }
 
-/** The kernel's `%d` of a 32-bit bound: 0xfffffeff → '-257'. */
-export function formatCapBound(mask: bigint): string {
-  return BigInt.asIntN(32, mask).toString();
-}
+export { formatCapBound };
 
 /** Parses what the kernel prints in cap-bound (one signed 32-bit decimal) into an unsigned mask. */
 export function parseCapBound(text: string, path = 'cap-bound'): bigint {
-  const m = /^\s*(-?\d{1,10})\s*$/.exec(text);
-  const value = m ? BigInt(m[1]!) : undefined;
-  if (value === undefined || value < -(2n ** 31n) || value > ALL32) {
+  const mask = readCapBoundText(text);
+  if (mask === undefined) {
     throw new CapsError({
       code: 'ERR_CAPS_PROC_PARSE',
       message: `${path}: expected one signed 32-bit decimal as the kernel prints it (e.g. -257), got ${JSON.stringify(text)}`,
@@ -85,7 +81,7 @@ export function parseCapBound(text: string, path = 'cap-bound'): bigint {
       expected: 'a signed 32-bit decimal',
     });
   }
-  return BigInt.asUintN(32, value);
+  return mask;
 }
 
 function readFileBound(path: string): CapBoundReading {

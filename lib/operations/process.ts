@@ -8,7 +8,7 @@
 import { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
-import { applySteps, describeStep, refusalError, type CredState } from './explain-errno.js';
+import { describeStep, predictSteps, refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
 import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from '../vocabulary/errors.js';
@@ -86,11 +86,16 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
   if (refused) throw refused;
   const before = backend.threadState();
   const last = backend.lastCap();
-  const target = applySteps(credStateOf(before), program, last);
+  // The target every thread must reach: the model's prediction; where the model cannot predict
+  // (a newer kernel's securebits), what the kernel left on the calling thread, which ran the
+  // program with exact semantics.
+  const predicted = predictSteps(credStateOf(before), program, last);
 
   const outcome = backend.broadcast(program, { deadlineMs });
   if (outcome.callerFailure) throw refusalError(program, outcome.callerFailure, credStateOf(before), last);
-  return judge(backend, outcome, program, () => target, { deadlineMs, onPartial });
+  let callerNow: CredState | undefined;
+  const target = (): CredState => predicted ?? (callerNow ??= credStateOf(backend.threadState()));
+  return judge(backend, outcome, program, target, { deadlineMs, onPartial });
 }
 
 /**

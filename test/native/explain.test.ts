@@ -1,11 +1,12 @@
 /**
- * lib/operations/explain-errno.ts against the model's kernel rules (lib/model/modern/kernel.ts), on random
- * states and steps: the verification target (applyStep) must be the state the model commits,
- * and where the model refuses, our fallback reason must say the same thing. Pure: no kernel.
+ * lib/operations/explain-errno.ts asks the model (lib/model/modern) instead of restating its rules
+ * (issue 15): on random states and steps, the verification target (predictSteps) is the state the
+ * model commits, and a refused step's error carries the model's reason and rule. This checks the
+ * glue between a thread's CredState and the model's Cred (masks, securebits, no_new_privs). Pure.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CapSet, applyProgramStep as applyStep, explainRefusal, type CredState, applyStep as modelStep, createCred, createKernel, credOpToStep, type CredOp,
+  CapSet, predictSteps, refusalError, type CredState, applyStep as modelStep, createCred, createKernel, credOpToStep, type CredOp,
 } from '../../lib/internal.js';
 
 const LAST = 40;
@@ -59,8 +60,8 @@ const hexOf = (s: CredState) => ({
   e: s.effective.toHex(), p: s.permitted.toHex(), i: s.inheritable.toHex(), b: s.bounding.toHex(), a: s.ambient.toHex(), sb: s.securebits, nnp: s.noNewPrivs,
 });
 
-describe('explain-errno against the model (pure)', () => {
-  it('01 on 5,000 random (state, step) pairs: same committed state, and a reason wherever the model refuses', () => {
+describe('explain-errno asks the model (pure)', () => {
+  it('01 on 5,000 random (state, step) pairs: the model\'s committed state, and its reason and rule wherever it refuses', () => {
     const r = rng(20261128);
     let refusals = 0;
     for (let n = 0; n < 5000; n++) {
@@ -74,11 +75,12 @@ describe('explain-errno against the model (pure)', () => {
       const context = `case ${n}: ${JSON.stringify(hexOf(state))} ${JSON.stringify(op)}`;
       if (t.errno !== undefined) {
         refusals++;
-        const ours = explainRefusal(state, op, t.errno, LAST);
-        expect(ours, context).toBe(t.reason);
+        expect(predictSteps(state, [op], LAST), context).toBeUndefined();
+        const err = refusalError([op], { index: 0, errno: t.errno }, state, LAST);
+        expect({ errno: err.errno, reason: err.reason, rule: err.rule }, context).toEqual({ errno: -Math.abs(t.errno), reason: t.reason, rule: t.rule });
         continue;
       }
-      const next = applyStep(state, op, LAST);
+      const next = predictSteps(state, [op], LAST)!;
       const m = t.state;
       expect(hexOf(next), context).toEqual({
         e: CapSet.fromMask(m.effective).toHex(), p: CapSet.fromMask(m.permitted).toHex(), i: CapSet.fromMask(m.inheritable).toHex(),
@@ -86,5 +88,22 @@ describe('explain-errno against the model (pure)', () => {
       });
     }
     expect(refusals).toBeGreaterThan(500);
+  });
+
+  it('02 a program: the state before a refused step explains it; a start state the model does not take predicts nothing', () => {
+    const full = CapSet.full(LAST);
+    const root: CredState = { effective: full, permitted: full, inheritable: CapSet.EMPTY, bounding: full, ambient: CapSet.EMPTY, securebits: 0, noNewPrivs: false };
+    const program: CredOp[] = [
+      { op: 'capset', effective: CapSet.EMPTY, permitted: CapSet.from(['cap_kill']), inheritable: CapSet.EMPTY },
+      { op: 'bounding.drop', cap: 21 },
+    ];
+    expect(predictSteps(root, program, LAST, 1)?.permitted.names()).toEqual(['cap_kill']);
+    expect(predictSteps(root, program, LAST)).toBeUndefined();
+    const err = refusalError(program, { index: 1, errno: -1 }, root, LAST);
+    expect(err).toMatchObject({ code: 'EPERM', syscall: 'prctl', op: 'PR_CAPBSET_DROP', cap: 'cap_sys_admin' });
+    expect(err.reason).toMatch(/cap_setpcap/);
+    const newer = { ...root, securebits: 0x1000 };
+    expect(predictSteps(newer, program, LAST, 1)).toBeUndefined();
+    expect(refusalError(program, { index: 1, errno: -1 }, newer, LAST).reason).toBeUndefined();
   });
 });

@@ -7,10 +7,11 @@ import { invalidArg } from '../../vocabulary/errors.js';
 import { capableAnswer } from './capable.js';
 import { done, hex32, refuse, taskOf } from './system.js';
 import {
-  ALL32, CAP_SYS_MODULE, SPEC,
+  CAP_SYS_MODULE, SPEC,
   type LegacySystem, type LegacyTask, type LegacyTransition,
 } from './types.js';
 import { EACCES, EINVAL, EPERM } from '../../vocabulary/abi.js';
+import { formatCapBound } from '../../text/capbound.js';
 
 const RULE = `${SPEC} §3.2`;
 
@@ -22,11 +23,7 @@ export interface CapBoundReading {
   readonly mask: bigint;
 }
 
-/** The kernel's `%d` of a 32-bit cap-bound: `0xfffffeff` → `'-257'`. CapsError outside 0..2^32-1. */
-export function formatCapBound(mask: bigint): string {
-  if (typeof mask !== 'bigint' || mask < 0n || mask > ALL32) throw invalidArg('cap-bound mask', mask, 'a bigint from 0n to 0xffffffffn');
-  return BigInt.asIntN(32, mask).toString();
-}
+export { formatCapBound };
 
 /**
  * Parses what is written to cap-bound the way the kernel's integer sysctl handler does:

@@ -5,12 +5,13 @@
  */
 import type { Cred, FileCaps, Transition, UserNamespace } from './types.js';
 import { EINVAL, EOVERFLOW, EPERM } from './types.js';
+import { readXattrLayout, writeXattrLayout, XATTR_SIZE } from '../../filecaps/codec.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, makeKuid } from './userns.js';
-import { CAP_SETFCAP, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_1, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3, VFS_CAP_REVISION_MASK, XATTR_CAPS_SZ_1, XATTR_CAPS_SZ_2, XATTR_CAPS_SZ_3 } from '../../vocabulary/abi.js';
+import { CAP_SETFCAP, VFS_CAP_FLAGS_EFFECTIVE, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3 } from '../../vocabulary/abi.js';
 export { VFS_CAP_REVISION_MASK, VFS_CAP_REVISION_1, VFS_CAP_REVISION_2, VFS_CAP_REVISION_3, VFS_CAP_FLAGS_EFFECTIVE } from '../../vocabulary/abi.js';
 
 /** Sizes in bytes of each revision (kernel-semantics §2.7). */
-export const XATTR_CAPS_SIZE = { 1: XATTR_CAPS_SZ_1, 2: XATTR_CAPS_SZ_2, 3: XATTR_CAPS_SZ_3 } as const;
+export const XATTR_CAPS_SIZE = XATTR_SIZE;
 
 const R = 'kernel-semantics §2.7';
 
@@ -28,45 +29,24 @@ export type DecodeResult = { caps: FileCaps; errno?: undefined; reason?: undefin
  * Bits above `lastCap` are masked when `lastCap` is given.
  */
 export function decodeFileCaps(bytes: Uint8Array, lastCap?: number): DecodeResult {
-  if (bytes.length < 4) return { errno: -EINVAL, reason: `security.capability of ${bytes.length} bytes is shorter than its header` };
-  const magic = word(bytes, 0);
-  const revision = (magic & VFS_CAP_REVISION_MASK) >>> 0;
-  const version = revision === VFS_CAP_REVISION_1 ? 1 : revision === VFS_CAP_REVISION_2 ? 2 : revision === VFS_CAP_REVISION_3 ? 3 : 0;
-  if (version === 0) return { errno: -EINVAL, reason: `unknown security.capability revision 0x${revision.toString(16)}` };
-  if (bytes.length !== XATTR_CAPS_SIZE[version]) {
-    return { errno: -EINVAL, reason: `a v${version} security.capability must be ${XATTR_CAPS_SIZE[version]} bytes, not ${bytes.length}` };
+  const layout = readXattrLayout(bytes);
+  if (!layout.ok) {
+    if (layout.problem === 'short') return { errno: -EINVAL, reason: `security.capability of ${bytes.length} bytes is shorter than its header` };
+    if (layout.problem === 'revision') return { errno: -EINVAL, reason: `unknown security.capability revision 0x${layout.revision.toString(16)}` };
+    return { errno: -EINVAL, reason: `a v${layout.version} security.capability must be ${XATTR_SIZE[layout.version!]} bytes, not ${bytes.length}` };
   }
-  let permitted = BigInt(word(bytes, 1));
-  let inheritable = BigInt(word(bytes, 2));
-  if (version >= 2) {
-    permitted |= BigInt(word(bytes, 3)) << 32n;
-    inheritable |= BigInt(word(bytes, 4)) << 32n;
-  }
-  if (lastCap !== undefined) {
-    const valid = (1n << BigInt(lastCap + 1)) - 1n;
-    permitted &= valid;
-    inheritable &= valid;
-  }
+  const valid = lastCap === undefined ? -1n : (1n << BigInt(lastCap + 1)) - 1n;
   return {
-    caps: { version, permitted, inheritable, effective: (magic & VFS_CAP_FLAGS_EFFECTIVE) !== 0, rootid: version === 3 ? word(bytes, 5) : 0 },
+    caps: {
+      version: layout.version, permitted: layout.permitted & valid, inheritable: layout.inheritable & valid,
+      effective: (layout.flags & VFS_CAP_FLAGS_EFFECTIVE) !== 0, rootid: layout.rootid,
+    },
   };
 }
 
 /** Encodes decoded caps as the kernel stores them (v1: caps 0–31 only; v3 carries rootid). */
 export function encodeFileCaps(caps: FileCaps): Uint8Array {
-  const size = XATTR_CAPS_SIZE[caps.version];
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  const magic = caps.version === 1 ? VFS_CAP_REVISION_1 : caps.version === 2 ? VFS_CAP_REVISION_2 : VFS_CAP_REVISION_3;
-  view.setUint32(0, (magic | (caps.effective ? VFS_CAP_FLAGS_EFFECTIVE : 0)) >>> 0, true);
-  view.setUint32(4, Number(caps.permitted & 0xffffffffn), true);
-  view.setUint32(8, Number(caps.inheritable & 0xffffffffn), true);
-  if (caps.version >= 2) {
-    view.setUint32(12, Number((caps.permitted >> 32n) & 0xffffffffn), true);
-    view.setUint32(16, Number((caps.inheritable >> 32n) & 0xffffffffn), true);
-  }
-  if (caps.version === 3) view.setUint32(20, caps.rootid >>> 0, true);
-  return out;
+  return writeXattrLayout(caps.version, caps.effective, caps.permitted, caps.inheritable, caps.rootid);
 }
 
 /**
