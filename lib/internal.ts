@@ -16,6 +16,8 @@ export type { LegacySystem, LegacyTransition, VserverMaskPolicy } from './model/
 export { loadNative } from './backend/native/addon.js';
 export type { NativeAddon, NativeSnapshot } from './backend/native/addon.js';
 export { encodeProgram, encodeSteps, WIRE_OPS } from './backend/wire.js';
+export { ERROR_CODES } from './vocabulary/error-codes.js';
+export type { CapsErrorCode } from './vocabulary/error-codes.js';
 export { formatCapBound, parseCapBound } from './operations/capbound.js';
 export { predictSteps, refusalError } from './operations/explain-errno.js';
 export type { CredState } from './operations/explain-errno.js';

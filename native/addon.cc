@@ -1,6 +1,8 @@
-// Node-API glue only: argument conversion and results; the logic lives in creds.cc and
-// broadcast.cc. Kernel refusals come back as -errno numbers, never as exceptions; only a
-// call with arguments of the wrong type throws (a TypeError: a bug in lib/backend/native/addon.ts callers).
+// The module's entry (Init registers every area's functions) and the Node-API glue of the
+// credential calls: argument conversion and results only; the syscalls are in creds.cc and
+// broadcast.cc. xattr.cc, accounts.cc and launch.cc hold their own area's glue (Register*).
+// Kernel refusals come back as -errno numbers, never as exceptions; only a call with arguments
+// of the wrong type throws (a TypeError: a bug in a caller of lib/backend/native/addon.ts).
 #include <napi.h>
 
 #include <dlfcn.h>
@@ -64,17 +66,6 @@ Napi::Value Capset(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, caps::Capset(e, p, i));
 }
 
-bool AllowedPrctl(int option) {
-  switch (option) {
-    case PR_GET_KEEPCAPS: case PR_SET_KEEPCAPS: case PR_CAPBSET_READ: case PR_CAPBSET_DROP:
-    case PR_GET_SECUREBITS: case PR_SET_SECUREBITS: case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
-    case PR_CAP_AMBIENT:
-      return true;
-    default:
-      return false;
-  }
-}
-
 Napi::Value Prctl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   unsigned long args[5] = {0, 0, 0, 0, 0};
@@ -84,7 +75,7 @@ Napi::Value Prctl(const Napi::CallbackInfo& info) {
     args[k] = static_cast<unsigned long>(info[k].As<Napi::Number>().Int64Value());
   }
   const int option = static_cast<int>(args[0]);
-  if (info.Length() < 1 || !AllowedPrctl(option)) return Napi::Number::New(env, -EINVAL);
+  if (info.Length() < 1 || !caps::IsCapabilityPrctl(option)) return Napi::Number::New(env, -EINVAL);
   return Napi::Number::New(env, static_cast<double>(caps::RawPrctl(option, args[1], args[2], args[3], args[4])));
 }
 
@@ -115,51 +106,27 @@ Napi::Value GroupList(Napi::Env env, const uint32_t* list, long count) {
 }
 
 Napi::Value Groups(Napi::Env env) {
-  // Most processes have a few groups: one syscall into a stack buffer, sized only if that fails.
+  // Most processes have a few groups: one syscall into a stack buffer, the whole list only if that fails.
   uint32_t small[64];
-  long got = RawSyscall(SYS_getgroups, 64, reinterpret_cast<long>(small));
+  long got = caps::ReadGroupsInto(small, 64);
   if (got >= 0) return GroupList(env, small, got);
   if (got != -EINVAL) return Napi::Number::New(env, static_cast<double>(got));
-  for (int attempt = 0; attempt < 4; attempt++) {
-    long n = RawSyscall(SYS_getgroups, 0, 0);
-    if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
-    std::vector<uint32_t> list(static_cast<size_t>(n) + 1);
-    long got = RawSyscall(SYS_getgroups, n + 1, reinterpret_cast<long>(list.data()));
-    if (got == -EINVAL) continue;  // the list grew between the calls
-    if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
-    return GroupList(env, list.data(), got);
-  }
-  return Napi::Number::New(env, -EAGAIN);
+  std::vector<uint32_t> list;
+  got = caps::ReadGroups(&list);
+  if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
+  return GroupList(env, list.data(), got);
 }
 
 Napi::Value Getgroups(const Napi::CallbackInfo& info) { return Groups(info.Env()); }
 
-// Everything a snapshot reads from the kernel except the groups: 0 or -errno.
-struct ThreadRead {
-  caps::CapsSnapshot c;
-  caps::IdsSnapshot ids;
-  long securebits;
-  long nnp;
-};
-
-int ReadThread(ThreadRead* t) {
-  int r = caps::SnapshotCaps(&t->c);
-  if (r == 0) r = caps::SnapshotIds(&t->ids);
-  t->securebits = caps::RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-  t->nnp = caps::RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
-  if (r == 0 && t->securebits < 0) r = static_cast<int>(t->securebits);
-  if (r == 0 && t->nnp < 0) r = static_cast<int>(t->nnp);
-  return r;
-}
-
 Napi::Value Snapshot(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ThreadRead t;
-  int r = ReadThread(&t);
+  caps::ThreadCreds t;
+  int r = caps::ReadThreadCreds(&t);
   if (r < 0) return Napi::Number::New(env, r);
-  const caps::CapsSnapshot& c = t.c;
+  const caps::CapsSnapshot& c = t.caps;
   const caps::IdsSnapshot& ids = t.ids;
-  const long securebits = t.securebits, nnp = t.nnp;
+  const long securebits = t.securebits, nnp = t.no_new_privs;
   Napi::Value groups = Groups(env);
   if (groups.IsNumber()) return groups;
   Napi::Object o = Napi::Object::New(env);
@@ -198,15 +165,15 @@ Napi::Value SnapshotInto(const Napi::CallbackInfo& info) {
   if (groups == nullptr || nwords < 12) {
     return TypeError(env, "snapshotInto(caps, words, groups): a BigUint64Array(5), a Uint32Array(12) and a Uint32Array");
   }
-  ThreadRead t;
-  int r = ReadThread(&t);
+  caps::ThreadCreds t;
+  int r = caps::ReadThreadCreds(&t);
   if (r < 0) return Napi::Number::New(env, r);
-  const caps::CapsSnapshot& c = t.c;
+  const caps::CapsSnapshot& c = t.caps;
   const caps::IdsSnapshot& ids = t.ids;
-  const long securebits = t.securebits, nnp = t.nnp;
-  long got = RawSyscall(SYS_getgroups, static_cast<long>(ngroups), reinterpret_cast<long>(groups));
+  const long securebits = t.securebits, nnp = t.no_new_privs;
+  long got = caps::ReadGroupsInto(groups, ngroups);
   if (got == -EINVAL) {
-    long n = RawSyscall(SYS_getgroups, 0, 0);
+    long n = caps::ReadGroupsInto(nullptr, 0);
     if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
     words[10] = static_cast<uint32_t>(n);
     return Napi::Number::New(env, 1);

@@ -210,4 +210,42 @@ ProgramResult RunProgram(const Program& program, RunMode mode, int first) {
   return {-1, 0};
 }
 
+int ReadThreadCreds(ThreadCreds* out) {
+  int r = SnapshotCaps(&out->caps);
+  if (r == 0) r = SnapshotIds(&out->ids);
+  out->securebits = RawPrctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+  out->no_new_privs = RawPrctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+  if (r == 0 && out->securebits < 0) r = static_cast<int>(out->securebits);
+  if (r == 0 && out->no_new_privs < 0) r = static_cast<int>(out->no_new_privs);
+  return r;
+}
+
+bool IsCapabilityPrctl(int option) {
+  switch (option) {
+    case PR_GET_KEEPCAPS: case PR_SET_KEEPCAPS: case PR_CAPBSET_READ: case PR_CAPBSET_DROP:
+    case PR_GET_SECUREBITS: case PR_SET_SECUREBITS: case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
+    case PR_CAP_AMBIENT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+long ReadGroupsInto(uint32_t* buf, size_t capacity) {
+  return RawSyscall(SYS_getgroups, static_cast<long>(capacity), reinterpret_cast<long>(buf));
+}
+
+long ReadGroups(std::vector<uint32_t>* out) {
+  for (int attempt = 0; attempt < 4; attempt++) {
+    long n = ReadGroupsInto(nullptr, 0);
+    if (n < 0) return n;
+    out->resize(static_cast<size_t>(n) + 1);
+    long got = ReadGroupsInto(out->data(), out->size());
+    if (got == -EINVAL) continue;  // the list grew between the calls
+    if (got >= 0) out->resize(static_cast<size_t>(got));
+    return got;
+  }
+  return -EAGAIN;
+}
+
 }  // namespace caps

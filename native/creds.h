@@ -1,11 +1,13 @@
 // Single-thread credential syscalls and the credential-program runner.
 // Everything here is plain C++ over raw syscalls, returns the kernel's result or -errno, and
-// (except SnapshotThread's group list) is async-signal-safe: the broadcast handler calls it.
+// (except ReadGroups and SnapshotThread's group list) is async-signal-safe: the broadcast handler calls it.
 #pragma once
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
+
+#include <vector>
 
 #include "wire.h"
 
@@ -78,5 +80,24 @@ struct IdsSnapshot {
   uint32_t gid[4];
 };
 int SnapshotIds(IdsSnapshot* out);
+
+// Everything a snapshot reads from the kernel except the groups: 0 or -errno.
+struct ThreadCreds {
+  CapsSnapshot caps;
+  IdsSnapshot ids;
+  long securebits;
+  long no_new_privs;
+};
+int ReadThreadCreds(ThreadCreds* out);
+
+// Whether prctl `option` is a capability option the addon passes on (others: -EINVAL, no syscall).
+bool IsCapabilityPrctl(int option);
+
+// getgroups(2) into `buf` of `capacity` entries: the count, -EINVAL when the list is longer
+// (capacity 0: just the count), or -errno. Async-signal-safe.
+long ReadGroupsInto(uint32_t* buf, size_t capacity);
+// The whole list, however long (retried while it grows between calls): the count, or -errno
+// (-EAGAIN if it kept growing). Allocates: not for the signal handler.
+long ReadGroups(std::vector<uint32_t>* out);
 
 }  // namespace caps

@@ -9,7 +9,7 @@ import type { AccountSource, GroupEntry, UserEntry } from '../accounts/source.js
 import { filesAccounts } from '../accounts/files.js';
 import { getBackend } from './backend.js';
 import { nssAccounts } from '../backend/native/accounts.js';
-import { loadNative } from '../backend/native/addon.js';
+import { requireNative } from '../backend/native/addon.js';
 
 const USERS: readonly UserEntry[] = [
   { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' },
@@ -30,6 +30,6 @@ export const simulatedAccounts: AccountSource = {
 };
 
 export function systemAccounts(): AccountSource {
-  if (getBackend().kind === 'native') return nssAccounts(loadNative());
+  if (getBackend().kind === 'native') return nssAccounts(requireNative('resolving names through NSS'));
   return process.platform === 'linux' ? filesAccounts() : simulatedAccounts;
 }

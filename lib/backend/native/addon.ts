@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CapsError } from '../../vocabulary/errors.js';
 
 /** The calling thread, as one native call reads it (masks as bigint, ids as [r, e, s, fs]). */
 export interface NativeSnapshot {
@@ -54,7 +55,7 @@ export interface NativeBroadcast {
   signalled: number;
 }
 
-/** Everything the addon exports (xattr and launch functions are declared by their owners). */
+/** Everything the addon exports, typed once (native/*.cc register them; nothing else declares them). */
 export interface NativeAddon {
   lastCap(): number;
   gettid(): number;
@@ -104,16 +105,20 @@ export interface NativeAddon {
   accountGroup(query: string | number): { name: string; gid: number; members: string[] } | null | number;
   /** getgrouplist(name, gid): what initgroups would set, or -errno. */
   accountGroupList(name: string, gid: number): number[] | number;
-  // native/launch.cc: its owner declares the exact signatures (lib/backend/native/launcher.ts LaunchExports).
-  launchSpawn: NativeFunction;
-  launchWatch: NativeFunction;
-  launchRef: NativeFunction;
-  launchKill: NativeFunction;
-  [other: string]: unknown;
+  // native/launch.cc (the child's plan is lib/backend/wire.ts's encoding):
+  /** fork, the plan in the child, execve; watches the pidfd. undefined when this environment is shutting down. */
+  launchSpawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: Int32Array,
+    steps: Uint32Array, groups: Uint32Array, onExit: (code: number, signal: number) => void):
+    { pid: number; pidfd: number; watchId?: number; stdio?: number[]; step: number; errno: number } | undefined;
+  /** Watches a pidfd on the calling thread's loop: the watch id, or -errno. */
+  launchWatch(pidfd: number, onExit: (code: number, signal: number) => void): number;
+  /** Keeps (or stops keeping) the loop alive for a watch. */
+  launchRef(watchId: number, ref: boolean): void;
+  /** pidfd_send_signal: 0 or -errno. */
+  launchKill(pidfd: number, signal: number): number;
+  /** The plan on the calling thread, then execve: returns only on failure (the step, -errno). */
+  launchExecInPlace(file: string, argv: string[], envp: string[], cwd: string | null, steps: Uint32Array, groups: Uint32Array): { step: number; errno: number };
 }
-
-/** A function whose exact signature its owner declares (see NativeAddon). */
-export type NativeFunction = (...args: never[]) => unknown;
 
 /** Why the addon could not load, with every path tried. */
 export class NativeLoadError extends Error {
@@ -190,6 +195,18 @@ export function loadNative(): NativeAddon {
   } catch (err) {
     failure = err instanceof NativeLoadError ? err : new NativeLoadError(String(err), [], err);
     throw failure;
+  }
+}
+
+/**
+ * The addon for `purpose`, or CapsError `ERR_CAPS_UNSUPPORTED` saying what needed it and every
+ * path tried: the one "load the addon or throw" of the native backend's parts.
+ */
+export function requireNative(purpose: string): NativeAddon {
+  try {
+    return loadNative();
+  } catch (err) {
+    throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: `${purpose} needs the linux-caps addon, which could not load: ${(err as Error).message}`, cause: err });
   }
 }
 

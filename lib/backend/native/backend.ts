@@ -11,7 +11,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, syscallError } from '../../vocabulary/errors.js';
-import { loadNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from './addon.js';
+import { requireNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from './addon.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
@@ -19,7 +19,7 @@ import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeLauncher } from './launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
 import type { CredProgram, Ids, OpFailure, ThreadState } from '../../vocabulary/types.js';
-import { PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
+import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
 
 // The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
@@ -30,21 +30,8 @@ const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
 const STATUS_NOT_PROCFS = -1003;
 
-function unsupported(cause: unknown): CapsError {
-  return new CapsError({
-    code: 'ERR_CAPS_UNSUPPORTED',
-    message: `linux-caps: the native addon is required on Linux and could not load: ${(cause as Error)?.message ?? cause}`,
-    cause,
-  });
-}
-
-function addon(): NativeAddon {
-  try {
-    return loadNative();
-  } catch (err) {
-    throw unsupported(err);
-  }
-}
+const PURPOSE = 'the kernel backend (every capability call on Linux)';
+const addon = (): NativeAddon => requireNative(PURPOSE);
 
 function ids(tuple: readonly number[]): Ids {
   return { real: tuple[0]!, effective: tuple[1]!, saved: tuple[2]!, fs: tuple[3]! };
@@ -131,7 +118,7 @@ export function createNativeBackend(): Backend {
     if (out.status !== 0 && out.sweeps === 0) {
       // Refused before the caller changed anything.
       if (out.status === STATUS_NOT_MAIN_THREAD) throw refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread');
-      if (out.status === -16) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
+      if (out.status === -EBUSY) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
       if (out.status === STATUS_NOT_PROCFS) throw refusal('ERR_CAPS_NO_PROCFS', '/proc/self/task, as the broadcast opened it, is not on procfs: its threads cannot be found, so nothing was changed');
       if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
       throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
@@ -207,9 +194,9 @@ export function createNativeBackend(): Backend {
       const libc = checkLibc();
       if (libc) return libc;
       try {
-        loadNative();
+        addon();
       } catch (err) {
-        return unsupported(err);
+        return err as CapsError;
       }
       let iou: number[];
       try {

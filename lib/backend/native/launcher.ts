@@ -1,28 +1,9 @@
 /** The kernel's Launcher: the addon's launch* functions (native/launch.cc), typed. */
 import type { Launcher, SpawnRequest, SpawnResult } from '../contract.js';
 import { CapsError } from '../../vocabulary/errors.js';
-import { loadNative } from './addon.js';
+import { requireNative } from './addon.js';
 
-interface LaunchExports {
-  launchSpawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: Int32Array,
-    steps: Uint32Array, groups: Uint32Array, onExit: (code: number, signal: number) => void):
-    { pid: number; pidfd: number; watchId?: number; stdio?: number[]; step: number; errno: number } | undefined;
-  launchRef(watchId: number, ref: boolean): void;
-  launchKill(pidfd: number, signal: number): number;
-  launchExecInPlace(file: string, argv: string[], envp: string[], cwd: string | null, steps: Uint32Array, groups: Uint32Array): { step: number; errno: number };
-}
-
-function addon(): LaunchExports {
-  try {
-    return loadNative() as unknown as LaunchExports;
-  } catch (err) {
-    throw new CapsError({
-      code: 'ERR_CAPS_UNSUPPORTED',
-      message: `launch() needs the linux-caps addon, which could not load: ${(err as Error).message}`,
-      cause: err,
-    });
-  }
-}
+const addon = () => requireNative('launch()');
 
 export const nativeLauncher: Launcher = {
   spawn(req: SpawnRequest): SpawnResult {

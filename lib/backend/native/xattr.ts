@@ -2,16 +2,9 @@
  * The kernel's security.capability I/O: the addon's xattr functions (native/xattr.cc), path or
  * fd chosen by the target's type. A path is never followed (lgetxattr & co.; -ELOOP for a link).
  */
-import { CapsError } from '../../vocabulary/errors.js';
-import { loadNative, type NativeAddon } from './addon.js';
+import { requireNative } from './addon.js';
 
-function addon(): NativeAddon {
-  try {
-    return loadNative();
-  } catch (err) {
-    throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: `file capabilities need the linux-caps addon: ${(err as Error).message}`, cause: err });
-  }
-}
+const addon = () => requireNative('file capabilities');
 
 /** The bytes, or -errno (-ENODATA: none; -ELOOP: the path is a symlink). */
 export function readFileCaps(target: string | number): Uint8Array | number {
