@@ -432,5 +432,5 @@ function main() {
   return 0;
 }
 
-// Run when executed (`node scripts/pack-test.mjs`); test/package.test.ts also imports tarballProblems.
+// Run when executed (`node scripts/pack-test.mjs`); test/package/package.test.ts also imports tarballProblems.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();

@@ -29,7 +29,7 @@ const suites = [
 ];
 const asanWanted = process.platform === 'linux' && (process.env.LINUX_CAPS_ASAN === '1' || ci);
 // The native tests, the public-API tests, and the tests of the addon's other C++ (launch.cc, xattr.cc).
-const asanPaths = ['test/native', 'test/api', 'test/launch.test.ts', 'test/launch-workers.test.ts', 'test/filecaps'];
+const asanPaths = ['test/native', 'test/api', 'test/operations/launch.test.ts', 'test/operations/launch-workers.test.ts', 'test/filecaps'];
 if (asanWanted) suites.push({ name: 'asan', env: {}, paths: asanPaths, prepare: prepareAsan, focusable: true });
 
 const tmp = mkdtempSync(join(tmpdir(), 'linux-caps-test-'));

@@ -7,7 +7,7 @@
 import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { capFromName, type CapLike } from '../vocabulary/names.js';
 import { invalidArg } from '../vocabulary/errors.js';
-import type { CredOp, CredProgram } from '../vocabulary/types.js';
+import type { CapTriple, CredOp, CredProgram } from '../vocabulary/types.js';
 import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
 /** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
@@ -64,12 +64,7 @@ export function securebitNames(bits: number): string[] {
   return Object.entries(SECUREBITS).filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
 }
 
-/** The three sets of a capset; an omitted set is empty (absolute, like capset(2)). */
-export interface CapTriple {
-  effective?: CapSetInput;
-  permitted?: CapSetInput;
-  inheritable?: CapSetInput;
-}
+export type { CapTriple };
 
 /** Caps given one way or another: a single cap, a list, a CapSet or a mask. */
 export type CapsInput = CapLike | CapSetInput;

@@ -2,6 +2,7 @@
  * The shapes the libcap text functions take and return.
  */
 import type { CapSet, CapSetInput } from '../vocabulary/capset.js';
+import type { CapTriple } from '../vocabulary/types.js';
 
 /** A process's (or a file's) three capability sets, as cap_from_text returns them. */
 export interface CapSetTriple {
@@ -10,12 +11,8 @@ export interface CapSetTriple {
   inheritable: CapSet;
 }
 
-/** What formatCaps takes: each set as a CapSet, a bigint mask or names/numbers; omitted = empty. */
-export interface CapTripleInput {
-  effective?: CapSetInput;
-  permitted?: CapSetInput;
-  inheritable?: CapSetInput;
-}
+/** What formatCaps takes: the same shape as `CapTriple` (one definition, two names). */
+export type CapTripleInput = CapTriple;
 
 /**
  * libcap's IAB tuple: the Inheritable set, the Ambient set, and the capabilities Not in the

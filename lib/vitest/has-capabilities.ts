@@ -6,7 +6,7 @@
 import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
 import { formatCaps, parseCaps } from '../text/index.js';
-import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, showSet, unreadableLines, type ResolvedSubject } from './subject.js';
+import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, unreadableLines, type ResolvedSubject } from './subject.js';
 import { EINVAL } from '../vocabulary/abi.js';
 
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;

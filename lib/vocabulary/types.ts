@@ -1,7 +1,7 @@
 /**
  * Shapes shared by the kernel backend, the model and the public API.
  */
-import type { CapSet } from './capset.js';
+import type { CapSet, CapSetInput } from './capset.js';
 
 /** real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines. */
 export interface Ids {
@@ -29,6 +29,16 @@ export interface ThreadState {
   groups: number[];
   /** Seccomp mode from /proc (0 none, 1 strict, 2 filter), where known. */
   seccomp?: number;
+}
+
+/**
+ * The three capability sets, each a CapSet, a bigint mask or names/numbers; an omitted set is
+ * empty (absolute, like capset(2)). What `thread.set`, `caps.set` and `formatCaps` take.
+ */
+export interface CapTriple {
+  effective?: CapSetInput;
+  permitted?: CapSetInput;
+  inheritable?: CapSetInput;
 }
 
 /**

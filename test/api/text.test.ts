@@ -1,7 +1,7 @@
 /**
  * The libcap text functions through the public API: shapes, inputs, options, error details
  * and round trips. (Byte-for-byte agreement with libcap itself is proven by
- * test/text-differential.test.ts and test/text-vectors.test.ts against the C library.)
+ * test/text/differential.test.ts and test/text/vectors.test.ts against the C library.)
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -3,7 +3,7 @@
  * capabilities (text-formats §2.4). libcap sizes itself once, in a constructor, by a binary
  * search with prctl(PR_CAPBSET_READ, n): a kernel answers 0 or 1 below its last cap and
  * EINVAL above. Debian's libcap 2.66 imports both `prctl` and `syscall`; its probe goes through
- * libc's `prctl` (test/text-kernel-bits.test.ts proves it with this file built with
+ * libc's `prctl` (test/text/kernel-bits.test.ts proves it with this file built with
  * -DHOOK_SYSCALL=0, hooking prctl alone), and `syscall` is hooked too so that a build routing
  * prctl through syscall(SYS_prctl) is faked as well.
  * Only PR_CAPBSET_READ is answered here; everything else goes to the real kernel.

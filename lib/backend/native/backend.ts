@@ -11,14 +11,14 @@ import { isMainThread } from 'node:worker_threads';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, syscallError } from '../../vocabulary/errors.js';
-import { requireNative, type NativeAddon, type NativeBroadcast, type NativeSnapshot } from './addon.js';
+import { requireNative, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeLauncher } from './launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
-import type { CredProgram, Ids, OpFailure, ThreadState } from '../../vocabulary/types.js';
+import type { CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
 import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
 
@@ -32,28 +32,6 @@ const STATUS_NOT_PROCFS = -1003;
 
 const PURPOSE = 'the kernel backend (every capability call on Linux)';
 const addon = (): NativeAddon => requireNative(PURPOSE);
-
-function ids(tuple: readonly number[]): Ids {
-  return { real: tuple[0]!, effective: tuple[1]!, saved: tuple[2]!, fs: tuple[3]! };
-}
-
-/** A ThreadState from the addon's one-call snapshot. */
-export function snapshotToState(tid: number, s: NativeSnapshot): ThreadState {
-  return {
-    tid,
-    effective: CapSet.fromMask(s.effective),
-    permitted: CapSet.fromMask(s.permitted),
-    inheritable: CapSet.fromMask(s.inheritable),
-    bounding: CapSet.fromMask(s.bounding),
-    ambient: CapSet.fromMask(s.ambient),
-    noNewPrivs: s.noNewPrivs === 1,
-    securebits: s.securebits,
-    keepCaps: (s.securebits & SECBIT_KEEP_CAPS) !== 0,
-    uid: ids(s.uid),
-    gid: ids(s.gid),
-    groups: s.groups,
-  };
-}
 
 let libcRefusal: CapsError | null | undefined;
 

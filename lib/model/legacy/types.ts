@@ -7,7 +7,7 @@
  * namespaces, and the keep-capabilities flag is a plain task flag, not a securebit. Everything
  * here is plain data; every transition returns a new `LegacySystem`.
  */
-import { CAPABILITY_VERSION_1, CAP_SETPCAP, CAP_SYS_MODULE } from '../../vocabulary/abi.js';
+import { CAPABILITY_VERSION_1 } from '../../vocabulary/abi.js';
 export { CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_SYS_MODULE, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../vocabulary/abi.js';
 
 /**

@@ -17,7 +17,6 @@ import { capToName } from '../../vocabulary/names.js';
 const SETPCAP_BIT = 1n << 8n;
 /** Securebits whose change needs no CAP_SETPCAP on 6.14+ (the exec bits and their locks). */
 const EXEC_BITS = 0xf00;
-const ALL_BITS = 0x555;
 const ALL_LOCKS = 0xaaa;
 
 const R_BSET = 'kernel-semantics §2.5 PR_CAPBSET';
