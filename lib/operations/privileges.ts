@@ -13,16 +13,20 @@
  */
 import { changeRefusal, getBackend, type Backend } from './backend.js';
 import { CapSet } from '../vocabulary/capset.js';
-import { CapsError, invalidArg } from '../vocabulary/errors.js';
+import { CapsError, errnoName, invalidArg } from '../vocabulary/errors.js';
 import { caps, stripOtherThreads } from './process.js';
-import { toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
-import { capToName } from '../vocabulary/names.js';
+import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
+import { describeStep } from './explain-errno.js';
+import { credInitOf } from './thread-cred.js';
+import { applyStep, createCred, createKernel, credOpToStep } from '../model/modern/kernel.js';
+import type { ModelStep } from '../model/modern/types.js';
+import { capToName, lastCap } from '../vocabulary/names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from '../vocabulary/types.js';
 import { resolveIdentityOptions } from './users.js';
 import { idChangeRefusal } from '../accounts/id-checks.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { rootExecGain, rootExecWarning } from './launch/warnings.js';
-import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, EINVAL, EPERM, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED } from '../vocabulary/abi.js';
+import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
 export const LOCKED_SECUREBITS = 0xef; // a literal type for users; test/native/abi.test.ts checks it is those bits of abi.ts
@@ -138,33 +142,16 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
     : options.securebits === false || options.securebits === undefined ? undefined : toSecurebits(options.securebits);
   const noNewPrivs = options.noNewPrivs ?? preset === 'nopriv';
 
-  // What the kernel would refuse, said before anything changes.
-  let missing = firstMissing(keep, now.permitted);
-  if (missing !== undefined) refuse(`cannot keep ${capToName(missing)}: it is not in the permitted set now`, missing);
-  missing = firstMissing(effective, keep);
-  if (missing !== undefined) refuse(`effective ${capToName(missing)} is not kept (E ⊆ P)`, missing);
-  missing = firstMissing(ambient, inheritable);
-  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not inheritable: the kernel keeps A ⊆ P ∩ I (add it to inheritable)`, missing);
-  missing = firstMissing(ambient, keep);
-  if (missing !== undefined) refuse(`ambient ${capToName(missing)} is not kept: the kernel keeps A ⊆ P ∩ I (add it to keep)`, missing);
-  missing = firstMissing(inheritable, now.inheritable.union(now.bounding));
-  if (missing !== undefined) refuse(`inheritable ${capToName(missing)} is not in the bounding set (I' ⊆ I ∪ B, kernel-semantics §2.3)`, missing);
-  missing = firstMissing(inheritable, now.inheritable.union(now.permitted));
-  if (missing !== undefined && !now.permitted.has(CAP_SETPCAP)) refuse(`inheritable ${capToName(missing)} is neither inheritable nor permitted now, and cap_setpcap is not permitted (I' ⊆ I ∪ P)`, missing);
-  if ((limitBounding || securebits !== undefined) && !now.permitted.has(CAP_SETPCAP)) {
-    refuse(`${limitBounding ? 'limiting the bounding set' : 'setting securebits'} needs cap_setpcap in the permitted set now`, CAP_SETPCAP);
-  }
+  // The request must hold after the drop: an ambient cap outside the kept set would be cleared
+  // by the last capset without a refusal (A ⊆ P ∩ I), so say it now.
+  const lost = firstMissing(ambient, keep);
+  if (lost !== undefined) refuse(`ambient ${capToName(lost)} is not kept: the kernel keeps A ⊆ P ∩ I (add it to keep)`, lost);
   const uidNow = now.uid;
   const changesUid = ids.uid !== undefined && [uidNow.real, uidNow.effective, uidNow.saved].some((u) => u !== ids.uid);
   const changesGid = ids.gid !== undefined && [now.gid.real, now.gid.effective, now.gid.saved].some((g) => g !== ids.gid);
   const changesGroups = ids.groups !== undefined && ids.groups.join(',') !== now.groups.join(',');
-  if (changesUid && !now.effective.has(CAP_SETUID)) refuse(`switching to uid ${ids.uid} needs cap_setuid in the effective set`, CAP_SETUID);
-  if ((changesGid || changesGroups) && !now.effective.has(CAP_SETGID)) refuse('changing groups needs cap_setgid in the effective set', CAP_SETGID);
   const leavesRoot = changesUid && [uidNow.real, uidNow.effective, uidNow.saved].includes(0) && ids.uid !== 0;
   const keepCapsFirst = leavesRoot && !keep.isEmpty;
-  if (keepCapsFirst && now.securebits !== undefined && (now.securebits & SECBIT_KEEP_CAPS_LOCKED) !== 0 && (now.securebits & SECBIT_KEEP_CAPS) === 0) {
-    refuse('keeping capabilities across the uid switch needs keepcaps, but SECBIT_KEEP_CAPS_LOCKED holds it off');
-  }
   if (!uniform && !leavesRoot) refuse('uniform: false leaves other threads holding nothing only when switching away from uid 0; give user');
 
   // After the switch P is still `now.permitted` (keepcaps), or empty when nothing is kept.
@@ -186,7 +173,49 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
   if (changesGroups) idsToSet.groups = ids.groups!;
   if (changesGid) idsToSet.gid = ids.gid!;
   if (changesUid) idsToSet.uid = ids.uid!;
-  return { ids: idsToSet, keepCapsFirst, steps, permitted: keep, uniform };
+  const plan: DropPlan = { ids: idsToSet, keepCapsFirst, steps, permitted: keep, uniform };
+  const refused = modelRefusal(plan, now);
+  if (refused) {
+    const hint = refused.op === 'ambient.raise' && refused.cap !== undefined && !inheritable.has(refused.cap) ? ' (add it to inheritable)' : '';
+    refuse(`${refused.what} would be refused: ${refused.reason}${hint}`, refused.cap);
+  }
+  return plan;
+}
+
+/**
+ * The drop replayed on the model from the calling thread's state, step by step as dropPrivileges
+ * runs it (keepcaps, setgroups, setresgid, setresuid, then the program): the first step the
+ * kernel's rules refuse, in the model's words (kernel-semantics §2.3–§2.5), so nothing changes
+ * for a request the kernel would stop halfway. Undefined when every step passes, or when the
+ * model does not take the state (a newer kernel's securebits): then the kernel decides.
+ */
+function modelRefusal(plan: DropPlan, now: ThreadState): { what: string; reason: string; op: string; cap?: number } | undefined {
+  let kernel;
+  let cred;
+  try {
+    kernel = createKernel({ lastCap: lastCap() });
+    cred = createCred(kernel, credInitOf(now));
+  } catch {
+    return undefined;
+  }
+  const steps: Array<{ what: string; op: string; step: ModelStep; cap?: number }> = [];
+  const { groups, gid, uid } = plan.ids;
+  if (plan.keepCapsFirst) steps.push({ what: 'PR_SET_KEEPCAPS 1', op: 'keepCaps.set', step: credOpToStep({ op: 'keepCaps.set', on: true }) });
+  if (groups !== undefined) steps.push({ what: `setgroups [${groups.join(',')}]`, op: 'setgroups', step: { op: 'setgroups', groups } });
+  if (gid !== undefined) steps.push({ what: `setresgid ${gid}`, op: 'setresgid', step: { op: 'setresgid', rgid: gid, egid: gid, sgid: gid } });
+  if (uid !== undefined) steps.push({ what: `setresuid ${uid}`, op: 'setresuid', step: { op: 'setresuid', ruid: uid, euid: uid, suid: uid } });
+  for (const op of compileSteps(plan.steps)) {
+    const what = op.op === 'capset'
+      ? `capset E=${op.effective.toString() || '(empty)'} P=${op.permitted.toString() || '(empty)'} I=${op.inheritable.toString() || '(empty)'}`
+      : describeStep(op).detail;
+    steps.push({ what, op: op.op, step: credOpToStep(op), ...('cap' in op ? { cap: op.cap } : {}) });
+  }
+  for (const { what, op, step, cap } of steps) {
+    const t = applyStep(kernel, cred, step);
+    if (t.errno !== undefined) return { what: `${what} (${errnoName(t.errno)[0]})`, reason: `${t.reason ?? 'refused'} [${t.rule}]`, op, ...(cap === undefined ? {} : { cap }) };
+    cred = t.state;
+  }
+  return undefined;
 }
 
 function partial(backend: Backend, options: DropPrivilegesOptions, what: string, cause: unknown): never {

@@ -39,7 +39,7 @@ describe.skipIf(skip)(`dropPrivileges (${backendKind} backend)`, () => {
   it('refuses ambient without inheritable, and changes nothing', () => {
     const out = drop({ user: 'nobody', keep: ['cap_net_raw'], ambient: ['cap_net_raw'], inheritable: [] });
     expect(out.error).toMatchObject({ code: 'ERR_CAPS_CANNOT_DROP' });
-    expect(out.error!.message).toMatch(/ambient cap_net_raw is not inheritable/);
+    expect(out.error!.message).toMatch(/PR_CAP_AMBIENT_RAISE cap_net_raw \(EPERM\) would be refused: .*cap_net_raw is not in I .*\(add it to inheritable\)/);
     expect(out.threads.every((t) => t.uid.real === 0 && t.permitted !== '0000000000000000')).toBe(true);
   });
 
