@@ -70,7 +70,7 @@ describe.skipIf(skipPython || skipCmake)('CMakeLists.txt builds what binding.gyp
     return JSON.parse(readFileSync(join(out, 'compile_commands.json'), 'utf8'));
   }
 
-  const oracle = (pythonLiteral(gypText) as { targets: Array<Record<string, string[]>> }).targets.find((t) => t.target_name === 'linux_caps')!;
+  const oracle = (pythonLiteral(gypText) as { targets: Array<Record<string, string[]>> }).targets.find((t) => (t.target_name as unknown) === 'linux_caps')!;
 
   it('compiles every source binding.gyp lists, and nothing else', () => {
     const commands = configure(false);

@@ -75,17 +75,7 @@ export function setfattrRaw(path: string, bytes: Uint8Array): { status: number |
   return { status: r.status, stderr: r.stderr };
 }
 
-/** mulberry32: a small seeded PRNG, so failures reproduce from the printed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng.js';
 
 /** A random mask over caps 0..last, with a density chosen per call (sparse to dense). */
 export function randomMask(rand: () => number, last: number): bigint {

@@ -5,24 +5,14 @@
  * glue between a thread's CredState and the model's Cred (masks, securebits, no_new_privs). Pure.
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from '../helpers/prng.js';
 import {
   CapSet, predictSteps, refusalError, type CredState, applyStep as modelStep, createCred, createKernel, credOpToStep, type CredOp,
 } from '../../lib/internal.js';
 
 const LAST = 40;
 const kernel = createKernel({ lastCap: LAST });
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 const INTERESTING = [0, 1, 5, 8, 13, 21, 40];
 

@@ -81,7 +81,7 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
     const dist = new URL('../../dist/index.js', import.meta.url).href;
     const script = `import { launch } from '${dist}';
       const out = [];
-      for (const o of [{ groups: [0] }, { iab: '^cap_net_raw' }, { caps: 'cap_kill=ep' }]) {
+      for (const o of [{ groups: [0] }, { iab: '^cap_net_raw' }, { caps: 'cap_kill=ep' }, { caps: 'cap_kill=e' }]) {
         try { launch('true', [], o); out.push('started'); } catch (e) { out.push({ code: e.code, syscall: e.syscall, reason: e.reason, rule: e.rule, message: e.message }); }
       }
       console.log(JSON.stringify(out));`;
@@ -90,6 +90,7 @@ describe.skipIf(skip)('launch() agrees with setpriv', () => {
       expect.objectContaining({ code: 'EPERM', syscall: 'setgroups', reason: 'setgroups needs cap_setgid in E', rule: expect.stringMatching(/^kernel-semantics §2\.4/) }),
       expect.objectContaining({ code: 'EPERM', syscall: 'capset', reason: expect.stringMatching(/cap_net_raw is in neither I nor P/), rule: 'kernel-semantics §2.3.3a' }),
       expect.objectContaining({ code: 'EPERM', syscall: 'capset', reason: "P' ⊄ P: cap_kill is not in the permitted set", rule: 'kernel-semantics §2.3.3c' }),
+      expect.objectContaining({ code: 'EPERM', syscall: 'capset', reason: "E' ⊄ P': cap_kill is not in the new permitted set", rule: 'kernel-semantics §2.3.3d' }),
     ]);
     for (const e of got) expect(e.message).toContain(`(${e.reason})`);
   });
