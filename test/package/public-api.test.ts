@@ -21,7 +21,8 @@ function declarationsOf(entry: string): string {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     if (symbol.flags & ts.SymbolFlags.ValueModule) return `${exported.name}: namespace (${checker.getExportsOfModule(symbol).length} members)`;
     const text = (symbol.declarations ?? []).map((d) => (ts.isVariableDeclaration(d) ? d.parent.getText() : d.getText())).join('\n');
-    return `${exported.name}: ${text.replace(/^export (declare )?/gm, '')}`;
+    // Quote style is the emitter's choice (TypeScript 6 and 7 differ), not the API's.
+    return `${exported.name}: ${text.replace(/^export (declare )?/gm, '').replace(/"/g, "'")}`;
   }).sort().join('\n\n');
 }
 
