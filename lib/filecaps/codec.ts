@@ -61,6 +61,7 @@ export type XattrLayout =
   | { ok: true; version: FileCapsVersion; magic: number; flags: number; permitted: bigint; inheritable: bigint; rootid: number }
   | { ok: false; problem: 'short' | 'revision' | 'size'; magic: number; revision: number; version?: FileCapsVersion; length: number };
 
+/** The layout of `bytes`, or which of the kernel's read checks it fails (short, revision, size). */
 export function readXattrLayout(bytes: Uint8Array): XattrLayout {
   const length = bytes.length;
   if (length < 4) return { ok: false, problem: 'short', magic: 0, revision: 0, length };

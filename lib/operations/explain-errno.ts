@@ -10,7 +10,8 @@
 import { CapSet } from '../vocabulary/capset.js';
 import { capToName } from '../vocabulary/names.js';
 import { syscallError, type CapsError } from '../vocabulary/errors.js';
-import { applyStep, createCred, createKernel, credOpToStep } from '../model/modern/kernel.js';
+import { credOpToStep, type CredInit } from '../model/modern/kernel.js';
+import { replayOnModel } from './model-replay.js';
 import type { Cred } from '../model/modern/types.js';
 import type { CredOp, CredProgram, OpFailure } from '../vocabulary/types.js';
 
@@ -29,11 +30,11 @@ const RULE_CAPSET = 'kernel-semantics §2.3';
 const RULE_PRCTL = 'kernel-semantics §2.5';
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-function credOf(s: CredState, last: number): Cred {
-  return createCred(createKernel({ lastCap: last }), {
+function initOf(s: CredState): CredInit {
+  return {
     effective: s.effective.toMask(), permitted: s.permitted.toMask(), inheritable: s.inheritable.toMask(),
     bounding: s.bounding.toMask(), ambient: s.ambient.toMask(), securebits: s.securebits, noNewPrivs: s.noNewPrivs,
-  });
+  };
 }
 
 function stateOf(c: Cred): CredState {
@@ -50,18 +51,8 @@ function stateOf(c: Cred): CredState {
  * thread's capability state is all the model needs.
  */
 export function predictSteps(state: CredState, program: CredProgram, last: number, count = program.length): CredState | undefined {
-  try {
-    const kernel = createKernel({ lastCap: last });
-    let cred = credOf(state, last);
-    for (let i = 0; i < count; i++) {
-      const t = applyStep(kernel, cred, credOpToStep(program[i]!));
-      if (t.errno !== undefined) return undefined;
-      cred = t.state;
-    }
-    return stateOf(cred);
-  } catch {
-    return undefined;
-  }
+  const replay = replayOnModel(last, initOf(state), program.slice(0, count).map((op) => () => credOpToStep(op)));
+  return replay && !replay.refused ? stateOf(replay.cred) : undefined;
 }
 
 /** How a step shows in an error: the syscall, the kernel's name for the operation, the cap. */
@@ -81,13 +72,8 @@ export function describeStep(op: CredOp): { syscall: string; op: string; cap?: s
 
 /** The model's reason and rule for `op` refused with `errno` in state `s`, when the model predicts that errno. */
 export function modelRefusal(s: CredState, op: CredOp, errno: number, last: number): { reason: string; rule: string } | undefined {
-  try {
-    const t = applyStep(createKernel({ lastCap: last }), credOf(s, last), credOpToStep(op));
-    if (t.errno !== undefined && Math.abs(t.errno) === Math.abs(errno) && t.reason) return { reason: t.reason, rule: t.rule };
-  } catch {
-    // a state the model does not take (a newer kernel's securebits): no reason
-  }
-  return undefined;
+  const refused = replayOnModel(last, initOf(s), [() => credOpToStep(op)])?.refused;
+  return refused?.reason && Math.abs(refused.errno) === Math.abs(errno) ? { reason: refused.reason, rule: refused.rule } : undefined;
 }
 
 /** The error for a refused step, with the kernel's errno and, where known, the reason and rule. */

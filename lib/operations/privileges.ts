@@ -18,7 +18,8 @@ import { caps, stripOtherThreads } from './process.js';
 import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
 import { describeStep } from './explain-errno.js';
 import { credInitOf } from './thread-cred.js';
-import { applyStep, createCred, createKernel, credOpToStep } from '../model/modern/kernel.js';
+import { credOpToStep } from '../model/modern/kernel.js';
+import { replayOnModel } from './model-replay.js';
 import type { ModelStep } from '../model/modern/types.js';
 import { capToName, lastCap } from '../vocabulary/names.js';
 import type { ProcessCallOptions, ThreadState, BackendKind } from '../vocabulary/types.js';
@@ -190,14 +191,6 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
  * model does not take the state (a newer kernel's securebits): then the kernel decides.
  */
 function modelRefusal(plan: DropPlan, now: ThreadState): { what: string; reason: string; op: string; cap?: number } | undefined {
-  let kernel;
-  let cred;
-  try {
-    kernel = createKernel({ lastCap: lastCap() });
-    cred = createCred(kernel, credInitOf(now));
-  } catch {
-    return undefined;
-  }
   const steps: Array<{ what: string; op: string; step: ModelStep; cap?: number }> = [];
   const { groups, gid, uid } = plan.ids;
   if (plan.keepCapsFirst) steps.push({ what: 'PR_SET_KEEPCAPS 1', op: 'keepCaps.set', step: credOpToStep({ op: 'keepCaps.set', on: true }) });
@@ -210,12 +203,10 @@ function modelRefusal(plan: DropPlan, now: ThreadState): { what: string; reason:
       : describeStep(op).detail;
     steps.push({ what, op: op.op, step: credOpToStep(op), ...('cap' in op ? { cap: op.cap } : {}) });
   }
-  for (const { what, op, step, cap } of steps) {
-    const t = applyStep(kernel, cred, step);
-    if (t.errno !== undefined) return { what: `${what} (${errnoName(t.errno)[0]})`, reason: `${t.reason ?? 'refused'} [${t.rule}]`, op, ...(cap === undefined ? {} : { cap }) };
-    cred = t.state;
-  }
-  return undefined;
+  const refused = replayOnModel(lastCap(), credInitOf(now), steps.map((s) => s.step))?.refused;
+  if (!refused) return undefined;
+  const { what, op, cap } = steps[refused.index]!;
+  return { what: `${what} (${errnoName(refused.errno)[0]})`, reason: `${refused.reason ?? 'refused'} [${refused.rule}]`, op, ...(cap === undefined ? {} : { cap }) };
 }
 
 function partial(backend: Backend, options: DropPrivilegesOptions, what: string, cause: unknown): never {

@@ -4,7 +4,8 @@
  * Used only when the model predicts the errno the kernel gave at that step. Pure.
  */
 import type { LaunchStep, LaunchTarget } from './plan.js';
-import { applyStep, createCred, createKernel, credOpToStep } from '../../model/modern/kernel.js';
+import { credOpToStep } from '../../model/modern/kernel.js';
+import { replayOnModel } from '../model-replay.js';
 import type { Cred, ModelStep } from '../../model/modern/types.js';
 import { credInitOf } from '../thread-cred.js';
 import type { ThreadState } from '../../vocabulary/types.js';
@@ -25,19 +26,8 @@ function modelStepOf({ step }: LaunchStep, target: LaunchTarget, cred: Cred): Mo
 export function explainLaunchRefusal(
   steps: readonly LaunchStep[], target: LaunchTarget, index: number, errno: number, start: ThreadState, lastCap: number,
 ): { reason: string; rule: string } | undefined {
-  try {
-    const kernel = createKernel({ lastCap });
-    let cred = createCred(kernel, credInitOf(start));
-    for (let i = 0; i <= index && i < steps.length; i++) {
-      const step = modelStepOf(steps[i]!, target, cred);
-      if (step === undefined) continue;
-      const t = applyStep(kernel, cred, step);
-      if (i === index) return t.errno !== undefined && Math.abs(t.errno) === Math.abs(errno) && t.reason ? { reason: t.reason, rule: t.rule } : undefined;
-      if (t.errno !== undefined) return undefined; // the model disagrees earlier: no explanation
-      cred = t.state;
-    }
-  } catch {
-    // a start state the model does not take (a user namespace, a newer kernel's bits)
-  }
-  return undefined;
+  const upTo = steps.slice(0, index + 1).map((step) => (cred: Cred) => modelStepOf(step, target, cred));
+  // A refusal earlier than `index` means the model disagrees with the kernel: no explanation.
+  const refused = replayOnModel(lastCap, credInitOf(start), upTo)?.refused;
+  return refused?.index === index && refused.reason && Math.abs(refused.errno) === Math.abs(errno) ? { reason: refused.reason, rule: refused.rule } : undefined;
 }
