@@ -76,7 +76,8 @@ for (const major of lines) {
       counts.failed += 1;
       summary += `; the addon changed during this line (${before} → ${after}): not one build for every line`;
     }
-    results.push({ line: version, summary, counts, addon: after.join(', ') });
+    const failed = run.stdout.split('\n').filter((l) => l.startsWith('FAILED '));
+    results.push({ line: version, summary, counts, addon: after.join(', '), failed });
   } catch (err) {
     results.push({ line: `Node ${major}`, summary: `harness error: ${err.message}`, counts, addon: '-' });
   }
@@ -84,6 +85,7 @@ for (const major of lines) {
 
 console.log('\n=== every line');
 for (const r of results) console.log(`${r.line}: ${r.summary} (addon, prebuild sha256: ${r.addon})`);
+for (const r of results) for (const f of r.failed ?? []) console.log(`${r.line} ${f}`);
 const total = results.reduce((t, r) => ({ passed: t.passed + r.counts.passed, failed: t.failed + r.counts.failed, skipped: t.skipped + r.counts.skipped }), { passed: 0, failed: 0, skipped: 0 });
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exitCode = total.failed === 0 ? 0 : 1;

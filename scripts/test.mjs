@@ -34,6 +34,8 @@ if (asanWanted) suites.push({ name: 'asan', env: {}, paths: asanPaths, prepare: 
 
 const tmp = mkdtempSync(join(tmpdir(), 'linux-caps-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** One line per failed test or broken file, repeated at the end so a log's tail names them. */
+const failures = [];
 let harnessError = false;
 
 for (const suite of suites) {
@@ -76,6 +78,7 @@ for (const suite of suites) {
     counts.failed += 1;
   }
   console.log(`${suite.name} backend: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  failures.push(...failedTests(report, suite.name));
   if (ci && counts.skipped > 0) {
     const skippedNames = report.testResults.flatMap((f) => f.assertionResults.filter((t) => t.status !== 'passed' && t.status !== 'failed').map((t) => `${f.name}: ${t.fullName}`));
     console.error(`CI=true: no test may skip; skipped:\n  ${skippedNames.join('\n  ')}`);
@@ -129,11 +132,26 @@ function prepareAsan(suite) {
   return undefined;
 }
 
+/** `FAILED <suite> <file> > <test>: <first line of the error>` for each failure in a vitest JSON report. */
+function failedTests(report, suiteName) {
+  const rel = (f) => (f.startsWith(root) ? f.slice(root.length + 1) : f);
+  return report.testResults.flatMap((file) => {
+    const failed = file.assertionResults.filter((t) => t.status === 'failed');
+    if (file.status === 'failed' && failed.length === 0) return [`FAILED ${suiteName} ${rel(file.name)}: ${firstLine(file.message)}`];
+    return failed.map((t) => `FAILED ${suiteName} ${rel(file.name)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  });
+}
+
+function firstLine(text) {
+  return String(text ?? 'no message').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'no message';
+}
+
 if (!ci && totals.skipped > 0) {
   // Each skip printed its reason; most are a missing oracle. One line installs them all.
   console.log(`${totals.skipped} test(s) skipped (reasons above). On Debian or Ubuntu, this installs every oracle:\n` +
     '  sudo apt-get install libcap-dev libcap2-bin libcap-ng-utils util-linux bubblewrap attr libnss-extrausers gcc g++ make python3 cmake wine64');
 }
+for (const f of failures) console.log(f);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 const ok = !harnessError && totals.failed === 0 && !(ci && totals.skipped > 0) && totals.passed > 0;
 process.exit(ok ? 0 : 1);
