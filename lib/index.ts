@@ -4,11 +4,11 @@
 export { CAP_NAMES, NAMED_COUNT, MAX_CAP, capFromName, tryCapFromName, capToName, lastCap } from './vocabulary/names.js';
 export type { CapLike } from './vocabulary/names.js';
 export { CapSet, toCapSet } from './vocabulary/capset.js';
-export type { CapSetInput } from './vocabulary/capset.js';
+export type { CapSetInput, CapSetData } from './vocabulary/capset.js';
 export { CapsError } from './vocabulary/errors.js';
 export type { CapsErrorInit } from './vocabulary/errors.js';
 export type {
-  Ids, ThreadState, CredOp, CredProgram, OpFailure, BackendKind, ProcessResult, OnPartial, ProcessCallOptions,
+  Ids, ThreadState, CapState, CredOp, CredProgram, OpFailure, BackendKind, ProcessResult, OnPartial, ProcessCallOptions,
 } from './vocabulary/types.js';
 export { getBackend, useBackend } from './operations/backend.js';
 export type { Backend, BroadcastOutcome } from './operations/backend.js';
@@ -21,7 +21,9 @@ export { decodeFileCaps, encodeFileCaps } from './filecaps/codec.js';
 export type { FileCapsXattr, FileCapsFields, FileCapsVersion, EncodeOptions as FileCapsEncodeOptions } from './filecaps/codec.js';
 export { thread } from './operations/thread.js';
 export { caps } from './operations/process.js';
-export type { ThreadDifference, VerifyResult } from './operations/process.js';
+export type { VerifyResult } from './operations/process.js';
+export { diff } from './operations/state.js';
+export type { ThreadDifference, ComparableState } from './operations/state.js';
 export { SECUREBITS, securebitNames, toSecurebits } from './operations/program.js';
 export type { CapsStep, CapTriple, CapsInput, SecurebitsInput } from './operations/program.js';
 export { capBound } from './operations/capbound.js';

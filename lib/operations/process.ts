@@ -14,17 +14,10 @@ import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from '../vocabulary/errors.js';
 import { readThreadStatus } from '../proc/read.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
-import type { CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from '../vocabulary/types.js';
+import type { CapState, CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from '../vocabulary/types.js';
+import { diff, resolveTarget, statePlan, type ThreadDifference } from './state.js';
 
-/** One attribute in which a thread differs from the reference. */
-export interface ThreadDifference {
-  field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'uid' | 'gid' | 'groups';
-  expected: string;
-  actual: string;
-  /** Capability sets only: the names expected but absent, and present but not expected (issue 23). */
-  missing?: string[];
-  extra?: string[];
-}
+export type { ThreadDifference };
 
 export interface VerifyResult {
   /** Every thread equals the calling thread. */
@@ -49,28 +42,6 @@ function checkOptions(opts: ProcessCallOptions | undefined): { deadlineMs: numbe
   const onPartial = opts.onPartial ?? 'abort';
   if (onPartial !== 'abort' && onPartial !== 'throw') throw invalidArg('onPartial', onPartial, "'abort' or 'throw'");
   return { deadlineMs, onPartial };
-}
-
-const ids = (i: ThreadState['uid']): string => `${i.real},${i.effective},${i.saved},${i.fs}`;
-
-/** Where `t` differs from `ref` (securebits only where both are known: /proc does not show them). */
-function differences(ref: ThreadState | CredState, t: ThreadState, withIds: boolean): ThreadDifference[] {
-  const out: ThreadDifference[] = [];
-  for (const field of ['effective', 'permitted', 'inheritable', 'bounding', 'ambient'] as const) {
-    if (!ref[field].equals(t[field])) {
-      out.push({ field, expected: ref[field].toHex(), actual: t[field].toHex(), missing: ref[field].minus(t[field]).names(), extra: t[field].minus(ref[field]).names() });
-    }
-  }
-  if (ref.noNewPrivs !== t.noNewPrivs) out.push({ field: 'noNewPrivs', expected: String(ref.noNewPrivs), actual: String(t.noNewPrivs) });
-  if (ref.securebits !== undefined && t.securebits !== undefined && ref.securebits !== t.securebits) {
-    out.push({ field: 'securebits', expected: `0x${ref.securebits.toString(16)}`, actual: `0x${t.securebits.toString(16)}` });
-  }
-  if (withIds && 'uid' in ref) {
-    if (ids(ref.uid) !== ids(t.uid)) out.push({ field: 'uid', expected: ids(ref.uid), actual: ids(t.uid) });
-    if (ids(ref.gid) !== ids(t.gid)) out.push({ field: 'gid', expected: ids(ref.gid), actual: ids(t.gid) });
-    if (ref.groups.join(',') !== t.groups.join(',')) out.push({ field: 'groups', expected: ref.groups.join(','), actual: t.groups.join(',') });
-  }
-  return out;
 }
 
 function describeDiff(tid: number, diffs: ThreadDifference[]): string {
@@ -145,7 +116,7 @@ function judge(
     for (const tid of (err as CapsError).tids ?? []) tids.add(tid);
   }
   for (const t of threads) {
-    const diffs = differences(targetFor(t.tid), t, false);
+    const diffs = diff(targetFor(t.tid), t);
     if (diffs.length === 0) { verified++; continue; }
     if (!tids.has(t.tid)) problems.push(describeDiff(t.tid, diffs));
     tids.add(t.tid);
@@ -201,7 +172,7 @@ export const caps = {
     const ref = backend.threadState();
     const threads = backend.threads();
     const divergent = threads
-      .map((t) => ({ tid: t.tid, differences: differences(ref, t, true) }))
+      .map((t) => ({ tid: t.tid, differences: diff(ref, t) }))
       .filter((d) => d.differences.length > 0);
     return { uniform: divergent.length === 0, threads, divergent };
   },
@@ -209,6 +180,20 @@ export const caps = {
   /** Sets E, P, I on every thread, absolutely like capset(2) (an omitted set is empty). */
   set(sets: CapTriple, opts?: ProcessCallOptions): ProcessResult {
     return runEverywhere([capsetOp(sets)], opts);
+  },
+
+  /**
+   * Sets the whole capability state on every thread in one verified call: E/P/I and, where
+   * given, bounding, ambient, securebits, keepCaps and no_new_privs (capctl's FullCapState).
+   * Takes `caps.get()`, `thread.get()`, a ProcStatus of another process, or a structured clone
+   * of any of them; what the state leaves out stays as it is. One program, in the order the
+   * kernel requires: bounding drops, ambient, securebits, then E/P/I, then no_new_privs.
+   * A state the kernel cannot reach (a bounding cap to add back, no_new_privs to clear,
+   * ambient outside P ∩ I) is refused before anything changes.
+   */
+  setState(state: CapState, opts?: ProcessCallOptions): ProcessResult {
+    const current = credStateOf(getBackend().threadState());
+    return runEverywhere(statePlan(current, resolveTarget(current, state)), opts);
   },
 
   /** Runs public steps in order, on every thread, in one broadcast. */

@@ -8,6 +8,7 @@ import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
 import { capFromName, type CapLike } from '../vocabulary/names.js';
 import { invalidArg } from '../vocabulary/errors.js';
 import type { CapTriple, CredOp, CredProgram } from '../vocabulary/types.js';
+import { isSnapshot, isStateKey } from './state.js';
 import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
 /** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
@@ -83,7 +84,7 @@ export type CapsStep =
 /** A list of capabilities in the order given (numbers), from any CapsInput. */
 export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {
   if (typeof input === 'number' || typeof input === 'string') return [capFromName(input)];
-  if (input instanceof CapSet || typeof input === 'bigint') return CapSet.from(input).toArray();
+  if (input instanceof CapSet || typeof input === 'bigint' || isSetData(input)) return CapSet.from(input as CapSetInput).toArray();
   if (input != null && typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const out: number[] = [];
     for (const item of input as Iterable<CapsInput>) out.push(...toCapList(item));
@@ -92,13 +93,21 @@ export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {
   throw invalidArg('capabilities', input, 'a name, a number, a list of them, a CapSet or a bigint mask');
 }
 
+function isSetData(input: unknown): boolean {
+  return input !== null && typeof input === 'object' && typeof (input as { mask?: unknown }).mask === 'bigint';
+}
+
 /** The capset step for a triple (absolute: an omitted set is empty). */
 export function capsetOp(triple: CapTriple): CredOp {
   if (triple === null || typeof triple !== 'object') {
     throw invalidArg('capability sets', triple, '{ effective?, permitted?, inheritable? }');
   }
-  for (const key of Object.keys(triple)) {
-    if (key !== 'effective' && key !== 'permitted' && key !== 'inheritable' && key !== 'op') {
+  // A snapshot (thread.get(), a ProcStatus, or a clone of one) gives its E/P/I; its other
+  // attributes are setState()'s to apply. Elsewhere an unknown key is refused (issue 23).
+  if (!isSnapshot(triple)) {
+    for (const key of Object.keys(triple)) {
+      if (key === 'effective' || key === 'permitted' || key === 'inheritable' || key === 'op') continue;
+      if (isStateKey(key)) throw invalidArg('capability set name', key, `effective, permitted or inheritable (setState() also takes ${key})`);
       throw invalidArg('capability set name', key, 'effective, permitted or inheritable');
     }
   }

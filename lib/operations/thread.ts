@@ -9,7 +9,8 @@ import type { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend } from './backend.js';
 import { refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
-import type { CredProgram, ThreadState } from '../vocabulary/types.js';
+import type { CapState, CredProgram, ThreadState } from '../vocabulary/types.js';
+import { resolveTarget, statePlan } from './state.js';
 import { invalidArg } from '../vocabulary/errors.js';
 
 /** The attributes a program changes, from a full snapshot (securebits 0 where unknown). */
@@ -55,6 +56,16 @@ export const thread = {
    */
   set(sets: CapTriple): void {
     runOnCallingThread([capsetOp(sets)]);
+  },
+
+  /**
+   * Sets the calling thread's whole capability state in one call: E/P/I and, where given,
+   * bounding, ambient, securebits, keepCaps and no_new_privs, in the order the kernel requires
+   * (see `caps.setState`). `thread.setState(thread.get())` changes nothing.
+   */
+  setState(state: CapState): void {
+    const current = credStateOf(getBackend().threadState());
+    runOnCallingThread(statePlan(current, resolveTarget(current, state)));
   },
 
   /** The bounding set: readable, and drop-only (nothing can add to it). */

@@ -6,21 +6,34 @@ import { invalidArg } from './errors.js';
 
 const ALL_BITS = (1n << 64n) - 1n;
 
-/** What every call that takes a set accepts: a CapSet, a bigint mask, or names/numbers. */
-export type CapSetInput = CapSet | bigint | Iterable<CapLike>;
+/**
+ * A set as plain data: what a CapSet becomes after `structuredClone`, `postMessage` or Node's
+ * advanced IPC serialization (the v8 serializer keeps own data properties, not the class).
+ */
+export interface CapSetData {
+  readonly mask: bigint;
+}
+
+/** What every call that takes a set accepts: a CapSet, its plain data (`{ mask }`), a bigint mask, or names/numbers. */
+export type CapSetInput = CapSet | CapSetData | bigint | Iterable<CapLike>;
 
 /**
  * An immutable set of capability numbers 0..63 (bit n = capability n). Every operation returns a
  * new set. Iterates in ascending order; prints as libcap names (`toString`) or /proc hex (`toHex`).
  */
-export class CapSet implements Iterable<number> {
+export class CapSet implements Iterable<number>, CapSetData {
   /** The empty set. */
   static readonly EMPTY: CapSet = new CapSet(0n);
 
-  readonly #mask: bigint;
+  /**
+   * The 64-bit mask (bit n = capability n). An own, frozen data property, so a set survives
+   * `structuredClone` as `{ mask }`, which every call that takes a set accepts.
+   */
+  readonly mask: bigint;
 
   private constructor(mask: bigint) {
-    this.#mask = mask;
+    this.mask = mask;
+    Object.freeze(this);
   }
 
   /** A set of the given capabilities (numbers or names capFromName accepts). */
@@ -59,40 +72,41 @@ export class CapSet implements Iterable<number> {
   static from(input: CapSetInput): CapSet {
     if (input instanceof CapSet) return input;
     if (typeof input === 'bigint') return CapSet.fromMask(input);
+    if (isCapSetData(input)) return CapSet.fromMask(input.mask);
     if (input != null && typeof input !== 'string' && typeof (input as Iterable<CapLike>)[Symbol.iterator] === 'function') {
       return CapSet.of(...(input as Iterable<CapLike>));
     }
-    throw invalidArg('capability set', input, 'a CapSet, a bigint mask, or an array of capability names/numbers');
+    throw invalidArg('capability set', input, 'a CapSet, { mask: bigint }, a bigint mask, or an array of capability names/numbers');
   }
 
   /** The 64-bit mask: bit n set for capability n. */
   toMask(): bigint {
-    return this.#mask;
+    return this.mask;
   }
 
   /** 16 lower-case hex digits, as /proc/<pid>/status prints CapEff and friends. */
   toHex(): string {
-    return this.#mask.toString(16).padStart(16, '0');
+    return this.mask.toString(16).padStart(16, '0');
   }
 
   /** Whether the set holds `cap` (a number or any name capFromName accepts). */
   has(cap: CapLike): boolean {
-    return ((this.#mask >> BigInt(capFromName(cap))) & 1n) === 1n;
+    return ((this.mask >> BigInt(capFromName(cap))) & 1n) === 1n;
   }
 
   /** The capabilities in either set. */
   union(other: CapSetInput): CapSet {
-    return CapSet.fromMask(this.#mask | CapSet.from(other).#mask);
+    return CapSet.fromMask(this.mask | CapSet.from(other).mask);
   }
 
   /** The capabilities in both sets. */
   intersect(other: CapSetInput): CapSet {
-    return CapSet.fromMask(this.#mask & CapSet.from(other).#mask);
+    return CapSet.fromMask(this.mask & CapSet.from(other).mask);
   }
 
   /** The capabilities of this set that are not in `other`. */
   minus(other: CapSetInput): CapSet {
-    return CapSet.fromMask(this.#mask & ~CapSet.from(other).#mask);
+    return CapSet.fromMask(this.mask & ~CapSet.from(other).mask);
   }
 
   /** This set plus the given capabilities. */
@@ -107,29 +121,29 @@ export class CapSet implements Iterable<number> {
 
   /** Whether both sets hold exactly the same capabilities. */
   equals(other: CapSetInput): boolean {
-    return this.#mask === CapSet.from(other).#mask;
+    return this.mask === CapSet.from(other).mask;
   }
 
   /** Whether every capability of this set is in `other`. */
   isSubsetOf(other: CapSetInput): boolean {
-    return (this.#mask & ~CapSet.from(other).#mask) === 0n;
+    return (this.mask & ~CapSet.from(other).mask) === 0n;
   }
 
   /** Whether the set holds no capability. */
   get isEmpty(): boolean {
-    return this.#mask === 0n;
+    return this.mask === 0n;
   }
 
   /** How many capabilities the set holds. */
   get size(): number {
     let n = 0;
-    for (let m = this.#mask; m !== 0n; m &= m - 1n) n++;
+    for (let m = this.mask; m !== 0n; m &= m - 1n) n++;
     return n;
   }
 
   /** The capability numbers, ascending. */
   *[Symbol.iterator](): IterableIterator<number> {
-    let m = this.#mask;
+    let m = this.mask;
     for (let cap = 0; m !== 0n; cap++, m >>= 1n) {
       if (m & 1n) yield cap;
     }
@@ -158,6 +172,12 @@ export class CapSet implements Iterable<number> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `CapSet(${this.size}) [${this.toString()}]`;
   }
+}
+
+/** A CapSet's plain data (e.g. a structured clone of one): an object with a bigint `mask` and nothing to iterate. */
+function isCapSetData(input: unknown): input is CapSetData {
+  return input !== null && typeof input === 'object' && typeof (input as CapSetData).mask === 'bigint' &&
+    typeof (input as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }
 
 /** Coerces an optional set input; undefined means the empty set. */

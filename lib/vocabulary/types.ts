@@ -42,6 +42,26 @@ export interface CapTriple {
 }
 
 /**
+ * A thread's whole capability state, as `caps.setState`, `thread.setState` and `diff` take it:
+ * E/P/I and, where given, the bounding and ambient sets, securebits, keep-caps and no_new_privs
+ * (what capctl calls FullCapState). A `ThreadState` from `thread.get()`, a `ProcStatus` read
+ * from /proc, and a structured clone of either (sets as `{ mask }`) are all CapStates. An
+ * attribute left out is left as it is.
+ */
+export interface CapState {
+  effective: CapSetInput;
+  permitted: CapSetInput;
+  inheritable: CapSetInput;
+  bounding?: CapSetInput;
+  ambient?: CapSetInput;
+  /** The whole securebits word (keep_caps included). */
+  securebits?: number;
+  /** SECBIT_KEEP_CAPS alone; where securebits is given too, the two must agree. */
+  keepCaps?: boolean;
+  noNewPrivs?: boolean;
+}
+
+/**
  * One step of a credential program. Each step is one syscall on a thread, so an error can
  * name exactly what failed. Programs run in order and stop at the first failure.
  */
