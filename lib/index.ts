@@ -23,6 +23,8 @@ export { thread } from './operations/thread.js';
 export { caps } from './operations/process.js';
 export type { VerifyResult } from './operations/process.js';
 export { diff } from './operations/state.js';
+export { getMode, readProcessIAB } from './operations/mode.js';
+export type { CapMode, ModeInput } from './operations/mode.js';
 export type { ThreadDifference, ComparableState } from './operations/state.js';
 export { SECUREBITS, securebitNames, toSecurebits } from './operations/program.js';
 export type { CapsStep, CapTriple, CapsInput, SecurebitsInput } from './operations/program.js';

@@ -9,25 +9,15 @@ import { formatCaps, formatIAB } from '../text/index.js';
 import { readProcessThreads, statusToThreadState } from '../proc/read.js';
 import { caps } from '../operations/process.js';
 import { systemAccounts } from '../operations/accounts.js';
+import { CAP_MODE_NUMBERS, modeOf } from '../operations/mode.js';
 import type { ThreadState } from '../vocabulary/types.js';
 import { describeError, type Io, pidArg, refuseRepeats, toJson } from './common.js';
-import { SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
+import { SECBIT_KEEP_CAPS, SECBIT_NOROOT, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_SETUID_FIXUP } from '../vocabulary/abi.js';
 
-/**
- * capsh's mode guess (libcap 2.66 cap_get_mode, checked against capsh): no securebits at all is
- * HYBRID; any other word without the basic secured bits, or with ambient caps, is UNCERTAIN.
- */
-export function guessMode(t: ThreadState): string {
-  const BASIC = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED; // 0x2f
-  const AMBIENT = BASIC | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED; // 0xef
-  const bits = t.securebits;
-  if (bits === undefined) return 'UNKNOWN';
-  if (bits === 0) return 'HYBRID (4)';
-  if ((bits & BASIC) !== BASIC) return 'UNCERTAIN (0)';
-  if (!t.ambient.isEmpty || bits !== AMBIENT) return 'UNCERTAIN (0)';
-  if (!t.inheritable.isEmpty) return 'PURE1E (3)';
-  if (!t.permitted.isEmpty || !t.effective.isEmpty || !t.bounding.isEmpty) return 'PURE1E_INIT (2)';
-  return 'NOPRIV (1)';
+/** capsh's "Guessed mode" line: libcap's mode name and number. */
+function guessedMode(t: ThreadState): string {
+  const mode = modeOf(t) ?? 'UNCERTAIN';
+  return `${mode} (${CAP_MODE_NUMBERS[mode]})`;
 }
 
 function securebitsLine(bits: number, nnp: boolean): string {
@@ -66,7 +56,7 @@ export function capshLines(t: ThreadState, lastCap: number): string[] {
   }
   lines.push(`uid=${named(t.uid.real, users)} euid=${named(t.uid.effective, users)}`, `gid=${named(t.gid.real, groups)}`,
     `groups=${t.groups.map((g) => named(g, groups)).join(',')}`);
-  if (t.securebits !== undefined) lines.push(`Guessed mode: ${guessMode(t)}`);
+  if (t.securebits !== undefined) lines.push(`Guessed mode: ${guessedMode(t)}`);
   return lines;
 }
 

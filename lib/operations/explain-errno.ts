@@ -94,3 +94,15 @@ export function refusalError(program: CredProgram, failure: OpFailure, before: C
     ...(tids === undefined ? {} : { tids }),
   });
 }
+
+/**
+ * For a program this library composed (setState, setMode, iab.set): the error the kernel would
+ * give, from the model, before any step runs, so a composed call is never half-applied on the
+ * calling thread (its helper steps, such as cap_setpcap raised into E, are not what the caller
+ * asked for). Undefined where the model takes the whole program, or cannot say.
+ */
+export function predictedRefusal(program: CredProgram, before: CredState, last: number): CapsError | undefined {
+  const refused = replayOnModel(last, initOf(before), program.map((op) => () => credOpToStep(op)))?.refused;
+  if (!refused) return undefined;
+  return refusalError(program, { index: refused.index, errno: refused.errno, ...(refused.reason === undefined ? {} : { reason: refused.reason }), rule: refused.rule }, before, last);
+}

@@ -8,7 +8,7 @@
 import { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
-import { describeStep, predictSteps, refusalError, type CredState } from './explain-errno.js';
+import { describeStep, predictSteps, predictedRefusal, refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
 import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from '../vocabulary/errors.js';
@@ -16,6 +16,8 @@ import { readThreadStatus } from '../proc/read.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import type { CapState, CredProgram, OnPartial, ProcessCallOptions, ProcessResult, ThreadState } from '../vocabulary/types.js';
 import { diff, resolveTarget, statePlan, type ThreadDifference } from './state.js';
+import { iabOf, iabTarget, modeTarget, resolveIAB, toSettableMode, type CapMode } from './mode.js';
+import type { IAB, IABInput } from '../text/types.js';
 
 export type { ThreadDifference };
 
@@ -49,14 +51,22 @@ function describeDiff(tid: number, diffs: ThreadDifference[]): string {
   return `${tid} (${diffs.map((d) => `${d.field} ${d.actual} != ${d.expected}${names(d) ? ` [${names(d)}]` : ''}`).join('; ')})`;
 }
 
-/** Runs a program on every thread, verified; see the file comment. */
-function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefined): ProcessResult {
+/**
+ * Runs a program on every thread, verified; see the file comment. `composed`: the library built
+ * the program (setState, setMode, iab.set), so a refusal the model predicts is thrown before any
+ * step runs.
+ */
+function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefined, composed = false): ProcessResult {
   const { deadlineMs, onPartial } = checkOptions(opts);
   const backend: Backend = getBackend();
   const refused = changeRefusal() ?? backend.processRefusal();
   if (refused) throw refused;
   const before = backend.threadState();
   const last = backend.lastCap();
+  if (composed) {
+    const predictedError = predictedRefusal(program, credStateOf(before), last);
+    if (predictedError) throw predictedError;
+  }
   // The target every thread must reach: the model's prediction; where the model cannot predict
   // (a newer kernel's securebits), what the kernel left on the calling thread, which ran the
   // program with exact semantics.
@@ -193,7 +203,40 @@ export const caps = {
    */
   setState(state: CapState, opts?: ProcessCallOptions): ProcessResult {
     const current = credStateOf(getBackend().threadState());
-    return runEverywhere(statePlan(current, resolveTarget(current, state)), opts);
+    return runEverywhere(statePlan(current, resolveTarget(current, state)), opts, true);
+  },
+
+  /**
+   * Puts every thread in one of libcap's modes, as cap_set_mode does (libcap 2.66, checked
+   * against it), verified. Every mode empties E. `'HYBRID'`: securebits 0. `'PURE1E'`: the
+   * ambient set emptied and securebits 0xef (root not special, no ambient raise, all locked).
+   * `'PURE1E_INIT'`: also I emptied. `'NOPRIV'`: also P and the bounding set emptied, and
+   * no_new_privs set. Needs cap_setpcap in P (raised into E for the duration).
+   *
+   * @example caps.setMode('PURE1E_INIT') // then getMode() === 'PURE1E_INIT'
+   */
+  setMode(mode: Exclude<CapMode, 'UNCERTAIN'>, opts?: ProcessCallOptions): ProcessResult {
+    const current = credStateOf(getBackend().threadState());
+    return runEverywhere(statePlan(current, modeTarget(toSettableMode(mode), current)), opts, true);
+  },
+
+  /** libcap's IAB view (inheritable, ambient, not-in-bounding), on every thread. */
+  iab: {
+    /** The calling thread's IAB, as cap_iab_get_proc reads it (the process's, once uniform). */
+    get(): IAB {
+      const backend = getBackend();
+      return iabOf(backend.threadState(), backend.lastCap());
+    },
+    /**
+     * Sets the IAB on every thread, as cap_iab_set_proc does, verified: I as given (an ambient
+     * capability is inheritable too), the ambient set exactly as given, the `!` capabilities
+     * dropped from the bounding set; E and P unchanged. Text (`'^cap_net_raw,!cap_sys_admin'`)
+     * or sets.
+     */
+    set(iab: string | IABInput, opts?: ProcessCallOptions): ProcessResult {
+      const current = credStateOf(getBackend().threadState());
+      return runEverywhere(statePlan(current, iabTarget(resolveIAB(iab), current)), opts, true);
+    },
   },
 
   /** Runs public steps in order, on every thread, in one broadcast. */

@@ -115,7 +115,8 @@ const SETPCAP = capFromName('cap_setpcap');
 /**
  * The program that takes a thread from `current` to `target`, in the order the kernel's rules
  * require (kernel-semantics §2.3, §2.5):
- *   1. bounding drops, while E still holds cap_setpcap (§2.5.1);
+ *   0. cap_setpcap raised from P into E, where a later step needs it and E lacks it;
+ *   1. bounding drops, while E holds cap_setpcap (§2.5.1);
  *   2. capset to the target's P and I, keeping cap_setpcap in P and E while securebits must still change;
  *   3. ambient: cleared, then raised to the target (each cap must be in the new P and I, §2.5.2),
  *      before securebits may forbid raising (SECBIT_NO_CAP_AMBIENT_RAISE);
@@ -134,9 +135,17 @@ export function statePlan(current: CredState, target: CredState): CredProgram {
   if (!strayAmbient.isEmpty) throw cannot(`the ambient set must lie in P ∩ I, and ${strayAmbient.toString()} does not (kernel-semantics §2.5.2)`);
 
   const program: CredOp[] = [];
-  for (const cap of current.bounding.minus(target.bounding)) program.push({ op: 'bounding.drop', cap });
+  // cap_setpcap in E is needed for bounding drops, securebits, and I beyond I ∪ P (§2.3 rule a);
+  // as libcap does, raise it from P for the duration, and let the last capset set E as asked.
+  const drops = current.bounding.minus(target.bounding);
   const securebitsChange = target.securebits !== current.securebits;
-  const holdSetpcap = securebitsChange && current.permitted.has(SETPCAP) ? CapSet.of(SETPCAP) : CapSet.EMPTY;
+  const inheritableBeyond = !target.inheritable.isSubsetOf(current.inheritable.union(current.permitted));
+  const needsSetpcap = !drops.isEmpty || securebitsChange || inheritableBeyond;
+  const holdSetpcap = needsSetpcap && current.permitted.has(SETPCAP) ? CapSet.of(SETPCAP) : CapSet.EMPTY;
+  if (!holdSetpcap.isEmpty && !current.effective.has(SETPCAP)) {
+    program.push({ op: 'capset', effective: current.effective.union(holdSetpcap), permitted: current.permitted, inheritable: current.inheritable });
+  }
+  for (const cap of drops) program.push({ op: 'bounding.drop', cap });
   const ambientChange = !target.ambient.equals(current.ambient);
   if (securebitsChange || ambientChange) {
     const permitted = target.permitted.union(holdSetpcap);

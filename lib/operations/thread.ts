@@ -7,10 +7,12 @@
  */
 import type { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend } from './backend.js';
-import { refusalError, type CredState } from './explain-errno.js';
+import { predictedRefusal, refusalError, type CredState } from './explain-errno.js';
 import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
 import type { CapState, CredProgram, ThreadState } from '../vocabulary/types.js';
 import { resolveTarget, statePlan } from './state.js';
+import { iabOf, iabTarget, modeTarget, resolveIAB, toSettableMode, type CapMode } from './mode.js';
+import type { IAB, IABInput } from '../text/types.js';
 import { invalidArg } from '../vocabulary/errors.js';
 
 /** The attributes a program changes, from a full snapshot (securebits 0 where unknown). */
@@ -27,12 +29,15 @@ export function credStateOf(s: ThreadState): CredState {
 }
 
 /** Runs a program on the calling thread; a refused step throws the kernel's error, with the reason. */
-export function runOnCallingThread(program: CredProgram): void {
+export function runOnCallingThread(program: CredProgram, composed = false): void {
   if (program.length === 0) return;
   const refused = changeRefusal();
   if (refused) throw refused;
   const backend = getBackend();
   const before = backend.threadState();
+  // A program the library composed is refused whole, before any step, where the model predicts it (see caps).
+  const predictedError = composed ? predictedRefusal(program, credStateOf(before), backend.lastCap()) : undefined;
+  if (predictedError) throw predictedError;
   const failure = backend.runOnThread(program);
   if (failure) throw refusalError(program, failure, credStateOf(before), backend.lastCap());
 }
@@ -65,7 +70,29 @@ export const thread = {
    */
   setState(state: CapState): void {
     const current = credStateOf(getBackend().threadState());
-    runOnCallingThread(statePlan(current, resolveTarget(current, state)));
+    runOnCallingThread(statePlan(current, resolveTarget(current, state)), true);
+  },
+
+  /**
+   * Puts the calling thread in one of libcap's modes, as cap_set_mode does (see `caps.setMode`).
+   */
+  setMode(mode: Exclude<CapMode, 'UNCERTAIN'>): void {
+    const current = credStateOf(getBackend().threadState());
+    runOnCallingThread(statePlan(current, modeTarget(toSettableMode(mode), current)), true);
+  },
+
+  /** libcap's IAB view of the calling thread: inheritable, ambient, and not-in-bounding. */
+  iab: {
+    /** The calling thread's IAB, as cap_iab_get_proc reads it; `formatIAB` prints it as libcap does. */
+    get(): IAB {
+      const backend = getBackend();
+      return iabOf(backend.threadState(), backend.lastCap());
+    },
+    /** Sets the calling thread's IAB as cap_iab_set_proc does (see `caps.iab.set`). */
+    set(iab: string | IABInput): void {
+      const current = credStateOf(getBackend().threadState());
+      runOnCallingThread(statePlan(current, iabTarget(resolveIAB(iab), current)), true);
+    },
   },
 
   /** The bounding set: readable, and drop-only (nothing can add to it). */

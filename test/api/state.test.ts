@@ -122,4 +122,25 @@ describe.skipIf(skipChildren)('state round trips (in a child)', () => {
     expect(run.results[4]!.value).toEqual([]);
     expect(run.verify.uniform).toBe(true);
   });
+
+  it('07 IAB and libcap modes on every thread: iab.set, then setMode, then getMode reads the mode back', () => {
+    const run = runSteps([
+      { call: 'caps.iab.set', args: ['^cap_net_raw,!cap_sys_admin', THROW] },
+      { call: 'caps.iab.get' },
+      { call: 'caps.setMode', args: ['PURE1E_INIT', THROW] },
+      { call: 'getMode' },
+      { call: 'caps.setMode', args: ['HYBRID', THROW] }, // the bits are locked now: refused
+      { call: 'thread.setMode', args: ['sometimes'] },
+    ]);
+    const iab = ok(run.results[1]) as { inheritable: string[]; ambient: string[]; notBounding: string[] };
+    expect(iab.ambient).toEqual(['cap_net_raw']);
+    expect(iab.inheritable).toEqual(['cap_net_raw']);
+    expect(iab.notBounding).toContain('cap_sys_admin');
+    ok(run.results[2]);
+    expect(run.results[3]!.value).toBe('PURE1E_INIT');
+    expect(failed(run.results[4])).toMatchObject({ code: 'EPERM', op: 'PR_SET_SECUREBITS' });
+    expect(failed(run.results[5])).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
+    expect(run.final).toMatchObject({ effective: [], inheritable: [], ambient: [], securebits: 0xef });
+    expect(run.verify.uniform).toBe(true);
+  });
 });

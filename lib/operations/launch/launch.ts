@@ -18,7 +18,8 @@ import { explainLaunchRefusal } from './explain.js';
 import { launchWarnings } from './warnings.js';
 import { checkStdioFd, envEntries, refuseNul } from './validate.js';
 import { refuseUnknownKeys } from '../../vocabulary/option-keys.js';
-import { parseCaps, parseIAB } from '../../text/index.js';
+import { parseCaps } from '../../text/index.js';
+import { modeTarget, resolveIAB, toSettableMode, type CapMode } from '../mode.js';
 import type { IABInput } from '../../text/types.js';
 import type { ThreadState } from '../../vocabulary/types.js';
 import { resolveIdentityOptions } from '../users.js';
@@ -41,6 +42,12 @@ export interface LaunchOptions {
   securebits?: number;
   /** Set no_new_privs in the child. */
   noNewPrivs?: boolean;
+  /**
+   * One of libcap's modes for the child (Go's Launcher.SetMode, cap_launcher_set_mode), applied
+   * as cap_launch does: the mode first, then `iab`. See `caps.setMode` for what each mode sets.
+   * Not with `securebits` (the mode sets them), nor `caps` with 'NOPRIV'.
+   */
+  mode?: Exclude<CapMode, 'UNCERTAIN'>;
   cwd?: string;
   /** The child's environment (default process.env). */
   env?: Record<string, string | undefined>;
@@ -50,7 +57,7 @@ export interface LaunchOptions {
   argv0?: string;
 }
 
-const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'cwd', 'env', 'stdio', 'argv0'] as const;
+const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0'] as const;
 
 export interface LaunchExit {
   /** Exit code, or null when a signal ended the child. */
@@ -167,8 +174,30 @@ function stdioPlan(stdio: LaunchOptions['stdio']): Int32Array {
   }));
 }
 
+/**
+ * What a mode sets in the child, as cap_set_mode leaves it (lib/operations/mode.ts, checked
+ * against libcap): securebits, the ambient and inheritable sets, and for NOPRIV the bounding
+ * set, E/P/I and no_new_privs.
+ */
+function launchMode(options: LaunchOptions, lastCap: number): Partial<LaunchTarget> {
+  const mode = toSettableMode(options.mode);
+  if (options.securebits !== undefined) throw invalidArg('securebits', options.securebits, `no securebits beside mode '${mode}' (the mode sets them)`);
+  if (mode === 'NOPRIV' && options.caps !== undefined) throw invalidArg('caps', options.caps, "no caps beside mode 'NOPRIV' (it empties E, P and I)");
+  const unknown = CapSet.full(lastCap);
+  const set = modeTarget(mode, { effective: unknown, permitted: unknown, inheritable: unknown, bounding: unknown, ambient: unknown, securebits: -1, noNewPrivs: false });
+  const out: Partial<LaunchTarget> = { securebits: set.securebits };
+  if (set.ambient.isEmpty) out.ambient = CapSet.EMPTY;
+  if (set.inheritable.isEmpty) out.inheritable = CapSet.EMPTY;
+  if (set.bounding.isEmpty) {
+    out.notBounding = unknown;
+    out.caps = { effective: CapSet.EMPTY, permitted: CapSet.EMPTY, inheritable: CapSet.EMPTY };
+  }
+  if (set.noNewPrivs) out.noNewPrivs = true;
+  return out;
+}
+
 /** Validates the options into a LaunchTarget (throws CapsError before anything starts). */
-export function resolveLaunchTarget(options: LaunchOptions, currentUid: number): LaunchTarget {
+export function resolveLaunchTarget(options: LaunchOptions, currentUid: number, lastCap: number): LaunchTarget {
   const target: LaunchTarget = { currentUid };
   if (options.cwd !== undefined) {
     if (typeof options.cwd !== 'string' || options.cwd === '') throw invalidArg('cwd', options.cwd, 'a directory path');
@@ -176,16 +205,13 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
     target.cwd = options.cwd;
   }
   Object.assign(target, resolveIdentityOptions(options));
+  if (options.mode !== undefined) Object.assign(target, launchMode(options, lastCap));
   if (options.iab !== undefined) {
-    const iab = typeof options.iab === 'string' ? parseIAB(options.iab) : {
-      inheritable: CapSet.from(options.iab.inheritable ?? []),
-      ambient: CapSet.from(options.iab.ambient ?? []),
-      notBounding: CapSet.from(options.iab.notBounding ?? []),
-    };
+    const iab = resolveIAB(options.iab);
     // As libcap's IAB: an ambient cap is inheritable too (`^cap_x` sets both).
     target.inheritable = iab.inheritable.union(iab.ambient);
     target.ambient = iab.ambient;
-    target.notBounding = iab.notBounding;
+    target.notBounding = target.notBounding ? target.notBounding.union(iab.notBounding) : iab.notBounding;
   }
   if (options.caps !== undefined) {
     const c = typeof options.caps === 'string' ? parseCaps(options.caps) : {
@@ -203,7 +229,7 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number):
     }
     target.securebits = options.securebits;
   }
-  if (options.noNewPrivs !== undefined) target.noNewPrivs = Boolean(options.noNewPrivs);
+  if (options.noNewPrivs !== undefined) target.noNewPrivs = Boolean(options.noNewPrivs) || target.noNewPrivs === true;
   return target;
 }
 
@@ -267,7 +293,7 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
     });
   }
   const currentUid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const target = resolveLaunchTarget(options, currentUid);
+  const target = resolveLaunchTarget(options, currentUid, backend.lastCap());
   const env = options.env ?? process.env;
   const envp = envEntries(env);
   const cwd = options.cwd ?? process.cwd();
