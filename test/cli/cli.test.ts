@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, readFileSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
+import { commOf, waitUntil } from '../fixtures/proc-helpers.js';
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, capsh: hasCommand('capsh'), setpriv: hasCommand('setpriv'), pscap: hasCommand('pscap'), getcap: hasCommand('getcap') });
@@ -70,7 +71,8 @@ describe.skipIf(skip)('linux-caps CLI', () => {
   it('ps shows a process as pscap does', async () => {
     const sleeper = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+net_raw', '--ambient-caps=+net_raw', 'sleep', '30']);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Until setpriv has exec'd sleep (a fixed pause lost that race on a loaded CI machine).
+      await waitUntil('setpriv to exec sleep', () => commOf(sleeper.pid!) === 'sleep');
       const row = (out: string) => out.split('\n').find((l) => l.split(/\s+/)[1] === String(sleeper.pid));
       const ours = row(run(['ps']).stdout);
       const theirs = row(execFileSync('pscap', { encoding: 'utf8' }));
@@ -78,7 +80,7 @@ describe.skipIf(skip)('linux-caps CLI', () => {
       expect(ours).toBe(theirs);
       expect(ours).toMatch(/nobody\s+sleep\s+net_raw @ \+$/);
       const userns = spawn('unshare', ['-Ur', 'sleep', '30']);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUntil('unshare to exec sleep', () => commOf(userns.pid!) === 'sleep');
       const nsRow = (out: string) => out.split('\n').find((l) => l.split(/\s+/)[1] === String(userns.pid));
       try {
         expect(nsRow(run(['ps']).stdout)).toBe(nsRow(execFileSync('pscap', { encoding: 'utf8' })));

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diff, readProcessStatus, type ProcStatus } from '../../lib/index.js';
 import { runSteps } from '../fixtures/native-spawn.js';
+import { commOf, waitUntil } from '../fixtures/proc-helpers.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 
 const skip = missing({ linux: isLinux, root: isRoot, setpriv: hasCommand('setpriv') });
@@ -21,12 +22,8 @@ async function processA(): Promise<ProcStatus> {
     '--no-new-privs', 'sleep', '60',
   ], { stdio: 'ignore' });
   children.push(child);
-  for (let i = 0; i < 200; i++) {
-    const s = readProcessStatus(child.pid!);
-    if (s.name === 'sleep') return s;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('setpriv never exec’d sleep');
+  await waitUntil('setpriv to exec sleep', () => commOf(child.pid!) === 'sleep');
+  return readProcessStatus(child.pid!);
 }
 
 describe.skipIf(skip)('a full state copied from one process to another', () => {
