@@ -2,11 +2,13 @@
  * linux-caps: Linux process capabilities for Node.js.
  */
 export { CAP_NAMES, NAMED_COUNT, MAX_CAP, capFromName, tryCapFromName, capToName, lastCap } from './vocabulary/names.js';
-export type { CapLike } from './vocabulary/names.js';
+export type { CapLike, CapName, LibcapCapName, ShortCapName } from './vocabulary/names.js';
 export { CapSet, toCapSet } from './vocabulary/capset.js';
 export type { CapSetInput, CapSetData } from './vocabulary/capset.js';
 export { CapsError } from './vocabulary/errors.js';
-export type { CapsErrorInit } from './vocabulary/errors.js';
+export type { CapsErrorInit, CapsErrorCodeOrErrno, ErrnoCode } from './vocabulary/errors.js';
+export { ERROR_CODES } from './vocabulary/error-codes.js';
+export type { CapsErrorCode } from './vocabulary/error-codes.js';
 export type {
   Ids, ThreadState, CapState, CredOp, CredProgram, OpFailure, BackendKind, ProcessResult, OnPartial, ProcessCallOptions,
 } from './vocabulary/types.js';
@@ -16,18 +18,18 @@ export type { UserNamespaceView, IdExtent } from './accounts/id-checks.js';
 export { parseStatus, statusToThreadState, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc/read.js';
 export type { ProcStatus, ProcPid, ProcessThreads, ProcessInfo, ProcessList, Unreadable } from './proc/read.js';
 export { fileCaps } from './operations/file-caps.js';
-export type { FileCaps, FileCapsInput, FileCapsSetOptions, FileTarget } from './operations/file-caps.js';
+export type { FileCaps, FileCapsCommon, FileCapsInput, FileCapsSetOptions, FileTarget } from './operations/file-caps.js';
 export { decodeFileCaps, encodeFileCaps } from './filecaps/codec.js';
 export type { FileCapsXattr, FileCapsFields, FileCapsVersion, EncodeOptions as FileCapsEncodeOptions } from './filecaps/codec.js';
 export { thread } from './operations/thread.js';
 export { caps } from './operations/process.js';
-export type { VerifyResult } from './operations/process.js';
+export type { VerifyResult, CapsThenOptions } from './operations/process.js';
 export { diff } from './operations/state.js';
 export { getMode, readProcessIAB } from './operations/mode.js';
 export type { CapMode, ModeInput } from './operations/mode.js';
 export type { ThreadDifference, ComparableState } from './operations/state.js';
 export { SECUREBITS, securebitNames, toSecurebits } from './operations/program.js';
-export type { CapsStep, CapTriple, CapsInput, SecurebitsInput } from './operations/program.js';
+export type { CapsStep, CapTriple, CapsInput, SecurebitsInput, SecurebitName } from './operations/program.js';
 export { capBound } from './operations/capbound.js';
 export type { CapBoundReading, CapBoundOptions, CapBoundLowerOptions } from './operations/capbound.js';
 export { parseCaps, formatCaps, parseIAB, formatIAB } from './text/index.js';

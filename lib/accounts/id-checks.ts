@@ -4,7 +4,7 @@
  * says `deny`, and setresuid/setresgid with EINVAL for an id its map does not cover
  * (kernel-semantics §2.8). Pure: the caller reads the maps.
  */
-import { CapsError } from '../vocabulary/errors.js';
+import { CapsError, type ErrnoCode } from '../vocabulary/errors.js';
 
 /** One line of /proc/<pid>/uid_map or gid_map. */
 export interface IdExtent {
@@ -33,7 +33,7 @@ const mapped = (map: readonly IdExtent[], id: number): boolean => map.some((e) =
 
 /** The refusal the kernel would give for these ids, as a CapsError, or undefined. */
 export function idChangeRefusal(ids: { groups?: readonly number[]; gid?: number; uid?: number }, ns: UserNamespaceView, who: string): CapsError | undefined {
-  const refuse = (errno: number, code: string, syscall: string, why: string) =>
+  const refuse = (errno: number, code: ErrnoCode, syscall: string, why: string) =>
     new CapsError({ code, errno, syscall, message: `${code}: ${who}: ${why}; nothing was changed` });
   if (ids.groups !== undefined) {
     if (ns.setgroups === 'deny') {

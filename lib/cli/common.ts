@@ -1,5 +1,6 @@
 /** What every CLI command shares: usage errors, exit codes, output. */
 import { CapsError } from '../vocabulary/errors.js';
+import type { SecurebitName, SecurebitsInput } from '../operations/program.js';
 
 /** Exit codes: 0 ok, 1 the operation failed or a check said no, 2 usage error. */
 export const EXIT_OK = 0;
@@ -42,13 +43,13 @@ export function refuseRepeats(command: string, tokens: ReadonlyArray<{ kind: str
 }
 
 /** A securebits value as capsh takes it: a decimal or 0x-hex number, else names separated by commas. */
-export function securebitsArg(text: string): number | string[] {
+export function securebitsArg(text: string): SecurebitsInput {
   if (/^(0|[1-9][0-9]{0,3})$/.test(text)) return Number(text);
   if (/^0x[0-9a-f]{1,4}$/i.test(text)) return Number.parseInt(text.slice(2), 16);
   if (!/^[a-z_]+(,[a-z_]+)*$/.test(text)) {
     throw new UsageError(`--secbits needs a decimal or 0x-hex number, or names such as noroot,noroot_locked; not ${JSON.stringify(text)}`);
   }
-  return text.split(',');
+  return text.split(',') as SecurebitName[]; // toSecurebits checks each name at run time
 }
 
 export interface Io {

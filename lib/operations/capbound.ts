@@ -19,15 +19,13 @@ import { EPERM } from '../vocabulary/abi.js';
 import { formatCapBound, readCapBoundText } from '../text/capbound.js';
 
 /** What `capBound.read()` returns. */
-export interface CapBoundReading {
-  /** The bound as a mask (32 bits wide for the legacy file). */
-  mask: bigint;
-  set: CapSet;
-  /** 'file': the legacy global /proc/sys/kernel/cap-bound; 'prctl': the calling thread's bounding set. */
-  source: 'file' | 'prctl';
-  /** source 'file' only: the file's text as the kernel prints it (signed 32-bit decimal, e.g. '-257'). */
-  text?: string;
-}
+/**
+ * The capability bound. `source: 'file'`: the legacy global /proc/sys/kernel/cap-bound (2.2 to
+ * 2.6.24), with the file's `text`; `source: 'prctl'`: the calling thread's bounding set.
+ */
+export type CapBoundReading =
+  | { readonly source: 'file'; readonly mask: bigint; readonly set: CapSet; /** The file's text as the kernel prints it (signed 32-bit decimal, e.g. '-257'). */ readonly text: string }
+  | { readonly source: 'prctl'; readonly mask: bigint; readonly set: CapSet; readonly text?: undefined };
 
 export interface CapBoundOptions {
   /** Where procfs is mounted (default '/proc'); point it at a fake tree to test the legacy file. */

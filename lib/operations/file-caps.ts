@@ -11,25 +11,31 @@ import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { changeRefusal, getBackend } from './backend.js';
 import { parseStatus } from '../proc/status.js';
 import { formatCaps, parseCaps } from '../text/index.js';
-import { decodeFileCaps, encodeFileCaps, type FileCapsVersion, type FileCapsXattr } from '../filecaps/codec.js';
+import { decodeFileCaps, encodeFileCaps, type FileCapsXattr } from '../filecaps/codec.js';
 import { CAP_SETFCAP, EINVAL, ELOOP, ENODATA, ENOENT, EOPNOTSUPP, EOVERFLOW, EPERM } from '../vocabulary/abi.js';
 
 /** A file: a path (string or file: URL; a symlink is refused, never followed) or an open fd. */
 export type FileTarget = string | URL | number;
 
 /** A file's capabilities, as `getcap` shows them. */
-export interface FileCaps {
-  /** xattr revision: 2 as setcap writes it, 3 with a rootid, 1 from old kernels. */
-  version: FileCapsVersion;
+/** What every revision of file caps holds. */
+export interface FileCapsCommon {
   /** The single fE flag: when set, exec puts every permitted cap it grants into E. */
-  effective: boolean;
-  permitted: CapSet;
-  inheritable: CapSet;
-  /** v3 only: the uid whose root the caps are for (`getcap -n` prints `[rootid=N]`). */
-  rootid?: number;
+  readonly effective: boolean;
+  readonly permitted: CapSet;
+  readonly inheritable: CapSet;
   /** Exactly what `getcap` prints after the path, e.g. `cap_net_admin,cap_net_raw=ep`. */
-  text: string;
+  readonly text: string;
 }
+
+/**
+ * A file's capabilities, by xattr revision: 2 as setcap writes it, 1 from old kernels, and 3,
+ * which alone has a `rootid` (the uid whose user namespace's root the caps are for; `getcap -n`
+ * prints `[rootid=N]`).
+ */
+export type FileCaps =
+  | (FileCapsCommon & { readonly version: 1 | 2; readonly rootid?: undefined })
+  | (FileCapsCommon & { readonly version: 3; readonly rootid: number });
 
 /**
  * File caps as an object. `effective` is the all-or-nothing fE flag: `true`, `false`, or a set
@@ -211,15 +217,9 @@ export function toFileCapsFields(caps: string | FileCapsInput): { effective: boo
 }
 
 function describe(decoded: FileCapsXattr): FileCaps {
-  const result: FileCaps = {
-    version: decoded.version,
-    effective: decoded.effective,
-    permitted: decoded.permitted,
-    inheritable: decoded.inheritable,
-    text: fileCapsText(decoded),
-  };
-  if (decoded.rootid !== undefined) result.rootid = decoded.rootid;
-  return result;
+  const common = { effective: decoded.effective, permitted: decoded.permitted, inheritable: decoded.inheritable, text: fileCapsText(decoded) };
+  // The codec gives v3 a rootid always (the xattr holds one); the other revisions have none.
+  return decoded.version === 3 ? { ...common, version: 3, rootid: decoded.rootid ?? 0 } : { ...common, version: decoded.version };
 }
 
 function readRaw(file: Resolved): Uint8Array | null {

@@ -67,7 +67,7 @@ export interface DropPrivilegesOptions extends ProcessCallOptions {
 export interface DropPrivilegesResult {
   uid: number;
   gid: number;
-  groups: number[];
+  groups: readonly number[];
   /** The final state of every thread. */
   threads: ThreadState[];
   /**

@@ -155,6 +155,9 @@ function describeTask(tid: number): string {
   }
 }
 
+/** Capabilities, then the options if any: `('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
+export type CapsThenOptions = [...caps: CapsInput[], options: ProcessCallOptions] | CapsInput[];
+
 /** Splits `(...caps, options?)`: a trailing plain object is the options. */
 function splitOptions(args: ReadonlyArray<CapsInput | ProcessCallOptions>): [CapsInput[], ProcessCallOptions | undefined] {
   const lastArg = args[args.length - 1];
@@ -246,7 +249,7 @@ export const caps = {
 
   bounding: {
     /** Drops caps from every thread's bounding set: `caps.bounding.drop('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
-    drop(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+    drop(...args: CapsThenOptions): ProcessResult {
       const [list, opts] = splitOptions(args);
       return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'bounding.drop' as const, cap })), opts);
     },
@@ -254,12 +257,12 @@ export const caps = {
 
   ambient: {
     /** Raises caps into every thread's ambient set (each must be in P and I): `caps.ambient.raise('cap_net_bind_service', opts?)`. */
-    raise(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+    raise(...args: CapsThenOptions): ProcessResult {
       const [list, opts] = splitOptions(args);
       return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.raise' as const, cap })), opts);
     },
     /** Lowers caps from every thread's ambient set. */
-    lower(...args: Array<CapsInput | ProcessCallOptions>): ProcessResult {
+    lower(...args: CapsThenOptions): ProcessResult {
       const [list, opts] = splitOptions(args);
       return runEverywhere(capsFromArgs(list).map((cap) => ({ op: 'ambient.lower' as const, cap })), opts);
     },

@@ -12,7 +12,7 @@ import { isSnapshot, isStateKey } from './state.js';
 import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
 /** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
-export const SECUREBITS: Readonly<Record<string, number>> = Object.freeze({
+export const SECUREBITS = Object.freeze({
   noroot: SECBIT_NOROOT,
   noroot_locked: SECBIT_NOROOT_LOCKED,
   no_setuid_fixup: SECBIT_NO_SETUID_FIXUP,
@@ -29,8 +29,14 @@ export const SECUREBITS: Readonly<Record<string, number>> = Object.freeze({
 
 const byLooseName = new Map(Object.entries(SECUREBITS).map(([name, bit]) => [name.replace(/_/g, ''), bit]));
 
-/** Securebits as a number, one name, a list of names, or `{ noroot: true, … }` (absolute). */
-export type SecurebitsInput = number | string | readonly string[] | Readonly<Record<string, boolean>>;
+/** A securebit's name as SECUREBITS spells it (`'noroot'`, `'keep_caps_locked'`), or in upper case with or without `SECBIT_`. */
+export type SecurebitName = keyof typeof SECUREBITS | Uppercase<keyof typeof SECUREBITS> | `SECBIT_${Uppercase<keyof typeof SECUREBITS>}`;
+
+/**
+ * Securebits as a number, one name, a list of names, or `{ noroot: true, … }` (absolute: a bit
+ * not named is cleared). Names are typed: `{ norot: true }` does not compile.
+ */
+export type SecurebitsInput = number | SecurebitName | readonly SecurebitName[] | { readonly [name in keyof typeof SECUREBITS]?: boolean };
 
 function securebitFromName(name: string): number {
   const loose = name.toLowerCase().replace(/^secbit_/, '').replace(/[_-]/g, '');

@@ -8,50 +8,50 @@
  */
 import { CapSet } from '../vocabulary/capset.js';
 import { CapsError } from '../vocabulary/errors.js';
-import type { Ids, ThreadState } from '../vocabulary/types.js';
+import type { Building, Ids, ThreadState } from '../vocabulary/types.js';
 
 /** One task's credentials and identity, as its `/proc/…/status` file shows them. */
 export interface ProcStatus {
   /** The command name (comm, at most 15 bytes), with the kernel's escapes undone. */
-  name: string;
+  readonly name: string;
   /** The state letter and word, e.g. `S (sleeping)`; undefined if the line is absent. */
-  state?: string;
+  readonly state?: string;
   /** Thread group id: the process id. */
-  tgid: number;
+  readonly tgid: number;
   /** This task's id (the thread id; equals tgid for the main thread). */
-  pid: number;
-  ppid: number;
-  tracerPid?: number;
-  uid: Ids;
-  gid: Ids;
+  readonly pid: number;
+  readonly ppid: number;
+  readonly tracerPid?: number;
+  readonly uid: Ids;
+  readonly gid: Ids;
   /** Supplementary groups, in the kernel's order. */
-  groups: number[];
+  readonly groups: readonly number[];
   /** The task's pid in each pid namespace, outermost first (NSpid); undefined on kernels < 4.1. */
-  nspid?: number[];
+  readonly nspid?: number[];
   /** Threads in the process (the Threads: line). */
-  threads?: number;
+  readonly threads?: number;
   /** The file mode creation mask (Umask:, kernels ≥ 4.7). */
-  umask?: number;
+  readonly umask?: number;
   /** A kernel thread (Kthread: 1; on kernels without that line, a live task without VmSize). */
-  kernelThread: boolean;
-  inheritable: CapSet;
-  permitted: CapSet;
-  effective: CapSet;
-  bounding: CapSet;
+  readonly kernelThread: boolean;
+  readonly inheritable: CapSet;
+  readonly permitted: CapSet;
+  readonly effective: CapSet;
+  readonly bounding: CapSet;
   /** Empty where the kernel predates ambient capabilities (CapAmb absent, < 4.3). */
-  ambient: CapSet;
+  readonly ambient: CapSet;
   /** False where the kernel does not print NoNewPrivs (< 4.10). */
-  noNewPrivs: boolean;
+  readonly noNewPrivs: boolean;
   /** 0 none, 1 strict, 2 filter; undefined where the kernel does not print it. */
-  seccomp: number | undefined;
+  readonly seccomp: number | undefined;
   /** Number of seccomp filters attached (Seccomp_filters:, kernels ≥ 5.9). */
-  seccompFilters?: number;
+  readonly seccompFilters?: number;
   /**
    * Signal masks (bit n-1 = signal n): pending for this thread (SigPnd) and for the process
    * (ShdPnd), blocked (SigBlk), ignored (SigIgn), caught (SigCgt). What a broadcast needs to
    * know about a thread that did not answer (node-engineering §1.1, §3.5).
    */
-  signals?: SignalMasks;
+  readonly signals?: SignalMasks;
 }
 
 /** The signal masks of one task, from its status file. */
@@ -236,7 +236,7 @@ class FieldReader {
  */
 export function parseStatus(text: string): ProcStatus {
   const r = new FieldReader(splitFields(text));
-  const status: ProcStatus = {
+  const status: Building<ProcStatus> = {
     name: unescapeName(r.text('Name')),
     tgid: r.int('Tgid'),
     pid: r.int('Pid'),
@@ -279,7 +279,7 @@ export function parseStatus(text: string): ProcStatus {
  * are undefined because /proc does not show them.
  */
 export function statusToThreadState(s: ProcStatus): ThreadState {
-  const state: ThreadState = {
+  const state: Building<ThreadState> = {
     tid: s.pid,
     effective: s.effective,
     permitted: s.permitted,

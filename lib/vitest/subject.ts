@@ -24,7 +24,7 @@ export interface CapabilityStateLike {
   keepCaps?: boolean;
   uid?: Ids;
   gid?: Ids;
-  groups?: number[];
+  groups?: readonly number[];
 }
 
 /** What `expect(…)` may hold for the capability matchers. */

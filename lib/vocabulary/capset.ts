@@ -14,8 +14,12 @@ export interface CapSetData {
   readonly mask: bigint;
 }
 
-/** What every call that takes a set accepts: a CapSet, its plain data (`{ mask }`), a bigint mask, or names/numbers. */
-export type CapSetInput = CapSet | CapSetData | bigint | Iterable<CapLike>;
+/**
+ * What every call that takes a set accepts: a CapSet, its plain data (`{ mask }`), a bigint
+ * mask, or a collection of names/numbers (an array, a Set, any iterable object). A lone string
+ * is not a set (it would iterate its characters): pass `['cap_chown']`.
+ */
+export type CapSetInput = CapSet | CapSetData | bigint | (Iterable<CapLike> & object);
 
 /**
  * An immutable set of capability numbers 0..63 (bit n = capability n). Every operation returns a

@@ -6,9 +6,10 @@
 import {
   EPERM, ENOENT, ESRCH, EINTR, EIO, E2BIG, ENOEXEC, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, ENOTDIR, EISDIR, EINVAL, EMFILE, ETXTBSY, ENOSPC, EROFS, ERANGE, ENAMETOOLONG, ENOSYS, ELOOP, ENODATA, EOVERFLOW, EOPNOTSUPP, ETIMEDOUT,
 } from './abi.js';
+import type { CapsErrorCode } from './error-codes.js';
 
 /** Linux errno names and messages (x86_64 numbering; the model speaks Linux on every OS). */
-const LINUX_ERRNO: Record<number, [string, string]> = {
+const LINUX_ERRNO: Record<number, [ErrnoCode, string]> = {
   [EPERM]: ['EPERM', 'operation not permitted'],
   [ENOENT]: ['ENOENT', 'no such file or directory'],
   [ESRCH]: ['ESRCH', 'no such process'],
@@ -41,13 +42,22 @@ const LINUX_ERRNO: Record<number, [string, string]> = {
 };
 
 /** `['EPERM', 'operation not permitted']` for -1 or 1; a generic pair for unknown numbers. */
-export function errnoName(errno: number): [string, string] {
+export function errnoName(errno: number): [ErrnoCode, string] {
   const n = Math.abs(errno);
   return LINUX_ERRNO[n] ?? [`E${n}`, `unknown error ${n}`];
 }
 
+/**
+ * What `CapsError.code` holds: one of the library's own codes (the README's error table), or the
+ * name of the errno the kernel returned (`'EPERM'`, `'EINVAL'`, …), as in Node's system errors.
+ */
+export type CapsErrorCodeOrErrno = CapsErrorCode | ErrnoCode;
+
+/** An errno's name, as Node's system errors spell it: `'EPERM'`. */
+export type ErrnoCode = `E${Uppercase<string>}`;
+
 export interface CapsErrorInit {
-  code: string;
+  code: CapsErrorCodeOrErrno;
   message: string;
   /** Negative errno, as in Node's fs errors. */
   errno?: number;
@@ -75,7 +85,7 @@ export interface CapsErrorInit {
  * refused), `tids` (threads of a partial application), `offset`/`expected` (parse errors), `path`.
  */
 export class CapsError extends Error {
-  readonly code: string;
+  readonly code: CapsErrorCodeOrErrno;
   readonly errno?: number;
   readonly syscall?: string;
   readonly op?: string;

@@ -7,7 +7,7 @@ import { CapsError } from './errors.js';
 import { EINVAL } from './abi.js';
 
 /** libcap's name table, index = capability number. */
-export const CAP_NAMES: readonly string[] = Object.freeze([
+export const CAP_NAMES = Object.freeze([
   'cap_chown', 'cap_dac_override', 'cap_dac_read_search', 'cap_fowner', 'cap_fsetid',
   'cap_kill', 'cap_setgid', 'cap_setuid', 'cap_setpcap', 'cap_linux_immutable',
   'cap_net_bind_service', 'cap_net_broadcast', 'cap_net_admin', 'cap_net_raw', 'cap_ipc_lock',
@@ -17,15 +17,29 @@ export const CAP_NAMES: readonly string[] = Object.freeze([
   'cap_audit_control', 'cap_setfcap', 'cap_mac_override', 'cap_mac_admin', 'cap_syslog',
   'cap_wake_alarm', 'cap_block_suspend', 'cap_audit_read', 'cap_perfmon', 'cap_bpf',
   'cap_checkpoint_restore',
-]);
+] as const);
+
+/** A capability's libcap name, as CAP_NAMES spells it: `'cap_net_raw'`. */
+export type LibcapCapName = (typeof CAP_NAMES)[number];
+
+/** The short form setpriv, Docker and OCI use: `'net_raw'`. */
+export type ShortCapName = LibcapCapName extends `cap_${infer Short}` ? Short : never;
+
+/**
+ * A capability name as the typed API takes it: libcap's (`'cap_net_raw'`), the short form
+ * (`'net_raw'`), either in upper case (`'CAP_NET_RAW'`, `'NET_RAW'`), or a number as a string
+ * (`'13'`). A misspelt name is a type error. `capFromName` and `tryCapFromName` take any string
+ * (the text parsers' input) and decide at run time.
+ */
+export type CapName = LibcapCapName | Uppercase<LibcapCapName> | ShortCapName | Uppercase<ShortCapName> | `${number}`;
 
 /** Number of named capabilities (libcap's `__CAP_BITS` for 2.66). */
 export const NAMED_COUNT = CAP_NAMES.length;
 /** Highest capability number a 64-bit set can hold. */
 export const MAX_CAP = 63;
 
-/** A capability given by number (0..63) or by any name capFromName() accepts. */
-export type CapLike = number | string;
+/** A capability given by number (0..63) or by name (see CapName). */
+export type CapLike = number | CapName;
 
 const byLowerName = new Map<string, number>(CAP_NAMES.map((n, i) => [n, i]));
 
@@ -57,7 +71,7 @@ export function parseCNumber(token: string): number | undefined {
  * Accepts what libcap accepts (`cap_chown`, `CAP_CHOWN`, `0`, `0x15`, `010`; numbers < 64)
  * plus the short forms of setpriv, Docker and OCI (`chown`, `NET_RAW`, `Net_Raw`).
  */
-export function tryCapFromName(name: CapLike): number | undefined {
+export function tryCapFromName(name: number | string): number | undefined {
   if (typeof name === 'number') {
     return Number.isInteger(name) && name >= 0 && name <= MAX_CAP ? name : undefined;
   }
@@ -72,7 +86,7 @@ export function tryCapFromName(name: CapLike): number | undefined {
  * Capability number for a name or number. Throws a CapsError (ERR_CAPS_UNKNOWN_CAP,
  * errno -22) naming the input when it is not a capability.
  */
-export function capFromName(name: CapLike): number {
+export function capFromName(name: number | string): number {
   const cap = tryCapFromName(name);
   if (cap === undefined) throw unknownCap(name);
   return cap;

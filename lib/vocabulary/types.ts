@@ -3,32 +3,35 @@
  */
 import type { CapSet, CapSetInput } from './capset.js';
 
+/** A result type while it is being built (results are readonly once returned). Internal. */
+export type Building<T> = { -readonly [K in keyof T]: T[K] };
+
 /** real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines. */
 export interface Ids {
-  real: number;
-  effective: number;
-  saved: number;
-  fs: number;
+  readonly real: number;
+  readonly effective: number;
+  readonly saved: number;
+  readonly fs: number;
 }
 
 /** Everything the kernel keeps per thread that this library reads or changes. */
 export interface ThreadState {
-  tid: number;
-  effective: CapSet;
-  permitted: CapSet;
-  inheritable: CapSet;
-  bounding: CapSet;
-  ambient: CapSet;
-  noNewPrivs: boolean;
+  readonly tid: number;
+  readonly effective: CapSet;
+  readonly permitted: CapSet;
+  readonly inheritable: CapSet;
+  readonly bounding: CapSet;
+  readonly ambient: CapSet;
+  readonly noNewPrivs: boolean;
   /** The securebits word; undefined where it could not be read (another thread, read from /proc). */
-  securebits?: number;
+  readonly securebits?: number;
   /** SECBIT_KEEP_CAPS (PR_GET_KEEPCAPS); undefined where unknown, as securebits. */
-  keepCaps?: boolean;
-  uid: Ids;
-  gid: Ids;
-  groups: number[];
+  readonly keepCaps?: boolean;
+  readonly uid: Ids;
+  readonly gid: Ids;
+  readonly groups: readonly number[];
   /** Seccomp mode from /proc (0 none, 1 strict, 2 filter), where known. */
-  seccomp?: number;
+  readonly seccomp?: number;
 }
 
 /**

@@ -46,11 +46,11 @@ describe('caps: reading every thread', () => {
     const before = thread.get();
     expect(() => caps.set(null as unknown as object)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.bounding.drop()).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
-    expect(() => caps.bounding.drop('cap_nope')).toThrow(expect.objectContaining({ code: 'ERR_CAPS_UNKNOWN_CAP' }));
+    expect(() => caps.bounding.drop('cap_nope' as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_UNKNOWN_CAP' }));
     expect(() => caps.bounding.drop('cap_sys_admin', { deadlineMs: -1 })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.bounding.drop('cap_sys_admin', { onPartial: 'ignore' as 'throw' })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.apply([{ op: 'bounding.raise' } as never])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
-    expect(() => caps.apply([{ op: 'securebits.set', bits: 'bogus' }])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
+    expect(() => caps.apply([{ op: 'securebits.set', bits: 'bogus' as never }])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.keepCaps(1 as unknown as boolean)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     // Issue 23: a misspelled option is refused, naming the closest valid one (before any change).
     expect(() => caps.noNewPrivs({ onPartail: 'throw' } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "onPartail" \(did you mean "onPartial"\?\)/) }));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   CapSet, lastCap, compareWithReference, containerProfile, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS, type ContainerProfile,
+  type CapName,
 } from '../../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 import { capgetOracle, hasLibcapDev, here, ownBoundingMask, startChild, stopChildren } from '../fixtures/proc-helpers.js';
@@ -65,10 +66,10 @@ function runProbe(wrapper: string[], extraStdio: number[] = []): ProbeOutput {
   if (r.status !== 0) throw new Error(`${wrapper.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as ProbeOutput;
   const p = out.profile as unknown as Record<string, unknown>;
-  for (const k of SETS) p[k] = CapSet.from(p[k] as string[]);
+  for (const k of SETS) p[k] = CapSet.from(p[k] as CapName[]);
   for (const k of ['docker', 'podman', 'full']) {
     const c = p[k] as Record<string, unknown>;
-    for (const s of ['reference', 'added', 'dropped']) c[s] = CapSet.from(c[s] as string[]);
+    for (const s of ['reference', 'added', 'dropped']) c[s] = CapSet.from(c[s] as CapName[]);
   }
   return out;
 }

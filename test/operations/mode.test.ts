@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CapSet, formatIAB, getMode, launch, thread, type IABInput, type LaunchOptions } from '../../lib/index.js';
+import { CapSet, formatIAB, getMode, launch, thread, type CapName, type IABInput, type LaunchOptions } from '../../lib/index.js';
 import { fixturePath, runSteps } from '../fixtures/native-spawn.js';
 import { hasCommand, hasFile, isLinux, isRoot, missing } from '../helpers/env.js';
 
@@ -47,7 +47,7 @@ function ours(iab: string, mode: string): Seen {
   for (const r of run.results) expect(r.ok, JSON.stringify(r)).toBe(true);
   expect(run.verify).toMatchObject({ uniform: true });
   const [status, mode_, iab_] = run.results.slice(-3).map((r) => r.value) as [Record<string, string[]> & { noNewPrivs: boolean }, string, IABInput];
-  const hex = (names: string[]) => CapSet.from(names).toHex();
+  const hex = (names: string[]) => CapSet.from(names as CapName[]).toHex();
   return {
     result: '0', mode: mode_, securebits: `0x${(run.final.securebits as number).toString(16)}`, nnp: status.noNewPrivs ? '1' : '0',
     sets: ['inheritable', 'permitted', 'effective', 'bounding', 'ambient'].map((k) => hex(status[k]!)), iab: formatIAB(iab_),

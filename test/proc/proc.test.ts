@@ -111,7 +111,7 @@ describe('parseStatus on captured and hand-made texts', () => {
     expect(t.noNewPrivs).toBe(true);
     expect(t.permitted.equals(s.permitted)).toBe(true);
     expect(t.groups).toEqual([4, 24, 100]);
-    t.groups.push(5);
+    (t.groups as number[]).push(5);
     expect(s.groups).toEqual([4, 24, 100]);
   });
 

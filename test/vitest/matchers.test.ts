@@ -12,6 +12,7 @@ import '../../lib/vitest.js';
 import { capabilityMatchers } from '../../lib/vitest.js';
 import {
   CapSet, lastCap, type ThreadState,
+  type CapName,
 } from '../../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 import { hasLibcapDev, here, ownBoundingMask, startChild, stopChildren, waitUntil } from '../fixtures/proc-helpers.js';
@@ -28,7 +29,7 @@ function failure(fn: () => void): string {
 
 const ids = { real: 0, effective: 0, saved: 0, fs: 0 };
 function state(tid: number, sets: Partial<Record<'effective' | 'permitted' | 'inheritable' | 'ambient' | 'bounding', string[]>>, extra: Partial<ThreadState> = {}): ThreadState {
-  const s = (names?: string[]) => CapSet.from(names ?? []);
+  const s = (names?: string[]) => CapSet.from((names ?? []) as CapName[]);
   return {
     tid, effective: s(sets.effective), permitted: s(sets.permitted), inheritable: s(sets.inheritable), ambient: s(sets.ambient),
     bounding: s(sets.bounding ?? ['cap_chown', 'cap_net_bind_service', 'cap_net_raw']), noNewPrivs: false, uid: ids, gid: ids, groups: [], ...extra,

@@ -11,6 +11,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, syscallError } from '../../vocabulary/errors.js';
+import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
 import { requireNative, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
@@ -18,7 +19,7 @@ import { assertProcfs } from '../../proc/procfs.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeLauncher } from './launcher.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
-import type { CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
+import type { Building, CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
 import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
 
@@ -63,7 +64,7 @@ function ioUringTasks(): number[] {
   return found;
 }
 
-function refusal(code: string, message: string, extra: { tids?: number[]; cause?: unknown } = {}): CapsError {
+function refusal(code: CapsErrorCode, message: string, extra: { tids?: number[]; cause?: unknown } = {}): CapsError {
   return new CapsError({ code, message, ...extra });
 }
 
@@ -217,7 +218,7 @@ export function createNativeBackend(): Backend {
       }
       const self = a.gettid();
       return threads.map((status) => {
-        const state = statusToThreadState(status);
+        const state: Building<ThreadState> = statusToThreadState(status);
         const sb = state.tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(state.tid);
         if (sb !== undefined && sb >= 0) {
           state.securebits = sb;

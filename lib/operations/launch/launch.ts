@@ -11,7 +11,7 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backend.js';
 import type { Launcher } from '../backend.js';
-import { CapSet, type CapSetInput } from '../../vocabulary/capset.js';
+import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, invalidArg, syscallError } from '../../vocabulary/errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './plan.js';
 import { explainLaunchRefusal } from './explain.js';
@@ -21,9 +21,10 @@ import { refuseUnknownKeys } from '../../vocabulary/option-keys.js';
 import { parseCaps } from '../../text/index.js';
 import { modeTarget, resolveIAB, toSettableMode, type CapMode } from '../mode.js';
 import type { IABInput } from '../../text/types.js';
-import type { ThreadState } from '../../vocabulary/types.js';
+import type { CapTriple, ThreadState } from '../../vocabulary/types.js';
 import { resolveIdentityOptions } from '../users.js';
 import { ENOENT, ESRCH } from '../../vocabulary/abi.js';
+import { toSecurebits, type SecurebitsInput } from '../program.js';
 
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
 
@@ -37,9 +38,9 @@ export interface LaunchOptions {
   /** libcap IAB text (`'^cap_net_raw,!cap_sys_admin'`) or `{ inheritable, ambient, notBounding }`. Ambient caps must also be inheritable. */
   iab?: string | IABInput;
   /** The child's exact E/P/I just before exec (libcap text or sets); rarely needed: exec recomputes P and E. */
-  caps?: string | { effective?: CapSetInput; permitted?: CapSetInput; inheritable?: CapSetInput };
-  /** The securebits word to set (e.g. 0x2f for NOROOT|NO_SETUID_FIXUP|KEEP_CAPS_LOCKED and their locks). */
-  securebits?: number;
+  caps?: string | CapTriple;
+  /** The securebits to set, as `caps.securebits.set` takes them: a word (0x2f), names (`['noroot', 'noroot_locked']`) or `{ noroot: true }`. */
+  securebits?: SecurebitsInput;
   /** Set no_new_privs in the child. */
   noNewPrivs?: boolean;
   /**
@@ -224,10 +225,9 @@ export function resolveLaunchTarget(options: LaunchOptions, currentUid: number, 
     target.caps = c;
   }
   if (options.securebits !== undefined) {
-    if (!Number.isInteger(options.securebits) || options.securebits < 0 || options.securebits > 0xfff) {
-      throw invalidArg('securebits', options.securebits, 'an integer from 0 to 0xfff');
-    }
-    target.securebits = options.securebits;
+    const bits = toSecurebits(options.securebits);
+    if (bits > 0xfff) throw invalidArg('securebits', options.securebits, 'bits from 0 to 0xfff, names, or { noroot: true, … }');
+    target.securebits = bits;
   }
   if (options.noNewPrivs !== undefined) target.noNewPrivs = Boolean(options.noNewPrivs) || target.noNewPrivs === true;
   return target;
