@@ -2,11 +2,11 @@
  * containerProfile(): what a process inside a container really holds, compared with the
  * default capability sets of Docker and Podman and with everything the kernel knows.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
 import { CapSet } from '../vocabulary/capset.js';
 import { lastCap } from '../vocabulary/names.js';
 import type { Ids } from '../vocabulary/types.js';
-import { readProcessStatus, type ProcPid } from '../proc/read.js';
+import { checkPid, procRootOf, statusFile, userNamespaceLink, type ProcPid, type ProcReadOptions } from '../proc/read.js';
+import { readText, runSync, type Reader } from '../proc/io.js';
 
 /**
  * Docker's default capability set (14): moby/moby `oci/caps/defaults.go`, DefaultCapabilities
@@ -85,16 +85,11 @@ const INIT_USER_NS_LINK = `user:[${0xeffffffd}]`;
  * Is pid in a user namespace other than the initial one? From its ns/user link where readable;
  * otherwise from its uid_map (the initial namespace maps every uid: `0 0 4294967295`).
  */
-function userNamespaceOf(pid: ProcPid): { link: string | undefined; nonInitial: boolean | undefined } {
-  let link: string | undefined;
-  try {
-    link = readlinkSync(`/proc/${pid}/ns/user`);
-  } catch {
-    link = undefined;
-  }
+function* userNamespaceOf(root: string, pid: ProcPid): Reader<{ link: string | undefined; nonInitial: boolean | undefined }> {
+  const link = yield* userNamespaceLink(root, pid);
   if (link !== undefined) return { link, nonInitial: link !== INIT_USER_NS_LINK };
   try {
-    const map = readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/);
+    const map = (yield* readText(`${root}/${pid}/uid_map`)).trim().split(/\s+/);
     return { link, nonInitial: !(map.length === 3 && map[0] === '0' && map[1] === '0' && map[2] === '4294967295') };
   } catch {
     return { link, nonInitial: undefined };
@@ -105,11 +100,18 @@ function userNamespaceOf(pid: ProcPid): { link: string | undefined; nonInitial: 
  * Profiles this process (default) or `pid`: all five capability sets, no_new_privs, the
  * seccomp mode, whether it runs in a non-initial user namespace, and its bounding set compared
  * with Docker's default (DOCKER_DEFAULT_CAPS), Podman's (PODMAN_DEFAULT_CAPS) and the full set
- * of this kernel (`lastCap()`). Reads /proc synchronously; throws CapsError if pid cannot be read.
+ * of this kernel (`lastCap()`). Reads /proc synchronously (`promises.containerProfile` does not
+ * block); throws CapsError if pid cannot be read.
  */
-export function containerProfile(pid: ProcPid = 'self'): ContainerProfile {
-  const status = readProcessStatus(pid);
-  const ns = userNamespaceOf(pid);
+export function containerProfile(pid: ProcPid = 'self', options?: ProcReadOptions): ContainerProfile {
+  checkPid(pid);
+  return runSync(profileOf(procRootOf(options), pid));
+}
+
+/** containerProfile as a reader. */
+export function* profileOf(root: string, pid: ProcPid): Reader<ContainerProfile> {
+  const status = yield* statusFile(`${root}/${pid}/status`);
+  const ns = yield* userNamespaceOf(root, pid);
   return {
     pid: status.tgid,
     bounding: status.bounding,

@@ -9,7 +9,7 @@ import { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
 import { describeStep, predictSteps, predictedRefusal, refusalError, type CredState } from './explain-errno.js';
-import { capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput } from './program.js';
+import { adjustOp, capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput, type SetName } from './program.js';
 import { capsFromArgs, credStateOf } from './thread.js';
 import { errnoName } from '../vocabulary/errors.js';
 import { readThreadStatus } from '../proc/read.js';
@@ -167,6 +167,11 @@ function splitOptions(args: ReadonlyArray<CapsInput | ProcessCallOptions>): [Cap
   return [args as CapsInput[], undefined];
 }
 
+function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThenOptions): ProcessResult {
+  const [list, opts] = splitOptions(args);
+  return runEverywhere([adjustOp(getBackend().threadState(), set, change, capsFromArgs(list))], opts);
+}
+
 /** Every thread's state, and changes applied to every thread of the process, verified. */
 export const caps = {
   /** The calling thread's full state (on the main thread: the process's reference state). */
@@ -190,7 +195,32 @@ export const caps = {
     return { uniform: divergent.length === 0, threads, divergent };
   },
 
-  /** Sets E, P, I on every thread, absolutely like capset(2) (an omitted set is empty). */
+  /** Raises or lowers capabilities in E alone, on every thread: `caps.effective.lower('cap_net_raw', opts?)`. */
+  effective: {
+    /** Raises caps into E (each must be in P). */
+    raise(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('effective', 'raise', args); },
+    /** Lowers caps from E (P keeps them, so they can be raised again). */
+    lower(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('effective', 'lower', args); },
+  },
+
+  /** Lowers capabilities in P (and E) alone, on every thread: P only shrinks, so there is no raise. */
+  permitted: {
+    /** Lowers caps from P, and from E with them (E ⊆ P). Irreversible. */
+    lower(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('permitted', 'lower', args); },
+  },
+
+  /** Raises or lowers capabilities in I alone, on every thread. */
+  inheritable: {
+    /** Raises caps into I (within I ∪ P, or I ∪ bounding with cap_setpcap in E). */
+    raise(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('inheritable', 'raise', args); },
+    /** Lowers caps from I (the ambient set loses them too). */
+    lower(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('inheritable', 'lower', args); },
+  },
+
+  /**
+   * Sets E, P, I on every thread, absolutely like capset(2): all three are required (a snapshot
+   * such as `caps.get()` will do). To change one set, use `caps.effective.lower(…)` and kin.
+   */
   set(sets: CapTriple, opts?: ProcessCallOptions): ProcessResult {
     return runEverywhere([capsetOp(sets)], opts);
   },

@@ -117,8 +117,28 @@ export function capsetOp(triple: CapTriple): CredOp {
       throw invalidArg('capability set name', key, 'effective, permitted or inheritable');
     }
   }
-  const set = (s: CapSetInput | undefined): CapSet => (s === undefined ? CapSet.EMPTY : CapSet.from(s));
-  return { op: 'capset', effective: set(triple.effective), permitted: set(triple.permitted), inheritable: set(triple.inheritable) };
+  const missing = (['effective', 'permitted', 'inheritable'] as const).filter((k) => triple[k] === undefined);
+  if (missing.length > 0) {
+    throw invalidArg(`capability sets (${missing.join(', ')} missing)`, triple,
+      'all three of effective, permitted and inheritable: set() is absolute, like capset(2), and would empty an omitted set; to change one set, use effective/permitted/inheritable.raise() or .lower()');
+  }
+  return { op: 'capset', effective: CapSet.from(triple.effective), permitted: CapSet.from(triple.permitted), inheritable: CapSet.from(triple.inheritable) };
+}
+
+/** One of the three sets, by name. */
+export type SetName = 'effective' | 'permitted' | 'inheritable';
+
+/**
+ * The capset that raises or lowers `caps` in one set and keeps the other two (python-prctl's
+ * `cap_effective.net_raw = False`, Go's SetFlag). Lowering a cap from P lowers it from E too,
+ * since E must stay within P (kernel-semantics §2.3 rule d).
+ */
+export function adjustOp(current: { effective: CapSet; permitted: CapSet; inheritable: CapSet }, set: SetName, change: 'raise' | 'lower', caps: readonly number[]): CredOp {
+  const delta = CapSet.of(...caps);
+  const next = { effective: current.effective, permitted: current.permitted, inheritable: current.inheritable };
+  next[set] = change === 'raise' ? next[set].union(delta) : next[set].minus(delta);
+  if (set === 'permitted' && change === 'lower') next.effective = next.effective.minus(delta);
+  return { op: 'capset', ...next };
 }
 
 /** Public steps → the one-syscall-per-step program. Throws CapsError on bad input. */

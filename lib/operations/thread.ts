@@ -8,7 +8,7 @@
 import type { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend } from './backend.js';
 import { predictedRefusal, refusalError, type CredState } from './explain-errno.js';
-import { capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput } from './program.js';
+import { adjustOp, capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput, type SetName } from './program.js';
 import type { CapState, CredProgram, ThreadState } from '../vocabulary/types.js';
 import { resolveTarget, statePlan } from './state.js';
 import { iabOf, iabTarget, modeTarget, resolveIAB, toSettableMode, type CapMode } from './mode.js';
@@ -48,6 +48,10 @@ export function capsFromArgs(args: readonly CapsInput[]): number[] {
   return toCapList(args);
 }
 
+function adjustOnThread(set: SetName, change: 'raise' | 'lower', caps: readonly CapsInput[]): void {
+  runOnCallingThread([adjustOp(getBackend().threadState(), set, change, capsFromArgs(caps))]);
+}
+
 /** The calling thread's capability state, and changes to it alone. */
 export const thread = {
   /** Everything the kernel keeps for the calling thread: E, P, I, bounding, ambient, securebits, keepcaps, no_new_privs, ids. */
@@ -56,11 +60,34 @@ export const thread = {
   },
 
   /**
-   * Sets E, P and I of the calling thread, absolutely, like capset(2): an omitted set is
-   * empty. The ambient set loses what is not in both new P and I (kernel-semantics §2.3).
+   * Sets E, P and I of the calling thread, absolutely, like capset(2): all three are required
+   * (a snapshot such as `thread.get()` will do). The ambient set loses what is not in both new
+   * P and I (kernel-semantics §2.3). To change one set, use `thread.effective.lower(…)` and kin.
    */
   set(sets: CapTriple): void {
     runOnCallingThread([capsetOp(sets)]);
+  },
+
+  /** Raises or lowers capabilities in E alone (P and I stay): `thread.effective.lower('cap_net_raw')`. */
+  effective: {
+    /** Raises caps into E (each must be in P). */
+    raise(...caps: CapsInput[]): void { adjustOnThread('effective', 'raise', caps); },
+    /** Lowers caps from E (always allowed; P keeps them, so they can be raised again). */
+    lower(...caps: CapsInput[]): void { adjustOnThread('effective', 'lower', caps); },
+  },
+
+  /** Lowers capabilities in P (and E) alone: P only shrinks, so there is no raise. */
+  permitted: {
+    /** Lowers caps from P, and from E with them (E ⊆ P). Irreversible for this thread. */
+    lower(...caps: CapsInput[]): void { adjustOnThread('permitted', 'lower', caps); },
+  },
+
+  /** Raises or lowers capabilities in I alone (E and P stay). */
+  inheritable: {
+    /** Raises caps into I (within I ∪ P, or I ∪ bounding with cap_setpcap in E). */
+    raise(...caps: CapsInput[]): void { adjustOnThread('inheritable', 'raise', caps); },
+    /** Lowers caps from I (the ambient set loses them too). */
+    lower(...caps: CapsInput[]): void { adjustOnThread('inheritable', 'lower', caps); },
   },
 
   /**

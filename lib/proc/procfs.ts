@@ -3,7 +3,7 @@
  * or file that a check trusts must be on procfs. A tmpfs or bind mount over /proc with forged
  * status files would otherwise make a partial drop look complete.
  */
-import { statfsSync } from 'node:fs';
+import { fsType, runSync, type Reader } from './io.js';
 import { CapsError } from '../vocabulary/errors.js';
 
 /** The f_type statfs(2) reports for procfs (linux/magic.h). */
@@ -14,8 +14,13 @@ export const PROC_SUPER_MAGIC = 0x9fa0;
  * fs error unchanged (ENOENT: a task that exited), so callers keep their own handling of it.
  */
 export function assertProcfs(path: string): void {
+  runSync(checkProcfs(path));
+}
+
+/** assertProcfs as a step of a /proc reader (lib/proc/io.ts). */
+export function* checkProcfs(path: string): Reader<void> {
   assertLinuxProc(path);
-  const type = Number(statfsSync(path).type);
+  const type = yield* fsType(path);
   if (type === PROC_SUPER_MAGIC) return;
   throw new CapsError({
     code: 'ERR_CAPS_NO_PROCFS',

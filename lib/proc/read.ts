@@ -1,16 +1,18 @@
 /**
  * Reading credentials from /proc: one thread, every thread of a process, every process.
  *
- * Everything here is synchronous on purpose: a read of `/proc/thread-self` or `/proc/self/…`
+ * The exported calls are synchronous on purpose: a read of `/proc/thread-self` or `/proc/self/…`
  * through async fs runs on a libuv threadpool thread (node-engineering §0.7, E7), and the
- * per-thread files must be read while the caller's view of the process holds still.
+ * per-thread files must be read while the caller's view of the process holds still. Each is
+ * written once as a reader (lib/proc/io.ts); `promises.*` (lib/operations/promises.ts) runs the
+ * same readers asynchronously for other processes.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { listDir, readLink, readText, runSync, type Reader } from './io.js';
 import { CapsError, invalidArg, syscallError } from '../vocabulary/errors.js';
 import type { CapSet } from '../vocabulary/capset.js';
 import { parseStatus, type ProcStatus } from './status.js';
 import { readUserNames } from '../accounts/files.js';
-import { assertLinuxProc, assertProcfs } from './procfs.js';
+import { assertLinuxProc, checkProcfs } from './procfs.js';
 
 export { parseStatus, statusToThreadState } from './status.js';
 export type { ProcStatus, SignalMasks } from './status.js';
@@ -19,7 +21,21 @@ export { parsePasswd } from '../accounts/files.js';
 /** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
 export type ProcPid = number | 'self';
 
-function checkPid(pid: unknown): asserts pid is ProcPid {
+/** Where the readers find procfs: `procRoot` (default '/proc'), as libcap's cap_proc_root. It must be a procfs mount. */
+export interface ProcReadOptions {
+  procRoot?: string;
+}
+
+/** The procfs root an options object names (checked: a non-empty absolute path). */
+export function procRootOf(options: ProcReadOptions | undefined): string {
+  if (options === undefined) return '/proc';
+  if (options === null || typeof options !== 'object') throw invalidArg('options', options, '{ procRoot? }');
+  const root = options.procRoot ?? '/proc';
+  if (typeof root !== 'string' || !root.startsWith('/')) throw invalidArg('procRoot', root, "an absolute path to a procfs mount, such as '/proc'");
+  return root.replace(/\/+$/, '') || '/';
+}
+
+export function checkPid(pid: unknown): asserts pid is ProcPid {
   if (pid === 'self') return;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
     throw invalidArg('pid', pid, "a positive integer or 'self'");
@@ -53,12 +69,13 @@ function vanished(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ESRCH';
 }
 
-function readStatusFile(path: string): ProcStatus {
+/** One status file, procfs-checked and parsed; errors name the path. */
+export function* statusFile(path: string): Reader<ProcStatus> {
   assertLinuxProc(path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-    assertProcfs(path);
+    text = yield* readText(path);
+    yield* checkProcfs(path);
   } catch (err) {
     throw err instanceof CapsError ? err : fromFsError(err, path);
   }
@@ -73,9 +90,9 @@ function readStatusFile(path: string): ProcStatus {
 }
 
 /** The status of a process as a whole (`/proc/<pid>/status`: its main thread's credentials). */
-export function readProcessStatus(pid: ProcPid = 'self'): ProcStatus {
+export function readProcessStatus(pid: ProcPid = 'self', options?: ProcReadOptions): ProcStatus {
   checkPid(pid);
-  return readStatusFile(`/proc/${pid}/status`);
+  return runSync(statusFile(`${procRootOf(options)}/${pid}/status`));
 }
 
 /**
@@ -85,7 +102,7 @@ export function readProcessStatus(pid: ProcPid = 'self'): ProcStatus {
 export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
   checkPid(pid);
   checkTid(tid);
-  return readStatusFile(`/proc/${pid}/task/${tid}/status`);
+  return runSync(statusFile(`/proc/${pid}/task/${tid}/status`));
 }
 
 /** A thread or process that exists but could not be read (permissions, a parse failure…). */
@@ -101,11 +118,11 @@ export interface ProcessThreads {
   unreadable: Unreadable[];
 }
 
-function numericEntries(dir: string): number[] {
+function* numericEntries(dir: string): Reader<number[]> {
   let names: string[];
   try {
-    names = readdirSync(dir);
-    assertProcfs(dir);
+    names = yield* listDir(dir);
+    yield* checkProcfs(dir);
   } catch (err) {
     throw err instanceof CapsError ? err : fromFsError(err, dir);
   }
@@ -117,35 +134,41 @@ function numericEntries(dir: string): number[] {
  * A thread that exits mid-read is skipped silently; one that cannot be read is listed in
  * `unreadable`. Throws CapsError (ENOENT) if the process itself does not exist.
  */
-export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
+export function readProcessThreads(pid: ProcPid = 'self', options?: ProcReadOptions): ProcessThreads {
   checkPid(pid);
-  assertLinuxProc(`/proc/${pid}/task`);
-  let tids = numericEntries(`/proc/${pid}/task`);
+  return runSync(processThreads(procRootOf(options), pid));
+}
+
+/** readProcessThreads as a reader. */
+export function* processThreads(root: string, pid: ProcPid): Reader<ProcessThreads> {
+  const taskDir = `${root}/${pid}/task`;
+  assertLinuxProc(taskDir);
+  let tids = yield* numericEntries(taskDir);
   // Cross-check the listing with the kernel's own count (issue 11, F1). Threads come and go, so
   // only a count that holds still around the listing and differs from it, every time, refuses.
   let contradictions = 0;
   const attempts = 5;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const before = threadCount(pid);
+    const before = yield* threadCount(root, pid);
     if (before === undefined) break;
-    if (attempt > 0) tids = numericEntries(`/proc/${pid}/task`);
-    const after = threadCount(pid);
+    if (attempt > 0) tids = yield* numericEntries(taskDir);
+    const after = yield* threadCount(root, pid);
     if (before !== after) continue;
     if (after === tids.length) break;
     if (++contradictions === attempts) {
       throw new CapsError({
         code: 'ERR_CAPS_NO_PROCFS',
-        message: `/proc/${pid}/task lists ${tids.length} task(s) but /proc/${pid}/status counts ${after} threads: this /proc does not show the kernel's threads, so they cannot be verified`,
-        path: `/proc/${pid}/task`,
+        message: `${taskDir} lists ${tids.length} task(s) but ${root}/${pid}/status counts ${after} threads: this /proc does not show the kernel's threads, so they cannot be verified`,
+        path: taskDir,
       });
     }
   }
   const threads: ProcStatus[] = [];
   const unreadable: Unreadable[] = [];
   for (const tid of tids) {
-    const path = `/proc/${pid}/task/${tid}/status`;
+    const path = `${taskDir}/${tid}/status`;
     try {
-      threads.push(readStatusFile(path));
+      threads.push(yield* statusFile(path));
     } catch (err) {
       if (vanished(err)) continue;
       if (err instanceof CapsError && err.code === 'ERR_CAPS_NO_PROCFS') throw err;
@@ -155,12 +178,12 @@ export function readProcessThreads(pid: ProcPid = 'self'): ProcessThreads {
   return { threads, unreadable };
 }
 
-/** The `Threads:` count of /proc/<pid>/status (procfs-checked), or undefined if the process is gone. */
-function threadCount(pid: ProcPid): number | undefined {
-  const path = `/proc/${pid}/status`;
+/** The `Threads:` count of <root>/<pid>/status (procfs-checked), or undefined if the process is gone. */
+function* threadCount(root: string, pid: ProcPid): Reader<number | undefined> {
+  const path = `${root}/${pid}/status`;
   let threads: number | undefined;
   try {
-    threads = readStatusFile(path).threads;
+    threads = (yield* statusFile(path)).threads;
   } catch (err) {
     if (vanished(err)) return undefined;
     throw err;
@@ -211,9 +234,10 @@ export interface ProcessList {
   unreadable: UnreadableProcess[];
 }
 
-function userNamespaceLink(pid: ProcPid): string | undefined {
+/** A /proc/<pid>/ns/user link, or undefined where it cannot be read. */
+export function* userNamespaceLink(root: string, pid: ProcPid): Reader<string | undefined> {
   try {
-    return readlinkSync(`/proc/${pid}/ns/user`);
+    return yield* readLink(`${root}/${pid}/ns/user`);
   } catch {
     return undefined;
   }
@@ -223,35 +247,45 @@ function userNamespaceLink(pid: ProcPid): string | undefined {
  * Lists every process of this pid namespace with what pscap shows (ppid, pid, user, command,
  * capability sets, ambient/bounding, child user namespace) and no_new_privs. Processes that
  * exit during the listing are skipped; those that cannot be read are listed in `unreadable`.
+ * `procRoot`: another procfs mount (another pid namespace's); see `promises.listProcesses`
+ * for a listing that does not block the event loop.
  */
-export function listProcesses(): ProcessList {
+export function listProcesses(options?: ProcReadOptions): ProcessList {
+  return runSync(processList(procRootOf(options)));
+}
+
+/** listProcesses as a reader. */
+export function* processList(root: string): Reader<ProcessList> {
   const userName = readUserNames();
-  const referenceNs = userNamespaceLink('self');
+  const referenceNs = yield* userNamespaceLink('/proc', 'self');
   const processes: ProcessInfo[] = [];
   const unreadable: UnreadableProcess[] = [];
-  const pids = numericEntries('/proc');
-  // A procfs lists the caller itself (as /proc/self names it); one that does not cannot be the
-  // process list of our pid namespace (issue 11).
-  let self: number;
-  try {
-    self = Number(readlinkSync('/proc/self'));
-  } catch (err) {
-    throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc/self cannot be read (${(err as Error).message}): /proc does not list this process`, path: '/proc/self', cause: err });
-  }
-  if (!pids.includes(self)) {
-    throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc does not list this process (${self}): it is not the process list of this pid namespace`, path: '/proc' });
+  assertLinuxProc(root);
+  const pids = yield* numericEntries(root);
+  // Our own procfs lists the caller itself (as /proc/self names it); one that does not cannot be
+  // the process list of our pid namespace (issue 11). Another procRoot is another namespace's.
+  if (root === '/proc') {
+    let self: number;
+    try {
+      self = Number(yield* readLink('/proc/self'));
+    } catch (err) {
+      throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc/self cannot be read (${(err as Error).message}): /proc does not list this process`, path: '/proc/self', cause: err });
+    }
+    if (!pids.includes(self)) {
+      throw new CapsError({ code: 'ERR_CAPS_NO_PROCFS', message: `/proc does not list this process (${self}): it is not the process list of this pid namespace`, path: '/proc' });
+    }
   }
   for (const pid of pids) {
-    const path = `/proc/${pid}/status`;
+    const path = `${root}/${pid}/status`;
     let status: ProcStatus;
     try {
-      status = readStatusFile(path);
+      status = yield* statusFile(path);
     } catch (err) {
       if (vanished(err)) continue;
       unreadable.push({ pid, error: err instanceof CapsError ? err : fromFsError(err, path) });
       continue;
     }
-    const ns = userNamespaceLink(pid);
+    const ns = yield* userNamespaceLink(root, pid);
     processes.push({
       pid: status.tgid,
       ppid: status.ppid,

@@ -11,8 +11,8 @@ export interface CapSetTriple {
   inheritable: CapSet;
 }
 
-/** What formatCaps takes: the same shape as `CapTriple` (one definition, two names). */
-export type CapTripleInput = CapTriple;
+/** What formatCaps (and launch's `caps`) take: `CapTriple` with each set optional; an omitted set is empty. */
+export type CapTripleInput = Partial<CapTriple>;
 
 /**
  * libcap's IAB tuple: the Inheritable set, the Ambient set, and the capabilities Not in the

@@ -35,13 +35,15 @@ export interface ThreadState {
 }
 
 /**
- * The three capability sets, each a CapSet, a bigint mask or names/numbers; an omitted set is
- * empty (absolute, like capset(2)). What `thread.set`, `caps.set` and `formatCaps` take.
+ * The three capability sets, each a CapSet, a bigint mask or names/numbers: what the absolute
+ * calls `thread.set` and `caps.set` take. All three are required: like capset(2), the call sets
+ * every one, so an omitted set would be emptied (issue 24 §4). To change one set, use
+ * `caps.effective.raise(…)`, `caps.permitted.lower(…)`, `caps.inheritable.raise(…)` and their kin.
  */
 export interface CapTriple {
-  effective?: CapSetInput;
-  permitted?: CapSetInput;
-  inheritable?: CapSetInput;
+  effective: CapSetInput;
+  permitted: CapSetInput;
+  inheritable: CapSetInput;
 }
 
 /**

@@ -44,7 +44,7 @@ describe('caps: reading every thread', () => {
 
   it('03 bad input and bad options are refused before anything changes', () => {
     const before = thread.get();
-    expect(() => caps.set(null as unknown as object)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
+    expect(() => caps.set(null as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.bounding.drop()).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => caps.bounding.drop('cap_nope' as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_UNKNOWN_CAP' }));
     expect(() => caps.bounding.drop('cap_sys_admin', { deadlineMs: -1 })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
@@ -54,7 +54,7 @@ describe('caps: reading every thread', () => {
     expect(() => caps.keepCaps(1 as unknown as boolean)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     // Issue 23: a misspelled option is refused, naming the closest valid one (before any change).
     expect(() => caps.noNewPrivs({ onPartail: 'throw' } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "onPartail" \(did you mean "onPartial"\?\)/) }));
-    expect(() => caps.set({ effective: [] }, { deadline: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "deadline"/) }));
+    expect(() => caps.set({ effective: [], permitted: [], inheritable: [] }, { deadline: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/unknown option "deadline"/) }));
     const after = thread.get();
     expect(after.bounding.equals(before.bounding) && after.permitted.equals(before.permitted)).toBe(true);
     expect(caps.verify().uniform).toBe(true);
@@ -78,8 +78,8 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
 
   it('06 set() is absolute on every thread; a later refused set() changes nothing anywhere', () => {
     const run = runSteps([
-      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'] }, THROW] },
-      { call: 'caps.set', args: [{ permitted: ['cap_chown', 'cap_net_raw'] }, THROW] },
+      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'], inheritable: [] }, THROW] },
+      { call: 'caps.set', args: [{ effective: [], permitted: ['cap_chown', 'cap_net_raw'], inheritable: [] }, THROW] },
     ]);
     succeeded(run.results[0]);
     const refused = failed(run.results[1]);
@@ -92,7 +92,7 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
 
   it("07 a refusal on the caller throws the kernel's error, e.g. EPERM … prctl PR_CAPBSET_DROP cap_sys_admin", () => {
     const run = runSteps([
-      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_setpcap'] }, THROW] },
+      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_setpcap'], inheritable: [] }, THROW] },
       { call: 'caps.bounding.drop', args: ['cap_sys_admin', THROW] },
       { call: 'caps.ambient.raise', args: ['cap_chown', THROW] },
     ]);

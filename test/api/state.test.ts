@@ -109,7 +109,7 @@ describe.skipIf(skipChildren)('state round trips (in a child)', () => {
 
   it("06 a refusal names the kernel's rule and leaves every thread as it was", () => {
     const run = runSteps([
-      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'] }, THROW] },
+      { call: 'caps.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'], inheritable: [] }, THROW] },
       { call: 'thread.get' },
       // Without cap_setpcap the bounding drop is refused: the first step, so nothing changed.
       { call: 'caps.setState', args: [{ effective: [], permitted: [], inheritable: [], bounding: [] }, THROW] },
@@ -141,6 +141,28 @@ describe.skipIf(skipChildren)('state round trips (in a child)', () => {
     expect(failed(run.results[4])).toMatchObject({ code: 'EPERM', op: 'PR_SET_SECUREBITS' });
     expect(failed(run.results[5])).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
     expect(run.final).toMatchObject({ effective: [], inheritable: [], ambient: [], securebits: 0xef });
+    expect(run.verify.uniform).toBe(true);
+  });
+
+  it('08 set() requires all three sets; effective/permitted/inheritable raise and lower one set and keep the others', () => {
+    const run = runSteps([
+      { call: 'caps.set', args: [{ effective: [] }, THROW] }, // would have emptied P and I
+      { call: 'caps.set', args: [{ effective: ['cap_chown', 'cap_kill'], permitted: ['cap_chown', 'cap_kill', 'cap_setpcap'], inheritable: ['cap_kill'] }, THROW] },
+      { call: 'caps.effective.lower', args: ['cap_chown', THROW] },
+      { call: 'caps.get' },
+      { call: 'caps.effective.raise', args: ['cap_chown', 'cap_setpcap', THROW] },
+      { call: 'caps.inheritable.raise', args: ['cap_chown', THROW] },
+      { call: 'caps.permitted.lower', args: ['cap_kill', THROW] }, // from E too
+      { call: 'caps.get' },
+      { call: 'thread.effective.raise', args: ['cap_net_raw'] }, // not in P
+      { call: 'caps.effective.raise', args: [THROW] },
+    ]);
+    expect(failed(run.results[0])).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/permitted, inheritable missing.*absolute/) });
+    for (const i of [1, 2, 4, 5, 6]) ok(run.results[i]);
+    expect(run.results[3]!.value).toMatchObject({ effective: ['cap_kill'], permitted: ['cap_chown', 'cap_kill', 'cap_setpcap'], inheritable: ['cap_kill'] });
+    expect(run.results[7]!.value).toMatchObject({ effective: ['cap_chown', 'cap_setpcap'], permitted: ['cap_chown', 'cap_setpcap'], inheritable: ['cap_chown', 'cap_kill'] });
+    expect(failed(run.results[8])).toMatchObject({ code: 'EPERM', syscall: 'capset', reason: expect.stringMatching(/cap_net_raw/) });
+    expect(failed(run.results[9])).toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
     expect(run.verify.uniform).toBe(true);
   });
 });

@@ -52,8 +52,8 @@ describe('thread: reading the calling thread', () => {
     expect(() => thread.securebits.set(-1)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => thread.securebits.set({ noroot: 1 as unknown as boolean })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     expect(() => thread.keepCaps.set('yes' as unknown as boolean)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
-    expect(() => thread.set({ effective: 'cap_chown' as never })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
-    expect(() => thread.set({ permited: [] } as unknown as object)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
+    expect(() => thread.set({ effective: 'cap_chown' as never, permitted: [], inheritable: [] })).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
+    expect(() => thread.set({ permited: [] } as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));
     const after = thread.get();
     expect(after.permitted.equals(before.permitted) && after.bounding.equals(before.bounding) && after.securebits === before.securebits).toBe(true);
   });
@@ -75,9 +75,9 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
 
   it('06 capset (c) P\' ⊄ P and (d) E\' ⊄ P\' give EPERM with the reason', () => {
     const run = runSteps([
-      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'] }] },
-      { call: 'thread.set', args: [{ permitted: ['cap_chown', 'cap_kill'] }] },
-      { call: 'thread.set', args: [{ effective: ['cap_kill'], permitted: ['cap_chown'] }] },
+      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'], inheritable: [] }] },
+      { call: 'thread.set', args: [{ effective: [], permitted: ['cap_chown', 'cap_kill'], inheritable: [] }] },
+      { call: 'thread.set', args: [{ effective: ['cap_kill'], permitted: ['cap_chown'], inheritable: [] }] },
     ]);
     expect(run.results[0]!.ok).toBe(true);
     const c = failed(run.results[1]);
@@ -115,7 +115,7 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
     const run = runSteps([
       { call: 'thread.bounding.drop', args: [63] },
       { call: 'thread.bounding.drop', args: ['cap_sys_admin'] },
-      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'] }] },
+      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'], inheritable: [] }] },
       { call: 'thread.bounding.drop', args: [63] },
       { call: 'thread.bounding.drop', args: ['cap_sys_admin'] },
     ]);
@@ -209,7 +209,7 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
 
   it('13 securebits without cap_setpcap: EPERM, even for a no-op; only the exec bits may change (6.14+)', () => {
     const run = runSteps([
-      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'] }] },
+      { call: 'thread.set', args: [{ effective: ['cap_chown'], permitted: ['cap_chown'], inheritable: [] }] },
       { call: 'thread.securebits.set', args: [0] },
       { call: 'thread.securebits.set', args: ['noroot'] },
       { call: 'thread.securebits.set', args: [['exec_restrict_file']] },

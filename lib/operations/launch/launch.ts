@@ -21,7 +21,8 @@ import { refuseUnknownKeys } from '../../vocabulary/option-keys.js';
 import { parseCaps } from '../../text/index.js';
 import { modeTarget, resolveIAB, toSettableMode, type CapMode } from '../mode.js';
 import type { IABInput } from '../../text/types.js';
-import type { CapTriple, ThreadState } from '../../vocabulary/types.js';
+import type { ThreadState } from '../../vocabulary/types.js';
+import type { CapTripleInput } from '../../text/types.js';
 import { resolveIdentityOptions } from '../users.js';
 import { ENOENT, ESRCH } from '../../vocabulary/abi.js';
 import { toSecurebits, type SecurebitsInput } from '../program.js';
@@ -38,7 +39,7 @@ export interface LaunchOptions {
   /** libcap IAB text (`'^cap_net_raw,!cap_sys_admin'`) or `{ inheritable, ambient, notBounding }`. Ambient caps must also be inheritable. */
   iab?: string | IABInput;
   /** The child's exact E/P/I just before exec (libcap text or sets); rarely needed: exec recomputes P and E. */
-  caps?: string | CapTriple;
+  caps?: string | CapTripleInput;
   /** The securebits to set, as `caps.securebits.set` takes them: a word (0x2f), names (`['noroot', 'noroot_locked']`) or `{ noroot: true }`. */
   securebits?: SecurebitsInput;
   /** Set no_new_privs in the child. */

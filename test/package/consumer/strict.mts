@@ -39,6 +39,10 @@ export const rootidOfV2 = (f: FileCaps): number => (f.version === 2 ? f.rootid :
 // @ts-expect-error
 export const textOfPrctl = (r: CapBoundReading): string => (r.source === 'prctl' ? r.text : '');
 
+// set() is absolute: an omitted set would be emptied (issue 24 §4).
+// @ts-expect-error
+caps.set({ effective: [] });
+
 // What stays allowed.
 export const named = CapSet.of('cap_chown', 'CAP_KILL', 'net_raw', 'NET_ADMIN', 13, '21');
 export const fromArray = CapSet.from(['cap_chown', 'cap_kill']);
@@ -48,6 +52,8 @@ export const text: string = formatCaps({ effective: ['cap_chown'], permitted: na
 export function dropWithOptions(): void {
   caps.bounding.drop('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' });
   caps.bounding.drop(['cap_sys_admin']);
+  caps.effective.lower('cap_net_raw', { onPartial: 'throw' });
+  thread.inheritable.raise('cap_net_raw');
   thread.securebits.set({ noroot: true, noroot_locked: true });
   caps.securebits.set(['noroot', 'SECBIT_NOROOT_LOCKED']);
   launch('/bin/true', [], { securebits: ['noroot', 'noroot_locked'], mode: 'PURE1E' });
