@@ -238,7 +238,7 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
 
   let stage = 'keepcaps';
   try {
-    if (plan.keepCapsFirst) caps.keepCaps(true, opts);
+    if (plan.keepCapsFirst) caps.keepCaps.set(true, opts);
     stage = 'ids';
     if (Object.keys(plan.ids).length > 0) backend.setIds(plan.ids);
     stage = 'capabilities';

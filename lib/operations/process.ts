@@ -197,6 +197,8 @@ export const caps = {
 
   /** Raises or lowers capabilities in E alone, on every thread: `caps.effective.lower('cap_net_raw', opts?)`. */
   effective: {
+    /** The calling thread's effective set (the process's, once uniform). */
+    get(): CapSet { return getBackend().threadState().effective; },
     /** Raises caps into E (each must be in P). */
     raise(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('effective', 'raise', args); },
     /** Lowers caps from E (P keeps them, so they can be raised again). */
@@ -205,12 +207,16 @@ export const caps = {
 
   /** Lowers capabilities in P (and E) alone, on every thread: P only shrinks, so there is no raise. */
   permitted: {
+    /** The calling thread's permitted set. */
+    get(): CapSet { return getBackend().threadState().permitted; },
     /** Lowers caps from P, and from E with them (E ⊆ P). Irreversible. */
     lower(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('permitted', 'lower', args); },
   },
 
   /** Raises or lowers capabilities in I alone, on every thread. */
   inheritable: {
+    /** The calling thread's inheritable set. */
+    get(): CapSet { return getBackend().threadState().inheritable; },
     /** Raises caps into I (within I ∪ P, or I ∪ bounding with cap_setpcap in E). */
     raise(...args: CapsThenOptions): ProcessResult { return adjustEverywhere('inheritable', 'raise', args); },
     /** Lowers caps from I (the ambient set loses them too). */
@@ -278,6 +284,8 @@ export const caps = {
   },
 
   bounding: {
+    /** The calling thread's bounding set (nothing can add to it: drop-only). */
+    get(): CapSet { return getBackend().threadState().bounding; },
     /** Drops caps from every thread's bounding set: `caps.bounding.drop('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
     drop(...args: CapsThenOptions): ProcessResult {
       const [list, opts] = splitOptions(args);
@@ -286,6 +294,8 @@ export const caps = {
   },
 
   ambient: {
+    /** The calling thread's ambient set. */
+    get(): CapSet { return getBackend().threadState().ambient; },
     /** Raises caps into every thread's ambient set (each must be in P and I): `caps.ambient.raise('cap_net_bind_service', opts?)`. */
     raise(...args: CapsThenOptions): ProcessResult {
       const [list, opts] = splitOptions(args);
@@ -303,19 +313,31 @@ export const caps = {
   },
 
   securebits: {
+    /** The calling thread's securebits word (see securebitNames()). */
+    get(): number { return getBackend().threadState().securebits ?? 0; },
     /** Sets the whole securebits word on every thread: a number, names, or `{ noroot: true, … }`. */
     set(bits: SecurebitsInput, opts?: ProcessCallOptions): ProcessResult {
       return runEverywhere([{ op: 'securebits.set', bits: toSecurebits(bits) }], opts);
     },
   },
 
-  /** Sets or clears SECBIT_KEEP_CAPS on every thread. */
-  keepCaps(on: boolean, opts?: ProcessCallOptions): ProcessResult {
-    return runEverywhere([keepCapsOp(on)], opts);
+  /** SECBIT_KEEP_CAPS: keep P across a setuid away from root. */
+  keepCaps: {
+    /** Whether SECBIT_KEEP_CAPS is set on the calling thread. */
+    get(): boolean { return getBackend().threadState().keepCaps ?? false; },
+    /** Sets or clears SECBIT_KEEP_CAPS on every thread. */
+    set(on: boolean, opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([keepCapsOp(on)], opts);
+    },
   },
 
-  /** Sets no_new_privs on every thread (irreversible). */
-  noNewPrivs(opts?: ProcessCallOptions): ProcessResult {
-    return runEverywhere([{ op: 'noNewPrivs.set' }], opts);
+  /** no_new_privs: once set it cannot be cleared. */
+  noNewPrivs: {
+    /** Whether no_new_privs is set on the calling thread. */
+    get(): boolean { return getBackend().threadState().noNewPrivs; },
+    /** Sets no_new_privs on every thread (irreversible). */
+    set(opts?: ProcessCallOptions): ProcessResult {
+      return runEverywhere([{ op: 'noNewPrivs.set' }], opts);
+    },
   },
 };

@@ -70,6 +70,8 @@ export const thread = {
 
   /** Raises or lowers capabilities in E alone (P and I stay): `thread.effective.lower('cap_net_raw')`. */
   effective: {
+    /** The calling thread's effective set. */
+    get(): CapSet { return getBackend().threadState().effective; },
     /** Raises caps into E (each must be in P). */
     raise(...caps: CapsInput[]): void { adjustOnThread('effective', 'raise', caps); },
     /** Lowers caps from E (always allowed; P keeps them, so they can be raised again). */
@@ -78,12 +80,16 @@ export const thread = {
 
   /** Lowers capabilities in P (and E) alone: P only shrinks, so there is no raise. */
   permitted: {
+    /** The calling thread's permitted set. */
+    get(): CapSet { return getBackend().threadState().permitted; },
     /** Lowers caps from P, and from E with them (E ⊆ P). Irreversible for this thread. */
     lower(...caps: CapsInput[]): void { adjustOnThread('permitted', 'lower', caps); },
   },
 
   /** Raises or lowers capabilities in I alone (E and P stay). */
   inheritable: {
+    /** The calling thread's inheritable set. */
+    get(): CapSet { return getBackend().threadState().inheritable; },
     /** Raises caps into I (within I ∪ P, or I ∪ bounding with cap_setpcap in E). */
     raise(...caps: CapsInput[]): void { adjustOnThread('inheritable', 'raise', caps); },
     /** Lowers caps from I (the ambient set loses them too). */
@@ -125,7 +131,7 @@ export const thread = {
   /** The bounding set: readable, and drop-only (nothing can add to it). */
   bounding: {
     /** The calling thread's bounding set. */
-    read(): CapSet {
+    get(): CapSet {
       return getBackend().threadState().bounding;
     },
     /** Drops caps from the calling thread's bounding set (needs cap_setpcap in E). */
@@ -137,7 +143,7 @@ export const thread = {
   /** The ambient set (kept across execve of unprivileged programs). */
   ambient: {
     /** The calling thread's ambient set. */
-    read(): CapSet {
+    get(): CapSet {
       return getBackend().threadState().ambient;
     },
     /** Raises caps into the ambient set: each must be in both P and I, and SECBIT_NO_CAP_AMBIENT_RAISE unset. */

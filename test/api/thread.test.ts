@@ -32,15 +32,15 @@ describe('thread: reading the calling thread', () => {
 
   it('02 the per-attribute readers agree with get()', () => {
     const s = thread.get();
-    expect(thread.bounding.read().equals(s.bounding)).toBe(true);
-    expect(thread.ambient.read().equals(s.ambient)).toBe(true);
+    expect(thread.bounding.get().equals(s.bounding)).toBe(true);
+    expect(thread.ambient.get().equals(s.ambient)).toBe(true);
     expect(thread.securebits.get()).toBe(s.securebits);
     expect(thread.keepCaps.get()).toBe(s.keepCaps);
     expect(thread.noNewPrivs.get()).toBe(s.noNewPrivs);
   });
 
   it('03 the bounding set is drop-only by construction', () => {
-    expect(Object.keys(thread.bounding).sort()).toEqual(['drop', 'read']);
+    expect(Object.keys(thread.bounding).sort()).toEqual(['drop', 'get']);
   });
 
   it('04 bad input is refused before anything changes', () => {
@@ -194,7 +194,7 @@ describe.skipIf(skipChildren)('thread: changes and the kernel\'s refusals (in a 
     const run = runSteps([
       { call: 'thread.set', args: [{ effective: [], permitted: ['cap_net_raw', 'cap_chown'], inheritable: ['cap_net_raw', 'cap_chown'] }] },
       { call: 'thread.ambient.raise', args: ['cap_net_raw', 'cap_chown'] },
-      { call: 'thread.ambient.read' },
+      { call: 'thread.ambient.get' },
       { call: 'thread.ambient.clear' },
       { call: 'thread.noNewPrivs.get' },
       { call: 'thread.noNewPrivs.set' },

@@ -131,10 +131,10 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
         const { loadNative } = await import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)});
         const native = loadNative();
         const before = native.handlerState();
-        caps.keepCaps(true, { onPartial: 'throw', deadlineMs: 20000 });
+        caps.keepCaps.set(true, { onPartial: 'throw', deadlineMs: 20000 });
         const after = native.handlerState();
         process.setgid(0); process.setuid(0);          // glibc sends SI_TKILL signal 33 to every thread
-        caps.keepCaps(false, { onPartial: 'throw', deadlineMs: 20000 });
+        caps.keepCaps.set(false, { onPartial: 'throw', deadlineMs: 20000 });
         console.log(JSON.stringify({ before, after, again: native.handlerState(), uniform: caps.verify().uniform }));
       });`;
     const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
@@ -154,7 +154,7 @@ describe.skipIf(skipRoot)('the handler is re-checked before every broadcast (ker
         const { loadNative } = await import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)});
         const native = loadNative();
         const opts = { onPartial: 'throw', deadlineMs: 20000 };
-        caps.keepCaps(true, opts);
+        caps.keepCaps.set(true, opts);
         const restored = native.testRestorePreviousHandler();
         const replaced = native.handlerState();
         const r = caps.bounding.drop('cap_sys_admin', opts);
