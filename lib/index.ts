@@ -38,7 +38,8 @@ export type { CapSetTriple, CapTripleInput, IAB, IABInput, TextOptions } from '.
 export { containerProfile, compareWithReference, DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS } from './operations/container.js';
 export type { ContainerProfile, ReferenceComparison } from './operations/container.js';
 export * as model from './model/index.js';
-export { explain, formatExplanation } from './model/explain.js';
+export { formatExplanation } from './model/explain.js';
+export { explain } from './operations/explanation.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
 export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersion } from './model/modern/types.js';
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';

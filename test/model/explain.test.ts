@@ -76,3 +76,23 @@ describe('explain an exec', () => {
     expect(() => model.createKernel({ version: '5.0' as never })).toThrow(/kernel version/);
   });
 });
+
+describe('explain takes the steps caps.apply takes (issue 24 §2)', () => {
+  it('a caps.apply program explains as the one-syscall steps caps.apply runs', () => {
+    const steps = [
+      { op: 'set', effective: ['cap_setpcap', 'cap_net_raw'], permitted: ['cap_setpcap', 'cap_net_raw'], inheritable: ['cap_net_raw'] },
+      { op: 'ambient.raise', caps: ['cap_net_raw'] },
+      { op: 'securebits.set', bits: ['keep_caps', 'no_cap_ambient_raise'] },
+      { op: 'bounding.drop', caps: ['cap_sys_admin', 'cap_sys_module'] },
+      { op: 'noNewPrivs.set' },
+    ] as const;
+    const x = explain({ permitted: VM, effective: VM, bounding: VM }, steps);
+    expect(x.steps.map((s) => s.op)).toEqual([
+      'capset', 'prctl PR_CAP_AMBIENT_RAISE', 'prctl PR_SET_SECUREBITS', 'prctl PR_CAPBSET_DROP', 'prctl PR_CAPBSET_DROP', 'prctl PR_SET_NO_NEW_PRIVS',
+    ]);
+    expect(x.firstError).toBeUndefined();
+    expect(x.result.ambient).toBe(b(CAP.net_raw));
+    expect(x.result.securebits).toBe(0x50);
+    expect(() => explain({}, [{ op: 'bounding.drop', caps: ['cap_nope' as never] }])).toThrow(expect.objectContaining({ code: 'ERR_CAPS_UNKNOWN_CAP' }));
+  });
+});
