@@ -43,9 +43,23 @@ export interface ResolvedSubject {
   unreadable: Array<{ tid: number; error: CapsError }>;
 }
 
+/** A set as a state holds it: a CapSet, or its structured clone `{ mask }` (a state sent by postMessage or IPC). */
+const isSet = (v: unknown): boolean => v instanceof CapSet || (v !== null && typeof v === 'object' && typeof (v as { mask?: unknown }).mask === 'bigint');
+
 function isState(x: unknown): x is CapabilityStateLike {
   const s = x as CapabilityStateLike;
-  return s != null && typeof s === 'object' && s.effective instanceof CapSet && s.permitted instanceof CapSet && s.inheritable instanceof CapSet;
+  return s != null && typeof s === 'object' && isSet(s.effective) && isSet(s.permitted) && isSet(s.inheritable);
+}
+
+/** A state with its sets as CapSets again (a clone's `{ mask }` revived). */
+function revived(s: CapabilityStateLike): CapabilityStateLike {
+  const set = (v: CapSet | undefined) => (v === undefined ? v : CapSet.from(v));
+  const out: CapabilityStateLike = { ...s, effective: CapSet.from(s.effective), permitted: CapSet.from(s.permitted), inheritable: CapSet.from(s.inheritable) };
+  const bounding = set(s.bounding);
+  const ambient = set(s.ambient);
+  if (bounding) out.bounding = bounding;
+  if (ambient) out.ambient = ambient;
+  return out;
 }
 
 function labelOf(s: CapabilityStateLike, index: number): string {
@@ -65,12 +79,12 @@ export function resolveSubject(received: unknown): ResolvedSubject | undefined {
     };
   }
   if (isState(received)) {
-    return { description: received.tid ?? received.pid ? `the state of ${labelOf(received, 0)}` : 'the given state', threads: [{ label: labelOf(received, 0), state: received }], unreadable: [] };
+    return { description: received.tid ?? received.pid ? `the state of ${labelOf(received, 0)}` : 'the given state', threads: [{ label: labelOf(received, 0), state: revived(received) }], unreadable: [] };
   }
   if (Array.isArray(received) && received.every(isState)) {
     return {
       description: `${received.length} given thread state${received.length === 1 ? '' : 's'}`,
-      threads: received.map((s, i) => ({ label: labelOf(s, i), state: s })),
+      threads: received.map((s, i) => ({ label: labelOf(s, i), state: revived(s) })),
       unreadable: [],
     };
   }

@@ -45,6 +45,14 @@ describe('matchers on thread states (no kernel needed)', () => {
     expect([nbs, { ...nbs, tid: 101 }]).toHaveCapabilities('cap_net_bind_service=ep');
   });
 
+  it('takes a state as postMessage or IPC delivers it (a structured clone: sets as { mask })', () => {
+    const clone = structuredClone(nbs);
+    expect(clone.effective).not.toBeInstanceOf(CapSet);
+    expect(clone).toHaveCapabilities('cap_net_bind_service=ep');
+    expect([clone, structuredClone({ ...nbs, tid: 101 })]).toBeUniformAcrossThreads();
+    expect(clone).not.toHaveCapabilities({ bounding: ['cap_chown'] });
+  });
+
   it('checks only the sets an object names, each exactly, from any set input', () => {
     expect(nbs).toHaveCapabilities({ permitted: ['cap_net_bind_service'] });
     expect(nbs).toHaveCapabilities({ ambient: [], bounding: 0x2401n });
