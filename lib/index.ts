@@ -3,7 +3,7 @@
  */
 export { CAP_NAMES, NAMED_COUNT, MAX_CAP, capFromName, tryCapFromName, capToName, lastCap } from './vocabulary/names.js';
 export type { CapLike, CapName, LibcapCapName, ShortCapName } from './vocabulary/names.js';
-export { CapSet, toCapSet } from './vocabulary/capset.js';
+export { CapSet } from './vocabulary/capset.js';
 export type { CapSetInput, CapSetData } from './vocabulary/capset.js';
 export { CapsError } from './vocabulary/errors.js';
 export type { CapsErrorInit, CapsErrorCodeOrErrno, ErrnoCode } from './vocabulary/errors.js';

@@ -12,8 +12,8 @@ import type { BackendKind, CredProgram, OpFailure, ThreadState } from '../vocabu
 export interface BroadcastOutcome {
   /** The caller's own run failed at this step: no other thread was touched. */
   callerFailure?: OpFailure;
-  /** Threads that ran the whole program successfully, the caller included. */
-  threads: number;
+  /** How many threads ran the whole program successfully, the caller included. */
+  threadCount: number;
   /** Other threads whose run failed after the caller succeeded (a partial application). */
   failures: Array<{ tid: number; failure: OpFailure }>;
   /** Threads that did not report before the deadline (a partial application). */

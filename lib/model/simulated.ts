@@ -25,7 +25,7 @@ export interface SimulatedOptions {
   /** The process id = the main thread's tid. Default 4242. */
   pid?: number;
   /** How many threads, the main one included. Default 11 (a fresh Node: main + 4 libuv + 6 V8/inspector). */
-  threads?: number;
+  threadCount?: number;
   /** Every thread's initial credential. Default: root with P = E = B = {0..lastCap}. */
   cred?: Cred | CredInit;
   /** Files that can be exec'd or carry file capabilities. */
@@ -123,7 +123,7 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     : 'execBitsWithoutSetpcap' in options.kernel && 'securebitsMask' in options.kernel ? options.kernel as KernelConfig : createKernel(options.kernel as KernelOptions);
   const pid = options.pid ?? 4242;
   if (!Number.isInteger(pid) || pid < 1) throw invalidArg('pid', pid, 'a positive integer');
-  const count = options.threads ?? 11;
+  const count = options.threadCount ?? 11;
   if (!Number.isInteger(count) || count < 1 || count > 4096) throw invalidArg('thread count', count, 'an integer from 1 to 4096');
   const initial = options.cred === undefined ? createCred(kernel) : isCred(options.cred) ? options.cred : createCred(kernel, options.cred);
 
@@ -167,7 +167,7 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     const caller = need(pid);
     const before = withoutCaps ? { ...caller, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : caller;
     const callerFailure = runProgram(pid, program);
-    if (callerFailure) return { callerFailure, threads: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
+    if (callerFailure) return { callerFailure, threadCount: 0, failures: [], unreached: [], elapsedMs: performance.now() - started };
     let threads = 1;
     const failures: BroadcastOutcome['failures'] = [];
     const unreached: number[] = [];
@@ -191,7 +191,7 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
       if (failure) failures.push({ tid, failure });
       else threads++;
     }
-    return { threads, failures, unreached, elapsedMs: performance.now() - started };
+    return { threadCount: threads, failures, unreached, elapsedMs: performance.now() - started };
     }
 
   function addFile(init: FileInit): ModelFile {

@@ -137,7 +137,7 @@ function judge(
     if (onPartial === 'abort') backend.killProcess(`${message}; killing the process (onPartial: 'abort')`);
     throw new CapsError({ code: 'ERR_CAPS_PARTIAL', message, tids: list });
   }
-  return { threads: verified, elapsedMs: outcome.elapsedMs, backend: backend.kind };
+  return { threadCount: verified, elapsedMs: outcome.elapsedMs, backend: backend.kind };
 }
 
 /**

@@ -183,7 +183,7 @@ function* threadCount(root: string, pid: ProcPid): Reader<number | undefined> {
   const path = `${root}/${pid}/status`;
   let threads: number | undefined;
   try {
-    threads = (yield* statusFile(path)).threads;
+    threads = (yield* statusFile(path)).threadCount;
   } catch (err) {
     if (vanished(err)) return undefined;
     throw err;

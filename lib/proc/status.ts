@@ -29,7 +29,7 @@ export interface ProcStatus {
   /** The task's pid in each pid namespace, outermost first (NSpid); undefined on kernels < 4.1. */
   readonly nspid?: number[];
   /** Threads in the process (the Threads: line). */
-  readonly threads?: number;
+  readonly threadCount?: number;
   /** The file mode creation mask (Umask:, kernels ≥ 4.7). */
   readonly umask?: number;
   /** A kernel thread (Kthread: 1; on kernels without that line, a live task without VmSize). */
@@ -259,7 +259,7 @@ export function parseStatus(text: string): ProcStatus {
   const optional: Array<[keyof ProcStatus, number | number[] | undefined]> = [
     ['tracerPid', r.optionalInt('TracerPid')],
     ['nspid', r.optionalIntList('NSpid')],
-    ['threads', r.optionalInt('Threads')],
+    ['threadCount', r.optionalInt('Threads')],
     ['umask', r.octal('Umask')],
     ['seccompFilters', r.optionalInt('Seccomp_filters')],
   ];

@@ -183,8 +183,3 @@ function isCapSetData(input: unknown): input is CapSetData {
   return input !== null && typeof input === 'object' && typeof (input as CapSetData).mask === 'bigint' &&
     typeof (input as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }
-
-/** Coerces an optional set input; undefined means the empty set. */
-export function toCapSet(input: CapSetInput | undefined): CapSet {
-  return input === undefined ? CapSet.EMPTY : CapSet.from(input);
-}

@@ -109,8 +109,8 @@ export type BackendKind = 'native' | 'model';
 
 /** What a whole-process call returns. */
 export interface ProcessResult {
-  /** Threads that now hold the requested state (all of them). */
-  threads: number;
+  /** How many threads now hold the requested state (all of them). */
+  threadCount: number;
   elapsedMs: number;
   backend: BackendKind;
 }

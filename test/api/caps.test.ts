@@ -18,9 +18,9 @@ function failed(r: StepResult | undefined): NonNullable<StepResult['error']> {
   return r!.error!;
 }
 
-function succeeded(r: StepResult | undefined): { threads: number; elapsedMs: number; backend: string } {
+function succeeded(r: StepResult | undefined): { threadCount: number; elapsedMs: number; backend: string } {
   expect(r?.ok, JSON.stringify(r)).toBe(true);
-  return r!.value as { threads: number; elapsedMs: number; backend: string };
+  return r!.value as { threadCount: number; elapsedMs: number; backend: string };
 }
 
 describe('caps: reading every thread', () => {
@@ -70,7 +70,7 @@ describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () =
     const run = runSteps([{ call: 'caps.bounding.drop', args: ['cap_sys_admin', 'cap_mknod', THROW] }]);
     const r = succeeded(run.results[0]);
     expect(r.backend).toBe(run.backend);
-    expect(r.threads).toBe(run.verify.threads);
+    expect(r.threadCount).toBe(run.verify.threads);
     expect(run.final.bounding).not.toContain('cap_sys_admin');
     expect(run.final.bounding).not.toContain('cap_mknod');
     expect(run.verify).toMatchObject({ uniform: true, divergent: [] });

@@ -34,7 +34,7 @@ describe('runOnThread vs broadcast', () => {
   it('broadcast changes every thread', () => {
     const sim = model.createSimulatedBackend();
     const out = sim.broadcast([{ op: 'bounding.drop', cap: CAP.net_raw }, { op: 'noNewPrivs.set' }], { deadlineMs: 1000 });
-    expect(out).toMatchObject({ threads: 11, failures: [], unreached: [] });
+    expect(out).toMatchObject({ threadCount: 11, failures: [], unreached: [] });
     expect(sim.threads().every((t) => !t.bounding.has('cap_net_raw') && t.noNewPrivs)).toBe(true);
   });
   it('a refused step stops the program with the kernel errno, rule and reason; earlier steps stay', () => {
@@ -48,17 +48,17 @@ describe('runOnThread vs broadcast', () => {
     const sim = model.createSimulatedBackend();
     const out = sim.broadcast([{ op: 'ambient.raise', cap: CAP.net_raw }], { deadlineMs: 1000 });
     expect(out.callerFailure).toMatchObject({ index: 0, errno: -1 });
-    expect(out.threads).toBe(0);
+    expect(out.threadCount).toBe(0);
   });
   it('blocked and failing threads make a partial broadcast', () => {
-    const sim = model.createSimulatedBackend({ threads: 4 });
+    const sim = model.createSimulatedBackend({ threadCount: 4 });
     const [, t1, t2, t3] = sim.tids();
     sim.block(t1!);
     sim.failNext(t2!, 1);
     const out = sim.broadcast([{ op: 'noNewPrivs.set' }], { deadlineMs: 1000 });
     expect(out.unreached).toEqual([t1]);
     expect(out.failures).toEqual([{ tid: t2, failure: expect.objectContaining({ index: 0, errno: -1 }) }]);
-    expect(out.threads).toBe(2);
+    expect(out.threadCount).toBe(2);
     expect(sim.cred(t3).noNewPrivs).toBe(true);
     expect(sim.cred(t1).noNewPrivs).toBe(false);
   });
@@ -106,9 +106,9 @@ describe('scenarios: files, exec, set ids, file caps', () => {
     expect(sim.readFileCaps('/nope')).toBe(-2);
   });
   it('any model step on any thread; unshare refuses in a multi-threaded process', () => {
-    const sim = model.createSimulatedBackend({ threads: 2 });
+    const sim = model.createSimulatedBackend({ threadCount: 2 });
     expect(sim.run({ op: 'unshare-user' }).errno).toBe(-22);
-    const one = model.createSimulatedBackend({ threads: 1 });
+    const one = model.createSimulatedBackend({ threadCount: 1 });
     expect(one.run({ op: 'unshare-user' }).errno).toBeUndefined();
     expect(one.threadState().uid.real).toBe(65534);
   });

@@ -159,7 +159,7 @@ describe.skipIf(skipRoot)('the handler is re-checked before every broadcast (ker
         const replaced = native.handlerState();
         const r = caps.bounding.drop('cap_sys_admin', opts);
         process.setgid(0);
-        console.log(JSON.stringify({ restored, replaced, again: native.handlerState(), threads: r.threads,
+        console.log(JSON.stringify({ restored, replaced, again: native.handlerState(), threads: r.threadCount,
           everyThread: caps.threads().every((t) => !t.bounding.has('cap_sys_admin')) }));
       });`;
     const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LINUX_CAPS_TEST_EXPORTS: '1' } });

@@ -21,7 +21,7 @@ const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:n
 
 interface ProcThread { tid: number; effective: string; permitted: string; bounding: string; sigblk: string }
 interface DropRun {
-  result: { threads?: number; backend?: string; error?: { code: string; tids?: number[] } };
+  result: { threadCount?: number; backend?: string; error?: { code: string; tids?: number[] } };
   rounds: number[];
   born?: number;
   sync: string; async: string; promise: string; worker?: string;
@@ -64,7 +64,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
     const run = drop({ mode: 'caps' });
     expect(run.result.error).toBeUndefined();
     expect(run.result.backend).toBe('native');
-    expect(run.result.threads).toBe(run.threads.length);
+    expect(run.result.threadCount).toBe(run.threads.length);
     expect(run.sync).toBe('EACCES');
     expect(run.async).toBe('EACCES');
     expect(run.promise).toBe('EACCES');
@@ -98,7 +98,7 @@ describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
   it('05 with UV_THREADPOOL_SIZE=64 and the pool busy (pbkdf2 jobs running during the call)', () => {
     const run = drop({ mode: 'caps', busyPool: true }, { UV_THREADPOOL_SIZE: '64' });
     expect(run.before).toBeGreaterThanOrEqual(64 + 6);
-    expect(run.result.threads).toBe(run.threads.length);
+    expect(run.result.threadCount).toBe(run.threads.length);
     expect(run.async).toBe('EACCES');
     expectAllAtTarget(run);
   });

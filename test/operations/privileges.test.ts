@@ -12,7 +12,7 @@ const skip = !isLinux ? 'needs Linux' : missing({ root: isRoot, capsh: hasComman
 const fixture = new URL('../fixtures/drop.mjs', import.meta.url).pathname;
 
 interface Out {
-  result?: { uid: number; gid: number; groups: number[]; threads: number; execRegains?: string };
+  result?: { uid: number; gid: number; groups: number[]; threadCount?: number; execRegains?: string };
   warnings: Array<{ code: string; message: string }>;
   error?: { code: string; errno: number; message: string; cap?: string; syscall?: string };
   self: { securebits?: number; keepCaps?: boolean };

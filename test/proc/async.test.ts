@@ -26,7 +26,7 @@ describe.skipIf(skip)('promises: other processes, without blocking the event loo
   it('01 each async reader gives what its synchronous twin gives', async () => {
     const sleeper = await startChild('setpriv', ['--inh-caps=+net_raw', '--ambient-caps=+net_raw', '--bounding-set=-sys_admin', 'sleep', '30'], 'sleep');
     const node = await startChild(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], 'node');
-    await waitUntil('node to start its threads', () => (readProcessStatus(node.pid).threads ?? 0) > 4);
+    await waitUntil('node to start its threads', () => (readProcessStatus(node.pid).threadCount ?? 0) > 4);
     expect(credentials(await promises.readProcessStatus(sleeper.pid))).toEqual(credentials(readProcessStatus(sleeper.pid)));
     expect(await promises.containerProfile(sleeper.pid)).toEqual(containerProfile(sleeper.pid));
     const threads = await promises.readProcessThreads(node.pid);

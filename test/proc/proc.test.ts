@@ -51,7 +51,7 @@ describe('parseStatus on captured and hand-made texts', () => {
     }
     expect(s.noNewPrivs).toBe(/^NoNewPrivs:\s*1$/m.test(text));
     expect(s.seccomp).toBe(Number(/^Seccomp:\s*(\d)$/m.exec(text)![1]));
-    expect(s.threads).toBe(readdirSync('/proc/self/task').length);
+    expect(s.threadCount).toBe(readdirSync('/proc/self/task').length);
     expect(s.nspid).toEqual([process.pid]);
     expect(s.kernelThread).toBe(false);
     expect(s.state).toMatch(/^[RS] \(/);
@@ -64,7 +64,7 @@ describe('parseStatus on captured and hand-made texts', () => {
 
   it('reads an old kernel\'s status (2.6.32: no CapAmb, NoNewPrivs, Seccomp or NSpid)', () => {
     const s = parseStatus(readFileSync(join(here, 'proc-status-linux-2.6.32.txt'), 'utf8'));
-    expect(s).toMatchObject({ name: 'sshd', tgid: 1432, pid: 1432, ppid: 1, tracerPid: 0, groups: [], threads: 1, kernelThread: false });
+    expect(s).toMatchObject({ name: 'sshd', tgid: 1432, pid: 1432, ppid: 1, tracerPid: 0, groups: [], threadCount: 1, kernelThread: false });
     expect(s.uid).toEqual({ real: 0, effective: 0, saved: 0, fs: 0 });
     expect(s.permitted.toMask()).toBe(0xffffffffffffffffn);
     expect(s.bounding.size).toBe(64);
@@ -91,7 +91,7 @@ describe('parseStatus on captured and hand-made texts', () => {
     expect(sig.signals).toEqual({ pending: 0n, sharedPending: 0x100n, blocked: 0xfffffffe7ffbfeffn, ignored: 0x1000n, caught: 0x180004a02n });
     expect(s).toMatchObject({
       name: 'worker', state: 'S (sleeping)', tgid: 700, pid: 701, ppid: 1, groups: [4, 24, 100], nspid: [701, 2],
-      threads: 2, umask: 0o027, noNewPrivs: true, seccomp: 2, seccompFilters: 1, kernelThread: false,
+      threadCount: 2, umask: 0o027, noNewPrivs: true, seccomp: 2, seccompFilters: 1, kernelThread: false,
     });
     expect(s.uid).toEqual({ real: 1000, effective: 0, saved: 0, fs: 1000 });
     expect(s.inheritable.toArray()).toEqual([NET_RAW]);

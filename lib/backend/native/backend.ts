@@ -92,7 +92,7 @@ export function createNativeBackend(): Backend {
     const out: NativeBroadcast = a.broadcast(words, Math.max(1, Math.min(2 ** 31 - 1, Math.round(opts.deadlineMs))), skip);
     const elapsedMs = out.elapsedNs / 1e6;
     if (out.callerIndex >= 0) {
-      return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threads: 0, failures: [], unreached: [], elapsedMs };
+      return { callerFailure: { index: out.callerIndex - skip, errno: out.callerErrno }, threadCount: 0, failures: [], unreached: [], elapsedMs };
     }
     if (out.status !== 0 && out.sweeps === 0) {
       // Refused before the caller changed anything.
@@ -122,7 +122,7 @@ export function createNativeBackend(): Backend {
       }
       if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
     }
-    return { threads: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
+    return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
   }
 
   const backend: Backend = {
