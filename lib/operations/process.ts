@@ -167,6 +167,12 @@ function splitOptions(args: ReadonlyArray<CapsInput | ProcessCallOptions>): [Cap
   return [args as CapsInput[], undefined];
 }
 
+/** Takes every thread to `targetOf(current state)` in one composed program (setState, setMode, iab.set). */
+function reachEverywhere(targetOf: (current: CredState) => CredState, opts: ProcessCallOptions | undefined): ProcessResult {
+  const current = credStateOf(getBackend().threadState());
+  return runEverywhere(statePlan(current, targetOf(current)), opts, true);
+}
+
 function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThenOptions): ProcessResult {
   const [list, opts] = splitOptions(args);
   return runEverywhere([adjustOp(getBackend().threadState(), set, change, capsFromArgs(list))], opts);
@@ -241,8 +247,7 @@ export const caps = {
    * ambient outside P ∩ I) is refused before anything changes.
    */
   setState(state: CapState, opts?: ProcessCallOptions): ProcessResult {
-    const current = credStateOf(getBackend().threadState());
-    return runEverywhere(statePlan(current, resolveTarget(current, state)), opts, true);
+    return reachEverywhere((current) => resolveTarget(current, state), opts);
   },
 
   /**
@@ -255,8 +260,7 @@ export const caps = {
    * @example caps.setMode('PURE1E_INIT') // then getMode() === 'PURE1E_INIT'
    */
   setMode(mode: Exclude<CapMode, 'UNCERTAIN'>, opts?: ProcessCallOptions): ProcessResult {
-    const current = credStateOf(getBackend().threadState());
-    return runEverywhere(statePlan(current, modeTarget(toSettableMode(mode), current)), opts, true);
+    return reachEverywhere((current) => modeTarget(toSettableMode(mode), current), opts);
   },
 
   /** libcap's IAB view (inheritable, ambient, not-in-bounding), on every thread. */
@@ -273,8 +277,7 @@ export const caps = {
      * or sets.
      */
     set(iab: string | IABInput, opts?: ProcessCallOptions): ProcessResult {
-      const current = credStateOf(getBackend().threadState());
-      return runEverywhere(statePlan(current, iabTarget(resolveIAB(iab), current)), opts, true);
+      return reachEverywhere((current) => iabTarget(resolveIAB(iab), current), opts);
     },
   },
 

@@ -4,7 +4,7 @@
  * is lib/backend/wire.ts.
  * Pure: no I/O.
  */
-import { CapSet, type CapSetInput } from '../vocabulary/capset.js';
+import { CapSet, isCapSetData, type CapSetInput } from '../vocabulary/capset.js';
 import { capFromName, type CapLike } from '../vocabulary/names.js';
 import { invalidArg } from '../vocabulary/errors.js';
 import type { CapTriple, CredOp, CredProgram } from '../vocabulary/types.js';
@@ -90,7 +90,7 @@ export type CapsStep =
 /** A list of capabilities in the order given (numbers), from any CapsInput. */
 export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {
   if (typeof input === 'number' || typeof input === 'string') return [capFromName(input)];
-  if (input instanceof CapSet || typeof input === 'bigint' || isSetData(input)) return CapSet.from(input as CapSetInput).toArray();
+  if (input instanceof CapSet || typeof input === 'bigint' || isCapSetData(input)) return CapSet.from(input).toArray();
   if (input != null && typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const out: number[] = [];
     for (const item of input as Iterable<CapsInput>) out.push(...toCapList(item));
@@ -99,14 +99,10 @@ export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {
   throw invalidArg('capabilities', input, 'a name, a number, a list of them, a CapSet or a bigint mask');
 }
 
-function isSetData(input: unknown): boolean {
-  return input !== null && typeof input === 'object' && typeof (input as { mask?: unknown }).mask === 'bigint';
-}
-
-/** The capset step for a triple (absolute: an omitted set is empty). */
+/** The capset step for a triple (absolute, like capset(2): all three sets are required). */
 export function capsetOp(triple: CapTriple): CredOp {
   if (triple === null || typeof triple !== 'object') {
-    throw invalidArg('capability sets', triple, '{ effective?, permitted?, inheritable? }');
+    throw invalidArg('capability sets', triple, '{ effective, permitted, inheritable }');
   }
   // A snapshot (thread.get(), a ProcStatus, or a clone of one) gives its E/P/I; its other
   // attributes are setState()'s to apply. Elsewhere an unknown key is refused (issue 23).

@@ -48,6 +48,12 @@ export function capsFromArgs(args: readonly CapsInput[]): number[] {
   return toCapList(args);
 }
 
+/** Takes the calling thread to `targetOf(its state)` in one composed program (setState, setMode, iab.set). */
+function reachOnThread(targetOf: (current: CredState) => CredState): void {
+  const current = credStateOf(getBackend().threadState());
+  runOnCallingThread(statePlan(current, targetOf(current)), true);
+}
+
 function adjustOnThread(set: SetName, change: 'raise' | 'lower', caps: readonly CapsInput[]): void {
   runOnCallingThread([adjustOp(getBackend().threadState(), set, change, capsFromArgs(caps))]);
 }
@@ -102,16 +108,14 @@ export const thread = {
    * (see `caps.setState`). `thread.setState(thread.get())` changes nothing.
    */
   setState(state: CapState): void {
-    const current = credStateOf(getBackend().threadState());
-    runOnCallingThread(statePlan(current, resolveTarget(current, state)), true);
+    reachOnThread((current) => resolveTarget(current, state));
   },
 
   /**
    * Puts the calling thread in one of libcap's modes, as cap_set_mode does (see `caps.setMode`).
    */
   setMode(mode: Exclude<CapMode, 'UNCERTAIN'>): void {
-    const current = credStateOf(getBackend().threadState());
-    runOnCallingThread(statePlan(current, modeTarget(toSettableMode(mode), current)), true);
+    reachOnThread((current) => modeTarget(toSettableMode(mode), current));
   },
 
   /** libcap's IAB view of the calling thread: inheritable, ambient, and not-in-bounding. */
@@ -123,8 +127,7 @@ export const thread = {
     },
     /** Sets the calling thread's IAB as cap_iab_set_proc does (see `caps.iab.set`). */
     set(iab: string | IABInput): void {
-      const current = credStateOf(getBackend().threadState());
-      runOnCallingThread(statePlan(current, iabTarget(resolveIAB(iab), current)), true);
+      reachOnThread((current) => iabTarget(resolveIAB(iab), current));
     },
   },
 

@@ -2,7 +2,7 @@
  * What the capability matchers accept as `received`, and how it becomes a list of thread states:
  * a pid (every thread, read from /proc), 'self', one state object, or an array of them.
  */
-import { CapSet } from '../vocabulary/capset.js';
+import { CapSet, isCapSetData } from '../vocabulary/capset.js';
 import type { CapsError } from '../vocabulary/errors.js';
 import { lastCap } from '../vocabulary/names.js';
 import { readProcessThreads, type ProcPid } from '../proc/read.js';
@@ -44,7 +44,7 @@ export interface ResolvedSubject {
 }
 
 /** A set as a state holds it: a CapSet, or its structured clone `{ mask }` (a state sent by postMessage or IPC). */
-const isSet = (v: unknown): boolean => v instanceof CapSet || (v !== null && typeof v === 'object' && typeof (v as { mask?: unknown }).mask === 'bigint');
+const isSet = (v: unknown): boolean => v instanceof CapSet || isCapSetData(v);
 
 function isState(x: unknown): x is CapabilityStateLike {
   const s = x as CapabilityStateLike;

@@ -179,7 +179,7 @@ export class CapSet implements Iterable<number>, CapSetData {
 }
 
 /** A CapSet's plain data (e.g. a structured clone of one): an object with a bigint `mask` and nothing to iterate. */
-function isCapSetData(input: unknown): input is CapSetData {
+export function isCapSetData(input: unknown): input is CapSetData {
   return input !== null && typeof input === 'object' && typeof (input as CapSetData).mask === 'bigint' &&
     typeof (input as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }

@@ -6,17 +6,7 @@ import {
   applyStep, createCred, createKernel, KERNEL_PRE_2025, type Cred, type KernelConfig, type ModelStep,
 } from '../../lib/internal.js';
 import { K } from './model-helpers.js';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 function randomStep(r: () => number, c: Cred): ModelStep {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
