@@ -10,10 +10,9 @@ export type { CapsErrorInit, CapsErrorCodeOrErrno, ErrnoCode } from './vocabular
 export { ERROR_CODES } from './vocabulary/error-codes.js';
 export type { CapsErrorCode } from './vocabulary/error-codes.js';
 export type {
-  Ids, ThreadState, CapState, CredOp, CredProgram, OpFailure, BackendKind, ProcessResult, OnPartial, ProcessCallOptions,
+  Ids, ThreadState, CapState, BackendKind, ProcessResult, OnPartial, ProcessCallOptions,
 } from './vocabulary/types.js';
-export { getBackend, useBackend } from './operations/backend.js';
-export type { Backend, BroadcastOutcome } from './operations/backend.js';
+export { backendKind, useBackend } from './operations/backend.js';
 export type { UserNamespaceView, IdExtent } from './accounts/id-checks.js';
 export { parseStatus, statusToThreadState, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc/read.js';
 export type { ProcStatus, ProcPid, ProcessThreads, ProcessInfo, ProcessList, Unreadable, ProcReadOptions } from './proc/read.js';
@@ -45,7 +44,6 @@ export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersi
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
 export { launch, execInPlace, LaunchedProcess } from './operations/launch/launch.js';
 export type { LaunchOptions, LaunchExit, LaunchStdio } from './operations/launch/launch.js';
-export type { Launcher, SpawnRequest, SpawnResult } from './operations/backend.js';
 export * as legacyModel from './model/legacy/index.js';
 export * as vserverModel from './model/vserver/index.js';
 export type { UnreadableProcess } from './proc/read.js';

@@ -4,6 +4,7 @@
  * they exercise directly. Not in package.json's "exports": users cannot import it.
  */
 export * from './index.js';
+export * from './testing.js';
 export * from './model/index.js';
 export { explain, formatExplanation } from './model/explain.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';

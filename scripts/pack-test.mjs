@@ -163,7 +163,7 @@ const threads = lc.caps.threads();
 console.log(JSON.stringify({
   threads: threads.length,
   everyThreadHasSets: threads.every((t) => typeof t.tid === 'number' && t.effective instanceof lc.CapSet),
-  backend: lc.getBackend().kind,
+  backend: lc.backendKind(),
   text: lc.formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown'] }),
   roundTrip: lc.formatCaps(lc.parseCaps('cap_net_raw,cap_chown+ep cap_kill+i')),
   addon: readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node')),
@@ -177,7 +177,7 @@ const threads = lc.caps.threads();
 console.log(JSON.stringify({
   threads: threads.length,
   everyThreadHasSets: threads.every((t) => typeof t.tid === 'number' && t.effective instanceof lc.CapSet),
-  backend: lc.getBackend().kind,
+  backend: lc.backendKind(),
   text: lc.formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown'] }),
   roundTrip: lc.formatCaps(lc.parseCaps('cap_net_raw,cap_chown+ep cap_kill+i')),
   addon: readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node')),

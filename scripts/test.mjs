@@ -114,7 +114,7 @@ function prepareAsan(suite) {
     return err.message;
   }
   const probe = `
-    const { getBackend } = await import(${JSON.stringify(join(root, 'dist', 'index.js'))});
+    const { getBackend } = await import(${JSON.stringify(join(root, 'dist', 'testing.js'))});
     getBackend().lastCap();
     const maps = (await import('node:fs')).readFileSync('/proc/self/maps', 'utf8');
     const mapped = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((f) => f && f.endsWith('.node')))];

@@ -21,7 +21,7 @@ export interface BroadcastOutcome {
   elapsedMs: number;
 }
 
-/** What a Launcher needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts). */
+/** What a ProcessSpawner needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts). */
 export interface SpawnRequest {
   file: string;
   argv: string[];
@@ -33,7 +33,7 @@ export interface SpawnRequest {
   steps: Uint32Array;
   groups: Uint32Array;
   /**
-   * Called once when the child ends (code, or -1 and the signal number). The launcher starts
+   * Called once when the child ends (code, or -1 and the signal number). The spawner starts
    * watching before spawn returns, so a child is reaped even if its caller's environment (a
    * Worker) goes away before it could watch.
    */
@@ -56,7 +56,7 @@ export interface SpawnResult {
 }
 
 /** Starts children with a credential plan applied between fork and exec (never in the parent). */
-export interface Launcher {
+export interface ProcessSpawner {
   /** Forks, applies the plan in the child, execs, starts watching; reports a failure before exec instead of a child. */
   spawn(req: SpawnRequest): SpawnResult;
   /** Whether a running child keeps the event loop alive. */
@@ -90,7 +90,7 @@ export interface Backend {
   /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */
   killProcess(message: string): never;
   /** Starts real children; absent where the backend cannot (the model predicts an exec instead). */
-  launcher?: Launcher;
+  spawner?: ProcessSpawner;
   /**
    * Changes ids on every thread, in this order: setgroups, setresgid(gid×3), setresuid(uid×3) —
    * the kernel: Node's process.setgroups/setgid/setuid (glibc's set*id broadcast); the model: the

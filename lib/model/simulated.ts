@@ -111,6 +111,13 @@ function toThreadState(tid: number, c: Cred): ThreadState {
 }
 
 
+const simulatedBackends = new WeakSet<object>();
+
+/** Whether a value is a simulated process made by createSimulatedBackend (useBackend takes one). */
+export function isSimulatedBackend(value: unknown): value is SimulatedBackend {
+  return typeof value === 'object' && value !== null && simulatedBackends.has(value);
+}
+
 /**
  * A simulated process implementing Backend. Every result it gives through the public API
  * says `backend: 'model'`.
@@ -325,5 +332,6 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
       return 0;
     },
   };
+  simulatedBackends.add(backend);
   return backend;
 }

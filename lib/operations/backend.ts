@@ -9,10 +9,10 @@ import type { Backend } from '../backend/contract.js';
 import type { BackendKind } from '../vocabulary/types.js';
 import { CapsError } from '../vocabulary/errors.js';
 import { createNativeBackend } from '../backend/native/backend.js';
-import { createSimulatedBackend } from '../model/simulated.js';
+import { createSimulatedBackend, isSimulatedBackend, type SimulatedBackend } from '../model/simulated.js';
 import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
-export type { Backend, BroadcastOutcome, Launcher, SpawnRequest, SpawnResult } from '../backend/contract.js';
+export type { Backend, BroadcastOutcome, ProcessSpawner, SpawnRequest, SpawnResult } from '../backend/contract.js';
 
 let selected: Backend | undefined;
 /** The model was chosen by LINUX_CAPS_BACKEND on Linux, not by the program (issue 23). */
@@ -51,20 +51,51 @@ export function getBackend(): Backend {
 }
 
 /**
- * Chooses the backend explicitly: 'native' (the kernel, Linux only), 'model' (a fresh
- * simulated process), or any object implementing Backend (e.g. a configured simulation).
+ * Chooses the backend by name: 'native' (the kernel, Linux only) or 'model' (a fresh simulated
+ * process), or a simulated process built with model.createSimulatedBackend. Returns the kind
+ * that answers from now on.
+ * @example
+ * useBackend('model');
+ * caps.set({ effective: [], permitted: [], inheritable: [] }); // simulated: no kernel is touched
  */
-export function useBackend(choice: BackendKind | Backend): Backend {
-  modelFromEnvironment = false;
-  if (choice === 'native') selected = createNativeBackend();
-  else if (choice === 'model') selected = createSimulatedBackend();
-  else if (choice && typeof choice === 'object' && typeof choice.runOnThread === 'function') selected = choice;
-  else {
+export function useBackend(choice: BackendKind | SimulatedBackend): BackendKind {
+  if (choice === 'native') return install(createNativeBackend()).kind;
+  if (choice === 'model') return install(createSimulatedBackend()).kind;
+  if (isSimulatedBackend(choice)) return install(choice).kind;
+  throw new CapsError({
+    code: 'ERR_CAPS_INVALID_ARG',
+    errno: -EINVAL,
+    message: `useBackend(${describe(choice)}): expected 'native', 'model' or a simulated process from model.createSimulatedBackend() (linux-caps/testing's installBackend takes any Backend)`,
+  });
+}
+
+/** Which backend answers calls now: 'native' (the kernel) or 'model' (a simulated process). */
+export function backendKind(): BackendKind {
+  return getBackend().kind;
+}
+
+/**
+ * Installs any object implementing the Backend contract (linux-caps/testing): a test double, a
+ * recording wrapper around the native backend. Returns it.
+ */
+export function installBackend(backend: Backend): Backend {
+  if (!backend || typeof backend !== 'object' || typeof backend.runOnThread !== 'function' || typeof backend.threadState !== 'function') {
     throw new CapsError({
       code: 'ERR_CAPS_INVALID_ARG',
       errno: -EINVAL,
-      message: `useBackend(${JSON.stringify(choice)}): expected 'native', 'model' or a Backend object`,
+      message: `installBackend(${describe(backend)}): expected an object implementing Backend (runOnThread, threadState, …)`,
     });
   }
-  return selected;
+  return install(backend);
+}
+
+function install(backend: Backend): Backend {
+  modelFromEnvironment = false;
+  selected = backend;
+  return backend;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return JSON.stringify(value) ?? String(value);
 }

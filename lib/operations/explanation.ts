@@ -19,13 +19,19 @@ function isCapsStep(step: ModelStep | CredOp | CapsStep): step is CapsStep {
 
 /**
  * Runs `steps` from `start` through the model and explains every one: the model's steps
- * (`execve`, `setresuid`, `prctl`, …), the library's CredOps, or caps.apply's steps.
+ * (`execve`, `setresuid`, `prctl`, …) or caps.apply's steps (the one-syscall CredOps of
+ * linux-caps/testing are taken as well).
  *
  * @example
  * explain({ uid: 1000, permitted: ['cap_net_raw'], inheritable: ['cap_net_raw'] },
  *         [{ op: 'ambient.raise', caps: ['cap_net_raw'] }, { op: 'execve', file: { path: '/bin/ping', uid: 0, gid: 0, mode: 0o755 } }])
  */
-export function explain(start: Cred | CredInit, steps: ReadonlyArray<ModelStep | CredOp | CapsStep>, options?: ExplainOptions): Explanation {
+export function explain(start: Cred | CredInit, steps: ReadonlyArray<ModelStep | CapsStep>, options?: ExplainOptions): Explanation {
+  return explainSteps(start, steps, options);
+}
+
+/** explain over every vocabulary, CredOps included (the CLI's and linux-caps/testing's). */
+export function explainSteps(start: Cred | CredInit, steps: ReadonlyArray<ModelStep | CredOp | CapsStep>, options?: ExplainOptions): Explanation {
   // Not an array: the model refuses it with its own message.
   const flat = Array.isArray(steps) ? steps.flatMap((s) => (isCapsStep(s) ? [...compileSteps([s])] : [s as ModelStep | CredOp])) : (steps as unknown as ModelStep[]);
   return explainOnModel(start, flat, options);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CapSet, CapsError, decodeFileCaps, encodeFileCaps, fileCaps, getBackend, model, useBackend,
+  CapSet, CapsError, decodeFileCaps, encodeFileCaps, fileCaps, backendKind as activeBackend, model, useBackend,
 } from '../../lib/index.js';
 import { backendKind, isLinux, isRoot, missing } from '../helpers/env.js';
 
@@ -36,7 +36,7 @@ describe.skipIf(skip)(`fileCaps on the ${backendKind} backend`, () => {
         writeFileSync(path[n], '#!/bin/sh\n', { mode: 0o755 });
       }
     }
-    expect(getBackend().kind).toBe(backendKind);
+    expect(activeBackend()).toBe(backendKind);
   });
   afterAll(() => { if (backendKind === 'native' && dir) rmSync(dir, { recursive: true, force: true }); });
 

@@ -7,8 +7,8 @@ import { CAP, VM, b } from './model-helpers.js';
 
 describe('explain a credential program', () => {
   const x = explain({ permitted: VM, effective: VM, bounding: VM }, [
-    { op: 'bounding.drop', cap: CAP.net_raw },
-    { op: 'capset', effective: 0n, permitted: 0n, inheritable: b(CAP.net_raw) },
+    { op: 'bounding.drop', caps: [CAP.net_raw] },
+    { op: 'set', effective: 0n, permitted: 0n, inheritable: b(CAP.net_raw) },
     { op: 'keepCaps.set', on: true },
     { op: 'setuid', uid: 1000 },
   ]);

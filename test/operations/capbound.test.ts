@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  capBound, formatCapBound, parseCapBound, CapSet, CapsError, capToName, lastCap, getBackend, useBackend, model,
+  capBound, formatCapBound, parseCapBound, CapSet, CapsError, capToName, lastCap, getBackend, installBackend, useBackend, model,
 } from '../../lib/internal.js';
 import { backendKind, hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 
@@ -246,7 +246,7 @@ describe('capBound under the model backend (a simulated process)', () => {
       for (const t of sim.threads()) expect(t.bounding, `tid ${t.tid}`).toEqual(after.set);
       expect(() => capBound.lower(before.set)).toThrow(/cannot raise the bound: cap_sys_module,cap_sys_rawio are not in the current bounding set/);
     } finally {
-      useBackend(previous);
+      installBackend(previous);
     }
   });
 });

@@ -166,8 +166,8 @@ describe.skipIf(skip)('dropPrivileges on the kernel', () => {
 
   it('LINUX_CAPS_BACKEND=model inherited by a root process: reads follow it, changes are refused (no fail-open drop)', () => {
     const script = `
-      const { dropPrivileges, thread, getBackend } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
-      const out = { backend: getBackend().kind, read: thread.get().uid.real };
+      const { dropPrivileges, thread, backendKind } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
+      const out = { backend: backendKind(), read: thread.get().uid.real };
       try { dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'] }); out.dropped = true; } catch (e) { out.code = e.code; out.message = e.message; }
       out.realUid = process.getuid();
       out.realCapEff = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\\s+(\\w+)/m)[1];

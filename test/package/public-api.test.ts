@@ -37,7 +37,10 @@ describe('public API', () => {
   it('linux-caps/vitest exports exactly these names', async () => {
     expect(kinds(await import(new URL('vitest.js', dist).href))).toMatchSnapshot();
   });
-  it.each(['index.d.ts', 'vitest.d.ts'])('the declarations dist/%s exports are unchanged', (file) => {
+  it('linux-caps/testing exports exactly these names', async () => {
+    expect(kinds(await import(new URL('testing.js', dist).href))).toMatchSnapshot();
+  });
+  it.each(['index.d.ts', 'vitest.d.ts', 'testing.d.ts'])('the declarations dist/%s exports are unchanged', (file) => {
     expect(declarationsOf(fileURLToPath(new URL(file, dist)))).toMatchSnapshot();
   });
   it('reads declarations through re-exports (the check has teeth)', () => {

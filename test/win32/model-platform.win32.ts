@@ -4,7 +4,7 @@
  * addon and no process.getuid, no /proc, no /etc/passwd, Windows paths for simulated files.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { caps, containerProfile, dropPrivileges, fileCaps, getBackend, launch, listProcesses, model, readProcessStatus, readProcessThreads, useBackend } from 'linux-caps';
+import { caps, containerProfile, dropPrivileges, fileCaps, backendKind, launch, listProcesses, model, readProcessStatus, readProcessThreads, useBackend } from 'linux-caps';
 
 afterEach(() => { useBackend('model'); }); // a fresh simulated process for the next test
 
@@ -12,7 +12,7 @@ describe(`the model backend on ${process.platform}`, () => {
   it('serves by itself: no addon, no process.getuid; a simulated root process of 11 threads', () => {
     expect(process.platform).toBe('win32');
     expect(typeof process.getuid).toBe('undefined');
-    expect(getBackend().kind).toBe('model');
+    expect(backendKind()).toBe('model');
     expect(caps.threads()).toHaveLength(11);
     expect(caps.get().uid.effective).toBe(0);
     expect(caps.verify().uniform).toBe(true);

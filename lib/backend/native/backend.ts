@@ -17,7 +17,7 @@ import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
-import { nativeLauncher } from './launcher.js';
+import { nativeSpawner } from './spawner.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
 import type { Building, CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
 import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
@@ -237,7 +237,7 @@ export function createNativeBackend(): Backend {
       throw new Error('unreachable: SIGKILL was sent to this process');
     },
 
-    launcher: nativeLauncher,
+    spawner: nativeSpawner,
     setIds: setIdsEverywhere,
     userNamespace: readUserNamespace,
     readFileCaps,

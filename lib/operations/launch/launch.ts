@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backend.js';
-import type { Launcher } from '../backend.js';
+import type { ProcessSpawner } from '../backend.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, invalidArg, syscallError } from '../../vocabulary/errors.js';
 import { encodePlan, planLaunch, type LaunchStep, type LaunchTarget } from './plan.js';
@@ -67,7 +67,7 @@ export interface LaunchExit {
   signal: NodeJS.Signals | null;
 }
 
-/** @internal Where the launcher's exit callback goes once the handle exists. */
+/** @internal Where the spawner's exit callback goes once the handle exists. */
 export interface ExitRelay {
   to?: (code: number, signal: number) => void;
 }
@@ -87,24 +87,24 @@ export class LaunchedProcess extends EventEmitter {
   readonly warnings: readonly string[];
   /** Resolves once the child has exited (never rejects). */
   readonly exited: Promise<LaunchExit>;
-  readonly #launcher: Launcher;
+  readonly #spawner: ProcessSpawner;
   readonly #pidfd: number;
   #watch = 0;
   #done = false;
 
   /** @internal */
-  constructor(launcher: Launcher, pid: number, pidfd: number, watchId: number, fds: number[], exitRelay: ExitRelay, warnings: readonly string[] = []) {
+  constructor(spawner: ProcessSpawner, pid: number, pidfd: number, watchId: number, fds: number[], exitRelay: ExitRelay, warnings: readonly string[] = []) {
     super();
     this.warnings = Object.freeze([...warnings]);
     this.#watch = watchId;
-    this.#launcher = launcher;
+    this.#spawner = spawner;
     this.pid = pid;
     this.#pidfd = pidfd;
     this.stdin = fds[0]! >= 0 ? new Socket({ fd: fds[0]!, readable: false, writable: true }) : null;
     this.stdout = fds[1]! >= 0 ? new Socket({ fd: fds[1]!, readable: true, writable: false }) : null;
     this.stderr = fds[2]! >= 0 ? new Socket({ fd: fds[2]!, readable: true, writable: false }) : null;
     this.exited = new Promise((resolveExit) => {
-      // The launcher calls the relay from the event loop, never before this constructor has run.
+      // The spawner calls the relay from the event loop, never before this constructor has run.
       exitRelay.to = (code, signal) => {
         this.#done = true;
         this.exitCode = signal ? null : code;
@@ -125,7 +125,7 @@ export class LaunchedProcess extends EventEmitter {
     if (this.#done) return false;
     const num = typeof signal === 'number' ? signal : osConstants.signals[signal];
     if (num === undefined) throw invalidArg('signal', signal, 'a signal name such as SIGTERM or a number');
-    const rc = this.#launcher.kill(this.#pidfd, num);
+    const rc = this.#spawner.kill(this.#pidfd, num);
     if (rc === -ESRCH) return false;
     if (rc < 0) throw syscallError({ errno: rc, syscall: 'pidfd_send_signal', detail: `${signal} to ${this.pid}` });
     return true;
@@ -133,14 +133,14 @@ export class LaunchedProcess extends EventEmitter {
 
   /** Let the event loop exit while the child runs (its stdio streams are unref'd too). */
   unref(): this {
-    this.#launcher.ref(this.#watch, false);
+    this.#spawner.ref(this.#watch, false);
     for (const s of [this.stdin, this.stdout, this.stderr]) s?.unref();
     return this;
   }
 
   /** Undo unref(): the child keeps the event loop alive again. */
   ref(): this {
-    this.#launcher.ref(this.#watch, true);
+    this.#spawner.ref(this.#watch, true);
     for (const s of [this.stdin, this.stdout, this.stderr]) s?.ref();
     return this;
   }
@@ -263,7 +263,7 @@ function childError(p: PreparedLaunch, index: number, errno: number): CapsError 
 
 /** Everything launch() and execInPlace() need, validated, before anything starts. */
 interface PreparedLaunch {
-  launcher: Launcher;
+  spawner: ProcessSpawner;
   file: string;
   argv: string[];
   envp: string[];
@@ -286,8 +286,8 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
     refuseNul('argv0', options.argv0);
   }
   const backend = getBackend();
-  const launcher = backend.launcher;
-  if (!launcher) {
+  const spawner = backend.spawner;
+  if (!spawner) {
     throw new CapsError({
       code: 'ERR_CAPS_UNSUPPORTED',
       message: `${what}() needs the kernel: the ${backend.kind} backend cannot start processes (use model.explain to predict an exec)`,
@@ -305,7 +305,7 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
   const warnings = launchWarnings(target, {
     uid: me.uid.real, euid: me.uid.effective, bounding: me.bounding, ambient: me.ambient, securebits: me.securebits ?? 0,
   });
-  return { launcher, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings, start: me };
+  return { spawner, file, argv: [options.argv0 ?? command, ...args], envp, target, steps, warnings, start: me };
 }
 
 /**
@@ -322,7 +322,7 @@ export function launch(command: string, args: readonly string[] = [], options: L
   const p = prepare(command, args, options, 'launch');
   const stdio = stdioPlan(options.stdio);
   const exitRelay: ExitRelay = {};
-  const result = p.launcher.spawn({
+  const result = p.spawner.spawn({
     file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
     stdio, steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
     onExit: (code, signal) => exitRelay.to?.(code, signal),
@@ -331,7 +331,7 @@ export function launch(command: string, args: readonly string[] = [], options: L
     const { step, errno } = result.failure;
     throw childError(p, step, errno);
   }
-  return new LaunchedProcess(p.launcher, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, p.warnings);
+  return new LaunchedProcess(p.spawner, result.pid, result.pidfd, result.watchId, result.stdio, exitRelay, p.warnings);
 }
 
 /**
@@ -346,9 +346,9 @@ export function launch(command: string, args: readonly string[] = [], options: L
 export function execInPlace(command: string, args: readonly string[] = [], options: Omit<LaunchOptions, 'stdio'> = {}, onWarning?: (warning: string) => void): never {
   if (options !== null && typeof options === 'object' && 'stdio' in options) throw invalidArg('stdio', (options as LaunchOptions).stdio, 'nothing: the command inherits fds 0-2');
   const p = prepare(command, args, options, 'execInPlace');
-  if (!p.launcher.execInPlace) throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: 'execInPlace() needs the kernel' });
+  if (!p.spawner.execInPlace) throw new CapsError({ code: 'ERR_CAPS_UNSUPPORTED', message: 'execInPlace() needs the kernel' });
   for (const w of p.warnings) onWarning?.(w);
-  const failure = p.launcher.execInPlace({
+  const failure = p.spawner.execInPlace({
     file: p.file, argv: p.argv, envp: p.envp, ...(p.target.cwd ? { cwd: p.target.cwd } : {}),
     steps: encodePlan(p.steps), groups: Uint32Array.from(p.target.groups ?? []),
   });

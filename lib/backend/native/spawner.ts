@@ -1,11 +1,11 @@
-/** The kernel's Launcher: the addon's launch* functions (native/launch.cc), typed. */
-import type { Launcher, SpawnRequest, SpawnResult } from '../contract.js';
+/** The kernel's ProcessSpawner: the addon's launch* functions (native/launch.cc), typed. */
+import type { ProcessSpawner, SpawnRequest, SpawnResult } from '../contract.js';
 import { CapsError } from '../../vocabulary/errors.js';
 import { requireNative } from './addon.js';
 
 const addon = () => requireNative('launch()');
 
-export const nativeLauncher: Launcher = {
+export const nativeSpawner: ProcessSpawner = {
   spawn(req: SpawnRequest): SpawnResult {
     const r = addon().launchSpawn(req.file, req.argv, req.envp, req.cwd ?? null, req.stdio, req.steps, req.groups, req.onExit);
     // undefined: this environment is shutting down (a terminated Worker); the child is reaped natively.
