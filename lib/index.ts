@@ -14,7 +14,7 @@ export type {
 } from './vocabulary/types.js';
 export { backendKind, useBackend } from './operations/backend.js';
 export type { UserNamespaceView, IdExtent } from './accounts/id-checks.js';
-export { parseStatus, statusToThreadState, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc/read.js';
+export { parseStatus, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd } from './proc/read.js';
 export type { ProcStatus, ProcPid, ProcessThreads, ProcessInfo, ProcessList, Unreadable, ProcReadOptions } from './proc/read.js';
 export { promises } from './operations/promises.js';
 export { fileCaps } from './operations/file-caps.js';

@@ -8,8 +8,11 @@ import { CapsError, type ErrnoCode } from '../vocabulary/errors.js';
 
 /** One line of /proc/<pid>/uid_map or gid_map. */
 export interface IdExtent {
+  /** First id of the range inside the namespace. */
   inside: number;
+  /** The id it maps to in the parent namespace. */
   outside: number;
+  /** How many consecutive ids the range covers. */
   count: number;
 }
 
@@ -17,7 +20,9 @@ export interface IdExtent {
 export interface UserNamespaceView {
   /** /proc/self/setgroups: 'deny' makes setgroups(2) fail with EPERM. */
   setgroups: 'allow' | 'deny';
+  /** /proc/self/uid_map: which uids exist in this namespace, and what they are outside it. */
   uidMap: readonly IdExtent[];
+  /** /proc/self/gid_map: the same for gids. */
   gidMap: readonly IdExtent[];
 }
 

@@ -15,22 +15,33 @@ export interface BroadcastOutcome {
   /** How many threads ran the whole program successfully, the caller included. */
   threadCount: number;
   /** Other threads whose run failed after the caller succeeded (a partial application). */
-  failures: Array<{ tid: number; failure: OpFailure }>;
+  failures: Array<{
+    /** The thread whose run failed. */
+    tid: number;
+    /** Where it stopped, and why. */
+    failure: OpFailure;
+  }>;
   /** Threads that did not report before the deadline (a partial application). */
   unreached: number[];
+  /** How long the broadcast took, in ms. */
   elapsedMs: number;
 }
 
 /** What a ProcessSpawner needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts). */
 export interface SpawnRequest {
+  /** The program to exec (a path; no PATH search here). */
   file: string;
+  /** argv, argv[0] included. */
   argv: string[];
+  /** The environment, as `NAME=value` strings. */
   envp: string[];
+  /** The child's working directory (default: ours). */
   cwd?: string;
   /** fds 0..2: -1 pipe, -2 /dev/null, or an fd of ours to give the child. */
   stdio: Int32Array;
   /** The encoded credential plan (8 words a step). */
   steps: Uint32Array;
+  /** Supplementary groups for the plan's setgroups step. */
   groups: Uint32Array;
   /**
    * Called once when the child ends (code, or -1 and the signal number). The spawner starts
@@ -40,8 +51,11 @@ export interface SpawnRequest {
   onExit: (code: number, signal: number) => void;
 }
 
+/** What a spawn reports: the child (pid and pidfd), our pipe ends, or a failure before exec. */
 export interface SpawnResult {
+  /** The child's process id. */
   pid: number;
+  /** A pidfd for it (signals and exit without pid reuse races). */
   pidfd: number;
   /** Our ends of the pipes asked for (fd or -1). */
   stdio: number[];
@@ -52,7 +66,12 @@ export interface SpawnResult {
    * child) and errno (negative). Parent-side failures: -2 pipe2, -3 fork, -4 a stdio fd that is
    * not open, -5 pidfd_open (the child was killed and reaped).
    */
-  failure?: { step: number; errno: number };
+  failure?: {
+    /** The step that failed (see above for the special values). */
+    step: number;
+    /** The errno, negative. */
+    errno: number;
+  };
 }
 
 /** Starts children with a credential plan applied between fork and exec (never in the parent). */
@@ -64,10 +83,20 @@ export interface ProcessSpawner {
   /** pidfd_send_signal: 0 or a negative errno. */
   kill(pidfd: number, signal: number): number;
   /** Applies the plan on the calling thread and execs in place; returns only on failure (step, negative errno). */
-  execInPlace?(req: Omit<SpawnRequest, 'stdio' | 'onExit'>): { step: number; errno: number };
+  execInPlace?(req: Omit<SpawnRequest, 'stdio' | 'onExit'>): {
+    /** The step that failed (steps.length: execve). */
+    step: number;
+    /** The errno, negative. */
+    errno: number;
+  };
 }
 
+/**
+ * What the public operations need from a backend: the kernel through the addon ('native') or a
+ * simulated process ('model'). Implement it for a test double and install it with installBackend.
+ */
 export interface Backend {
+  /** 'native' or 'model': what results report as `backend`. */
   readonly kind: BackendKind;
   /** Highest capability number this kernel (or model kernel) knows. */
   lastCap(): number;

@@ -39,13 +39,12 @@ export function capshLines(t: ThreadState, lastCap: number): string[] {
   };
   const users = (id: number) => accounts.user(id);
   const groups = (id: number) => accounts.group(id);
-  const kernelBits = lastCap + 1;
   const notBounding = CapSet.full(lastCap).minus(t.bounding);
   const lines = [
-    `Current: ${formatCaps(t, { kernelBits })}`,
+    `Current: ${formatCaps(t, { lastCap })}`,
     `Bounding set =${t.bounding.toString()}`,
     `Ambient set =${t.ambient.toString()}`,
-    `Current IAB: ${formatIAB({ inheritable: t.inheritable, ambient: t.ambient, notBounding }, { kernelBits })}`,
+    `Current IAB: ${formatIAB({ inheritable: t.inheritable, ambient: t.ambient, notBounding }, { lastCap })}`,
   ];
   if (t.securebits !== undefined) {
     const b = t.securebits;
@@ -61,7 +60,7 @@ export function capshLines(t: ThreadState, lastCap: number): string[] {
 }
 
 function threadLine(t: ThreadState, lastCap: number): string {
-  return `  ${t.tid}: ${formatCaps(t, { kernelBits: lastCap + 1 })} bounding=${t.bounding.toHex()} ambient=${t.ambient.toHex()} uid=${t.uid.effective} nnp=${t.noNewPrivs ? 1 : 0}`;
+  return `  ${t.tid}: ${formatCaps(t, { lastCap })} bounding=${t.bounding.toHex()} ambient=${t.ambient.toHex()} uid=${t.uid.effective} nnp=${t.noNewPrivs ? 1 : 0}`;
 }
 
 interface Seen { pid: number; main: ThreadState; threads: ThreadState[] }
@@ -81,7 +80,7 @@ function readPid(pid: number): Seen {
 }
 
 function jsonOf({ pid, main, threads }: Seen, last: number) {
-  return { pid, current: formatCaps(main, { kernelBits: last + 1 }), main, uniform: threads.every((t) => sameCaps(t, main)), threads };
+  return { pid, current: formatCaps(main, { lastCap: last }), main, uniform: threads.every((t) => sameCaps(t, main)), threads };
 }
 
 function printLines({ main, threads }: Seen, last: number, all: boolean, io: Io): void {

@@ -24,10 +24,13 @@ export type FileCapsVersion = 1 | 2 | 3;
 
 /** A decoded `security.capability` value. */
 export interface FileCapsXattr {
+  /** The revision the bytes declare: 1, 2 or 3. */
   version: FileCapsVersion;
   /** The single fE flag: at exec, E' = P' when set, else E' = A' (kernel-semantics §2.6 step 8). */
   effective: boolean;
+  /** fP. */
   permitted: CapSet;
+  /** fI. */
   inheritable: CapSet;
   /** v3 only: the uid, in the filesystem's user namespace, whose root the caps belong to. */
   rootid?: number;
@@ -35,11 +38,15 @@ export interface FileCapsXattr {
 
 /** What `encodeFileCaps` takes: sets as CapSet, bigint mask or names/numbers. */
 export interface FileCapsFields {
+  /** The fE flag. */
   effective: boolean;
+  /** fP (default empty). */
   permitted?: CapSetInput;
+  /** fI (default empty). */
   inheritable?: CapSetInput;
 }
 
+/** Options of encodeFileCaps: which revision to write. */
 export interface EncodeOptions {
   /** Default: 3 when `rootid` is given, else 2 (what setcap writes). */
   version?: FileCapsVersion;

@@ -35,10 +35,15 @@ export type CredField =
 
 /** One field a step changed. For sets: the capabilities added and removed. */
 export interface Change {
+  /** The credential field that changed. */
   field: CredField;
+  /** Its value before. */
   before: unknown;
+  /** Its value after. */
   after: unknown;
+  /** Capability sets: the capabilities added. */
   added?: number[];
+  /** Capability sets: the capabilities removed. */
   removed?: number[];
 }
 
@@ -46,24 +51,33 @@ export interface Change {
 export interface ExplainedStep {
   /** Short name: 'capset', 'prctl PR_CAPBSET_DROP', 'setresuid', 'execve', … */
   op: string;
+  /** The step as given (caps.apply's steps compiled to one syscall each). */
   step: ModelStep;
   /** The spec section applied, e.g. 'kernel-semantics §2.3.3b'. */
   rule: string;
   /** Where people can read that rule: the man page and the kernel function (citeRule). */
   source: string;
+  /** The credential before the step. */
   before: Cred;
+  /** The credential after it (equal to before when it was refused). */
   after: Cred;
+  /** The errno, negative, when the kernel refuses the step. */
   errno?: number;
+  /** Why it was refused, or what notable happened, naming the capabilities. */
   reason?: string;
   /** The syscall's return value or data (exec: `{ atSecure, fileCaps? }`). */
   result?: unknown;
+  /** What changed, field by field. */
   changes: Change[];
 }
 
 /** What explain() returns. */
 export interface Explanation {
+  /** The kernel the steps ran on. */
   kernel: KernelConfig;
+  /** The credential the steps started from. */
   start: Cred;
+  /** Every step, explained. */
   steps: ExplainedStep[];
   /** The final credential. */
   result: Cred;

@@ -1,6 +1,8 @@
 /**
  * The public `model` namespace: the modern kernel's rules as pure functions, the simulated
  * process, and explain(). `import { model } from 'linux-caps'`.
+ *
+ * @module
  */
 export * from './modern/types.js';
 export {
@@ -16,7 +18,12 @@ export {
 export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './modern/kernel.js';
 import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './modern/kernel.js';
 /** The modelled kernels by name (more with createKernel()). */
-export const kernels = Object.freeze({ '6.18': K618, 'pre-2025': KPRE });
+export const kernels = Object.freeze({
+  /** Linux 6.18, 41 capabilities (KERNEL_6_18). */
+  '6.18': K618,
+  /** The same with the exec rule before 2025 (KERNEL_PRE_2025). */
+  'pre-2025': KPRE,
+});
 export { explain, explainExec, formatExplanation, describeSet, diffCred } from './explain.js';
 export type { ExplainOptions, Explanation, ExplainedStep, Change, CredField } from './explain.js';
 export type { DecodeResult, XattrTarget } from './modern/xattr-rules.js';

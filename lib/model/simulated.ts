@@ -36,18 +36,27 @@ export interface SimulatedOptions {
 
 /** A file to add: only the path is required (default root:root 0755 on the root filesystem, no xattr). */
 export interface FileInit {
+  /** The path execve and fileCaps look it up by. */
   path: string;
+  /** Owner uid (default 0). */
   uid?: number;
+  /** Owner gid (default 0). */
   gid?: number;
+  /** Mode bits, setuid/setgid included (default 0o755). */
   mode?: number;
+  /** security.capability: raw bytes or decoded (default none). */
   xattr?: Uint8Array | FileCaps;
+  /** The mount it is on (default: the root filesystem, suid allowed). */
   mount?: MountInfo;
 }
 
 /** The simulated process: a Backend plus the handles to build scenarios. */
 export interface SimulatedBackend extends Backend {
+  /** Always 'model'. */
   readonly kind: 'model';
+  /** The kernel simulated (lastCap, exec rule, securebits). */
   readonly kernel: KernelConfig;
+  /** The simulated process's id. */
   readonly pid: number;
   /** Thread ids, the main thread first. */
   tids(): number[];

@@ -18,15 +18,33 @@ import type { ProcessCallOptions } from '../vocabulary/types.js';
 import { EPERM } from '../vocabulary/abi.js';
 import { formatCapBound, readCapBoundText } from '../text/capbound.js';
 
-/** What `capBound.read()` returns. */
 /**
- * The capability bound. `source: 'file'`: the legacy global /proc/sys/kernel/cap-bound (2.2 to
+ * What `capBound.read()` returns: the capability bound. `source: 'file'`: the legacy global /proc/sys/kernel/cap-bound (2.2 to
  * 2.6.24), with the file's `text`; `source: 'prctl'`: the calling thread's bounding set.
  */
 export type CapBoundReading =
-  | { readonly source: 'file'; readonly mask: bigint; readonly set: CapSet; /** The file's text as the kernel prints it (signed 32-bit decimal, e.g. '-257'). */ readonly text: string }
-  | { readonly source: 'prctl'; readonly mask: bigint; readonly set: CapSet; readonly text?: undefined };
+  | {
+    /** The legacy global file, /proc/sys/kernel/cap-bound. */
+    readonly source: 'file';
+    /** The bound as an unsigned mask. */
+    readonly mask: bigint;
+    /** The bound as a CapSet. */
+    readonly set: CapSet;
+    /** The file's text as the kernel prints it (signed 32-bit decimal, e.g. '-257'). */
+    readonly text: string;
+  }
+  | {
+    /** The calling thread's bounding set (PR_CAPBSET_READ). */
+    readonly source: 'prctl';
+    /** The bound as a mask. */
+    readonly mask: bigint;
+    /** The bound as a CapSet. */
+    readonly set: CapSet;
+    /** Only the file has a text. */
+    readonly text?: undefined;
+  };
 
+/** Options of every capBound call. */
 export interface CapBoundOptions {
   /** Where procfs is mounted (default '/proc'); point it at a fake tree to test the legacy file. */
   procRoot?: string;
@@ -206,20 +224,12 @@ export const capBound = {
   read,
 
   /**
-   * Lowers the bound TO `newBound` (the set that remains — not the caps to remove; see `drop`).
+   * Lowers the bound TO `newBound` (the set that remains — not the caps to remove: to drop named
+   * capabilities from every thread's bounding set, the verb is `caps.bounding.drop`).
    * Refuses with a CapsError, before anything is written, if `newBound` holds a cap the bound
    * lacks. 'file': writes the new mask as the kernel expects (signed decimal); 'prctl': drops
    * every other cap from the bounding set of every thread (`caps.bounding.drop`, verified).
    * @returns the bound read back afterwards
    */
   lower,
-
-  /**
-   * Removes `dropped` from the bound (the caps to remove; those already absent are ignored).
-   * @example capBound.drop(['cap_sys_module', 'cap_sys_rawio'])
-   */
-  drop(dropped: CapSetInput, options?: CapBoundLowerOptions): CapBoundReading {
-    const removed = CapSet.from(dropped);
-    return lower(read(options).set.minus(removed), options);
-  },
 };

@@ -38,6 +38,7 @@ export interface ReferenceComparison {
   added: CapSet;
   /** Capabilities of the reference the process can no longer hold. */
   dropped: CapSet;
+  /** Neither added nor dropped: the process's bound is the reference. */
   equal: boolean;
   /** `+cap_sys_admin -cap_mknod` style summary; the empty string when equal. */
   difference: string;
@@ -45,13 +46,19 @@ export interface ReferenceComparison {
 
 /** What containerProfile() reports. */
 export interface ContainerProfile {
+  /** The process read. */
   pid: number;
   /** The bounding set: what any program in this process can ever gain. */
   bounding: CapSet;
+  /** E: what it can use now. */
   effective: CapSet;
+  /** P: what it can make effective. */
   permitted: CapSet;
+  /** I: what may pass through exec. */
   inheritable: CapSet;
+  /** The ambient set: what exec keeps for programs without file capabilities. */
   ambient: CapSet;
+  /** no_new_privs: setuid bits and file capabilities are ignored at exec. */
   noNewPrivs: boolean;
   /** 0 none, 1 strict, 2 filter (e.g. Docker's default profile); undefined where /proc does not say. */
   seccomp: number | undefined;
@@ -59,11 +66,15 @@ export interface ContainerProfile {
   inUserNamespace: boolean | undefined;
   /** The `/proc/<pid>/ns/user` link, where readable. */
   userNamespace: string | undefined;
+  /** User ids. */
   uid: Ids;
+  /** Group ids. */
   gid: Ids;
-  /** The bounding set compared with Docker's default, Podman's default and the kernel's full set. */
+  /** The bounding set compared with Docker's default set (DOCKER_DEFAULT_CAPS). */
   docker: ReferenceComparison;
+  /** The bounding set compared with Podman's default set (PODMAN_DEFAULT_CAPS). */
   podman: ReferenceComparison;
+  /** The bounding set compared with every capability this kernel knows (a privileged container). */
   full: ReferenceComparison;
 }
 

@@ -22,7 +22,9 @@ export type FileTarget = string | URL | number;
 export interface FileCapsCommon {
   /** The single fE flag: when set, exec puts every permitted cap it grants into E. */
   readonly effective: boolean;
+  /** fP: what exec grants whatever the process holds (within the bounding set). */
   readonly permitted: CapSet;
+  /** fI: what exec grants only where the process has it in I. */
   readonly inheritable: CapSet;
   /** Exactly what `getcap` prints after the path, e.g. `cap_net_admin,cap_net_raw=ep`. */
   readonly text: string;
@@ -34,19 +36,33 @@ export interface FileCapsCommon {
  * prints `[rootid=N]`).
  */
 export type FileCaps =
-  | (FileCapsCommon & { readonly version: 1 | 2; readonly rootid?: undefined })
-  | (FileCapsCommon & { readonly version: 3; readonly rootid: number });
+  | (FileCapsCommon & {
+    /** The xattr's revision: 1 (32-bit sets) or 2 (64-bit), with no namespace root. */
+    readonly version: 1 | 2;
+    /** v1 and v2 carry no rootid. */
+    readonly rootid?: undefined;
+  })
+  | (FileCapsCommon & {
+    /** Revision 3: 64-bit sets for the root of one user namespace. */
+    readonly version: 3;
+    /** The uid, in the filesystem's user namespace, whose root the caps belong to. */
+    readonly rootid: number;
+  });
 
 /**
  * File caps as an object. `effective` is the all-or-nothing fE flag: `true`, `false`, or a set
  * as setcap reads one (empty → off; otherwise it must hold every permitted and inheritable cap).
  */
 export interface FileCapsInput {
+  /** fP (default empty). */
   permitted?: CapSetInput;
+  /** fI (default empty). */
   inheritable?: CapSetInput;
+  /** The fE flag: a boolean, or a set as setcap reads one (default false). */
   effective?: boolean | CapSetInput;
 }
 
+/** Options of `fileCaps.set`. */
 export interface FileCapsSetOptions {
   /**
    * Write a v3 xattr whose caps apply only to the root of user namespaces owned by this uid

@@ -37,11 +37,17 @@ const SECURED_AMBIENT = SECURED_BASIC | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_
 
 /** What getMode reads: a state with its securebits (a /proc reading has none: the mode is then unknown). */
 export interface ModeInput {
+  /** E. */
   effective: CapSetInput;
+  /** P. */
   permitted: CapSetInput;
+  /** I. */
   inheritable: CapSetInput;
+  /** The bounding set. */
   bounding: CapSetInput;
+  /** The ambient set. */
   ambient: CapSetInput;
+  /** The securebits word; where absent, a mode that depends on it is UNCERTAIN. */
   securebits?: number;
 }
 

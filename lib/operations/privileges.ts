@@ -32,6 +32,7 @@ import { EINVAL, EPERM } from '../vocabulary/abi.js';
 /** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
 export const LOCKED_SECUREBITS = 0xef; // a literal type for users; test/native/abi.test.ts checks it is those bits of abi.ts
 
+/** Options of `dropPrivileges()` and `planDrop()`: who to become and what to keep. */
 export interface DropPrivilegesOptions extends ProcessCallOptions {
   /** libcap's modes as starting points: 'nopriv' (nothing kept, bounding emptied, bits locked, nnp) or 'pure1e' (bits locked, ambient cleared, I kept). Explicit options override. */
   preset?: 'nopriv' | 'pure1e';
@@ -64,9 +65,13 @@ export interface DropPrivilegesOptions extends ProcessCallOptions {
   uniform?: boolean;
 }
 
+/** What `dropPrivileges()` returns: the ids and capabilities every thread now has. */
 export interface DropPrivilegesResult {
+  /** The uid every thread now has (real, effective, saved and fs). */
   uid: number;
+  /** The gid every thread now has. */
   gid: number;
+  /** The supplementary groups now. */
   groups: readonly number[];
   /** The final state of every thread. */
   threads: ThreadState[];
@@ -77,7 +82,9 @@ export interface DropPrivilegesResult {
    * `securebits`, or `limitBounding` to close it.
    */
   execRegains: CapSet;
+  /** How long the whole drop took, in ms. */
   elapsedMs: number;
+  /** Which backend answered: 'native' (the kernel) or 'model'. */
   backend: BackendKind;
 }
 
@@ -88,10 +95,22 @@ const DROP_KEYS = ['preset', 'user', 'group', 'groups', 'keep', 'effective', 'in
 
 /** What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program. */
 export interface DropPlan {
-  ids: { groups?: number[]; gid?: number; uid?: number };
+  /** The ids to set, in this order: groups, gid, uid (each left as it is where absent). */
+  ids: {
+    /** setgroups(2). */
+    groups?: number[];
+    /** setresgid(gid, gid, gid). */
+    gid?: number;
+    /** setresuid(uid, uid, uid). */
+    uid?: number;
+  };
+  /** Whether keep-caps is set before the uid changes (so P survives it). */
   keepCapsFirst: boolean;
+  /** The capability steps broadcast to every thread after the ids change. */
   steps: CapsStep[];
+  /** P at the end: what is kept. */
   permitted: CapSet;
+  /** Whether every thread ends in the same state (false: `uniform: false`, the caller alone keeps caps). */
   uniform: boolean;
 }
 

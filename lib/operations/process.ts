@@ -21,11 +21,19 @@ import type { IAB, IABInput } from '../text/types.js';
 
 export type { ThreadDifference };
 
+/** What `caps.verify()` returns: whether every thread equals the calling thread, and where not. */
 export interface VerifyResult {
   /** Every thread equals the calling thread. */
   uniform: boolean;
+  /** Every thread's state, as read. */
   threads: ThreadState[];
-  divergent: Array<{ tid: number; differences: ThreadDifference[] }>;
+  /** The threads that differ from the caller, and how. */
+  divergent: Array<{
+    /** The thread that differs. */
+    tid: number;
+    /** What differs: the caller's value expected, this thread's actual. */
+    differences: ThreadDifference[];
+  }>;
 }
 
 const DEFAULT_DEADLINE_MS = 2000;
@@ -178,11 +186,35 @@ function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThe
   return runEverywhere([adjustOp(getBackend().threadState(), set, change, capsFromArgs(list))], opts);
 }
 
+/** The calling thread's state, every thread's, and which of them differ from the caller. */
+function compareThreads(): { reference: ThreadState; threads: ThreadState[]; divergent: VerifyResult['divergent'] } {
+  const backend = getBackend();
+  const reference = backend.threadState();
+  const threads = backend.threads();
+  const divergent = threads
+    .map((t) => ({ tid: t.tid, differences: diff(reference, t) }))
+    .filter((d) => d.differences.length > 0);
+  return { reference, threads, divergent };
+}
+
 /** Every thread's state, and changes applied to every thread of the process, verified. */
 export const caps = {
-  /** The calling thread's full state (on the main thread: the process's reference state). */
+  /**
+   * The process's state: the one every thread shares. Every thread is read (/proc) and compared
+   * with the calling thread; where one differs, it throws ERR_CAPS_NOT_UNIFORM with those `tids`
+   * and what differs, rather than answer for the process with one thread's state.
+   * `thread.get()` reads the calling thread alone (no /proc, no comparison).
+   * @example caps.get().permitted.has('cap_net_bind_service') // true of every thread
+   */
   get(): ThreadState {
-    return getBackend().threadState();
+    const { reference, divergent } = compareThreads();
+    if (divergent.length === 0) return reference;
+    const shown = divergent.slice(0, 3).map((d) => `tid ${d.tid}: ${d.differences.map((x) => x.field).join(', ')}`).join('; ');
+    throw new CapsError({
+      code: 'ERR_CAPS_NOT_UNIFORM',
+      message: `caps.get(): ${divergent.length} thread(s) differ from the calling thread ${reference.tid} (${shown}${divergent.length > 3 ? '; …' : ''}), so the process has no one state; thread.get() reads the calling thread, caps.verify() lists every difference`,
+      tids: divergent.map((d) => d.tid),
+    });
   },
 
   /** Every thread's state (the kernel: /proc/self/task/<tid>/status, plus securebits read back by the last broadcast). */
@@ -192,12 +224,7 @@ export const caps = {
 
   /** Whether every thread equals the calling thread (capability sets, no_new_privs, securebits where known, ids). */
   verify(): VerifyResult {
-    const backend = getBackend();
-    const ref = backend.threadState();
-    const threads = backend.threads();
-    const divergent = threads
-      .map((t) => ({ tid: t.tid, differences: diff(ref, t) }))
-      .filter((d) => d.differences.length > 0);
+    const { threads, divergent } = compareThreads();
     return { uniform: divergent.length === 0, threads, divergent };
   },
 
@@ -286,6 +313,7 @@ export const caps = {
     return runEverywhere(compileSteps(steps), opts);
   },
 
+  /** The bounding set of every thread: `get`, and `drop` (it can only be lowered). */
   bounding: {
     /** The calling thread's bounding set (nothing can add to it: drop-only). */
     get(): CapSet { return getBackend().threadState().bounding; },
@@ -296,6 +324,7 @@ export const caps = {
     },
   },
 
+  /** The ambient set of every thread: `get`, `raise`, `lower`, `clear`. */
   ambient: {
     /** The calling thread's ambient set. */
     get(): CapSet { return getBackend().threadState().ambient; },
@@ -315,6 +344,7 @@ export const caps = {
     },
   },
 
+  /** The securebits of every thread: `get`, and `set` by names or a number. */
   securebits: {
     /** The calling thread's securebits word (see securebitNames()). */
     get(): number { return getBackend().threadState().securebits ?? 0; },

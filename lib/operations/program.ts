@@ -13,17 +13,29 @@ import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECB
 
 /** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
 export const SECUREBITS = Object.freeze({
+  /** SECBIT_NOROOT: uid 0 gains no capabilities at exec, nor from a setuid-root file. */
   noroot: SECBIT_NOROOT,
+  /** Locks noroot: it can never change again in this process or its children. */
   noroot_locked: SECBIT_NOROOT_LOCKED,
+  /** SECBIT_NO_SETUID_FIXUP: changing uids to or from 0 leaves the capability sets alone. */
   no_setuid_fixup: SECBIT_NO_SETUID_FIXUP,
+  /** Locks no_setuid_fixup: it can never change again in this process or its children. */
   no_setuid_fixup_locked: SECBIT_NO_SETUID_FIXUP_LOCKED,
+  /** SECBIT_KEEP_CAPS: P survives the change of every uid away from 0 (cleared at exec). */
   keep_caps: SECBIT_KEEP_CAPS,
+  /** Locks keep_caps: it can never change again in this process or its children. */
   keep_caps_locked: SECBIT_KEEP_CAPS_LOCKED,
+  /** SECBIT_NO_CAP_AMBIENT_RAISE: the ambient set cannot be raised. */
   no_cap_ambient_raise: SECBIT_NO_CAP_AMBIENT_RAISE,
+  /** Locks no_cap_ambient_raise: it can never change again in this process or its children. */
   no_cap_ambient_raise_locked: SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+  /** SECBIT_EXEC_RESTRICT_FILE (6.14+): script interpreters are asked to check files before running them. */
   exec_restrict_file: SECBIT_EXEC_RESTRICT_FILE,
+  /** Locks exec_restrict_file: it can never change again in this process or its children. */
   exec_restrict_file_locked: SECBIT_EXEC_RESTRICT_FILE_LOCKED,
+  /** SECBIT_EXEC_DENY_INTERACTIVE (6.14+): script interpreters are asked to refuse interactive input. */
   exec_deny_interactive: SECBIT_EXEC_DENY_INTERACTIVE,
+  /** Locks exec_deny_interactive: it can never change again in this process or its children. */
   exec_deny_interactive_locked: SECBIT_EXEC_DENY_INTERACTIVE_LOCKED,
 });
 
@@ -78,14 +90,48 @@ export type CapsInput = CapLike | CapSetInput;
 
 /** One step of `caps.apply()`; steps run in order, on every thread. */
 export type CapsStep =
-  | ({ op: 'set' } & CapTriple)
-  | { op: 'bounding.drop'; caps: CapsInput }
-  | { op: 'ambient.raise'; caps: CapsInput }
-  | { op: 'ambient.lower'; caps: CapsInput }
-  | { op: 'ambient.clear' }
-  | { op: 'securebits.set'; bits: SecurebitsInput }
-  | { op: 'keepCaps.set'; on: boolean }
-  | { op: 'noNewPrivs.set' };
+  | ({
+    /** Sets E, P and I (capset). */
+    op: 'set';
+  } & CapTriple)
+  | {
+    /** Removes capabilities from the bounding set. */
+    op: 'bounding.drop';
+    /** The capabilities to remove. */
+    caps: CapsInput;
+  }
+  | {
+    /** Adds capabilities to the ambient set (each must be in P and I). */
+    op: 'ambient.raise';
+    /** The capabilities to add. */
+    caps: CapsInput;
+  }
+  | {
+    /** Removes capabilities from the ambient set. */
+    op: 'ambient.lower';
+    /** The capabilities to remove. */
+    caps: CapsInput;
+  }
+  | {
+    /** Empties the ambient set. */
+    op: 'ambient.clear';
+  }
+  | {
+    /** Sets the securebits word. */
+    op: 'securebits.set';
+    /** The bits, by name or as a number. */
+    bits: SecurebitsInput;
+  }
+  | {
+    /** Sets or clears keep-caps. */
+    op: 'keepCaps.set';
+    /** Keep P across a change of every uid away from 0. */
+    on: boolean;
+  }
+  | {
+    /** Sets no_new_privs (it cannot be cleared). */
+    op: 'noNewPrivs.set';
+  };
 
 /** A list of capabilities in the order given (numbers), from any CapsInput. */
 export function toCapList(input: CapsInput | readonly CapsInput[]): number[] {

@@ -12,18 +12,25 @@ import type { CredState } from './explain-errno.js';
 
 /** One attribute in which two states (or a thread and the reference) differ. */
 export interface ThreadDifference {
+  /** Which attribute differs. */
   field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'keepCaps' | 'uid' | 'gid' | 'groups';
+  /** The value expected (the first state's), as text: libcap names for sets. */
   expected: string;
+  /** The value found (the second state's), as text. */
   actual: string;
   /** Capability sets only: the names expected but absent, and present but not expected (issue 23). */
   missing?: string[];
+  /** Capability sets only: the names present but not expected. */
   extra?: string[];
 }
 
 /** What diff() compares: a CapState and, where both sides carry them (a ThreadState, a ProcStatus), the ids. */
 export interface ComparableState extends CapState {
+  /** User ids, compared where given. */
   uid?: Ids;
+  /** Group ids, compared where given. */
   gid?: Ids;
+  /** Supplementary groups, compared where given. */
   groups?: readonly number[];
 }
 

@@ -23,6 +23,7 @@ export type ProcPid = number | 'self';
 
 /** Where the readers find procfs: `procRoot` (default '/proc'), as libcap's cap_proc_root. It must be a procfs mount. */
 export interface ProcReadOptions {
+  /** Where procfs is mounted (default '/proc'): a container's /proc, or a fake tree in tests (libcap's cap_proc_root). */
   procRoot?: string;
 }
 
@@ -107,12 +108,15 @@ export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
 
 /** A thread or process that exists but could not be read (permissions, a parse failure…). */
 export interface Unreadable {
+  /** The thread that could not be read. */
   tid: number;
+  /** Why (EACCES, a parse error, …). */
   error: CapsError;
 }
 
 /** Every thread of a process, ascending by tid. */
 export interface ProcessThreads {
+  /** Every thread that could be read, ascending by tid. */
   threads: ProcStatus[];
   /** Threads that exist but could not be read; threads that exited during the read are left out. */
   unreadable: Unreadable[];
@@ -194,7 +198,9 @@ function* threadCount(root: string, pid: ProcPid): Reader<number | undefined> {
 
 /** What pscap shows about a process, and the full status behind it. */
 export interface ProcessInfo {
+  /** The process id. */
   pid: number;
+  /** The parent's process id. */
   ppid: number;
   /** The effective uid. */
   uid: number;
@@ -202,13 +208,21 @@ export interface ProcessInfo {
   user: string | undefined;
   /** The command name (comm). */
   command: string;
+  /** I of the main thread. */
   inheritable: CapSet;
+  /** P of the main thread. */
   permitted: CapSet;
+  /** E of the main thread. */
   effective: CapSet;
+  /** The bounding set of the main thread. */
   bounding: CapSet;
+  /** The ambient set of the main thread. */
   ambient: CapSet;
+  /** no_new_privs of the main thread. */
   noNewPrivs: boolean;
+  /** Seccomp mode (0 none, 1 strict, 2 filter); undefined where the kernel does not print it. */
   seccomp: number | undefined;
+  /** A kernel thread (no user space; pscap leaves these out). */
   kernelThread: boolean;
   /** The `/proc/<pid>/ns/user` link, e.g. `user:[4026531837]`; undefined if unreadable. */
   userNamespace: string | undefined;
@@ -218,17 +232,21 @@ export interface ProcessInfo {
    * descendants' cannot be read). Undefined if its namespace link cannot be read.
    */
   inChildUserNamespace: boolean | undefined;
+  /** The main thread's whole status file, parsed. */
   status: ProcStatus;
 }
 
 /** A process that exists but could not be read. */
 export interface UnreadableProcess {
+  /** The process that could not be read. */
   pid: number;
+  /** Why (EACCES, a parse error, …). */
   error: CapsError;
 }
 
 /** Every process on the host, ascending by pid. */
 export interface ProcessList {
+  /** Every process that could be read, ascending by pid. */
   processes: ProcessInfo[];
   /** Processes that exist but could not be read; processes that exited during the listing are left out. */
   unreadable: UnreadableProcess[];

@@ -10,22 +10,24 @@ import { CapSet } from '../vocabulary/capset.js';
 import { CapsError } from '../vocabulary/errors.js';
 import type { Building, Ids, ThreadState } from '../vocabulary/types.js';
 
-/** One task's credentials and identity, as its `/proc/…/status` file shows them. */
-export interface ProcStatus {
+/**
+ * One task's credentials and identity, as its `/proc/…/status` file shows them: a
+ * {@link ThreadState} (the one thread-state shape; `tid` is the status file's `Pid:` line) plus
+ * what /proc adds. securebits and keepCaps are undefined: /proc does not show them.
+ */
+export interface ProcStatus extends ThreadState {
   /** The command name (comm, at most 15 bytes), with the kernel's escapes undone. */
   readonly name: string;
   /** The state letter and word, e.g. `S (sleeping)`; undefined if the line is absent. */
   readonly state?: string;
   /** Thread group id: the process id. */
   readonly tgid: number;
-  /** This task's id (the thread id; equals tgid for the main thread). */
-  readonly pid: number;
+  /** This task's id, the thread id (the `Pid:` line; equals tgid for the main thread). */
+  readonly tid: number;
+  /** The parent's process id. */
   readonly ppid: number;
+  /** The pid of the process tracing this one (0: none). */
   readonly tracerPid?: number;
-  readonly uid: Ids;
-  readonly gid: Ids;
-  /** Supplementary groups, in the kernel's order. */
-  readonly groups: readonly number[];
   /** The task's pid in each pid namespace, outermost first (NSpid); undefined on kernels < 4.1. */
   readonly nspid?: number[];
   /** Threads in the process (the Threads: line). */
@@ -34,10 +36,6 @@ export interface ProcStatus {
   readonly umask?: number;
   /** A kernel thread (Kthread: 1; on kernels without that line, a live task without VmSize). */
   readonly kernelThread: boolean;
-  readonly inheritable: CapSet;
-  readonly permitted: CapSet;
-  readonly effective: CapSet;
-  readonly bounding: CapSet;
   /** Empty where the kernel predates ambient capabilities (CapAmb absent, < 4.3). */
   readonly ambient: CapSet;
   /** False where the kernel does not print NoNewPrivs (< 4.10). */
@@ -56,10 +54,15 @@ export interface ProcStatus {
 
 /** The signal masks of one task, from its status file. */
 export interface SignalMasks {
+  /** SigPnd: pending for this thread. */
   pending: bigint;
+  /** ShdPnd: pending for the whole process. */
   sharedPending: bigint;
+  /** SigBlk: blocked by this thread. */
   blocked: bigint;
+  /** SigIgn: ignored. */
   ignored: bigint;
+  /** SigCgt: caught by a handler. */
   caught: bigint;
 }
 
@@ -239,7 +242,7 @@ export function parseStatus(text: string): ProcStatus {
   const status: Building<ProcStatus> = {
     name: unescapeName(r.text('Name')),
     tgid: r.int('Tgid'),
-    pid: r.int('Pid'),
+    tid: r.int('Pid'),
     ppid: r.int('PPid'),
     uid: r.ids('Uid'),
     gid: r.ids('Gid'),
@@ -280,7 +283,7 @@ export function parseStatus(text: string): ProcStatus {
  */
 export function statusToThreadState(s: ProcStatus): ThreadState {
   const state: Building<ThreadState> = {
-    tid: s.pid,
+    tid: s.tid,
     effective: s.effective,
     permitted: s.permitted,
     inheritable: s.inheritable,

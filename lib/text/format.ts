@@ -72,7 +72,7 @@ function classify(e0: number, e1: number, p0: number, p1: number, i0: number, i1
  * getcap print): the most common state among the kernel's capabilities as the base clause
  * (ties to the smallest state), then one clause per other state from eip down to none,
  * compacted to `cap_x=ep` when the base is empty, then any set bits beyond the kernel
- * (`options.kernelBits`, default the running kernel's) as `+` clauses.
+ * (up to `options.lastCap`, default the running kernel's) as `+` clauses.
  * Omitted sets are empty; each set may be a CapSet, a bigint mask or names/numbers.
  *
  * @example formatCaps({ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'] })

@@ -29,7 +29,7 @@ const NAME: string[] = Array.from({ length: MAX_CAP + 1 }, (_, cap) => CAP_NAMES
  *
  * Throws CapsError `ERR_CAPS_PARSE` (errno -22) with `offset` and `expected` where libcap
  * returns EINVAL (and, deliberately, on a NUL character, where C would stop reading).
- * `options.kernelBits` is validated but does not change parsing: Debian's libcap knows every
+ * `options.lastCap` is validated but does not change parsing: Debian's libcap knows every
  * name whatever the kernel (§2.4).
  *
  * @example parseIAB('!cap_net_raw,^cap_chown').ambient.has('cap_chown') // true
@@ -73,7 +73,7 @@ export function parseIAB(text: string, options?: TextOptions): IAB {
  * Prints an IAB tuple the way libcap 2.66 `cap_iab_to_text` does (what `capsh --print` shows
  * as "Current IAB"): ascending capability number, each as `!` if not in the bounding set, then
  * `^` if ambient (else `%` when both not-bounding and inheritable), then the name; only
- * capabilities the kernel supports (`options.kernelBits`) are printed, higher bits are dropped.
+ * capabilities the kernel supports (up to `options.lastCap`) are printed, higher bits are dropped.
  * An ambient capability prints as `^` whether or not it is also listed as inheritable (libcap
  * keeps A ⊆ I). Omitted vectors are empty; each may be a CapSet, a bigint mask or names/numbers.
  *

@@ -8,12 +8,12 @@ import { lastCap } from '../vocabulary/names.js';
 /** Options of parseCaps, formatCaps, parseIAB and formatIAB. */
 export interface TextOptions {
   /**
-   * How many capabilities the kernel supports (libcap's `cap_max_bits()`), 1..64.
-   * Default: the running kernel's `lastCap() + 1`. It decides what `all` and a bare `=` cover,
-   * which bits the formatter may fold into its base state, and which bits the IAB formatter
-   * drops (text-formats §2.1, §2.4).
+   * The highest capability number the kernel knows, 0..63 — the number `lastCap()` returns
+   * and `CapSet.full(last)` takes (libcap's `cap_max_bits()` is one more). Default: the running
+   * kernel's `lastCap()`. It decides what `all` and a bare `=` cover, which bits the formatter
+   * may fold into its base state, and which bits the IAB formatter drops (text-formats §2.1, §2.4).
    */
-  kernelBits?: number;
+  lastCap?: number;
 }
 
 /** The resolved kernel size: the number, and its mask as two unsigned 32-bit words. */
@@ -36,13 +36,16 @@ for (let bits = 0; bits <= 64; bits++) {
 export function resolveKernelSize(options: TextOptions | undefined): KernelSize {
   if (options === undefined) return sizes[lastCap() + 1]!;
   if (options === null || typeof options !== 'object') {
-    throw invalidArg('text options', options, 'an object such as { kernelBits: 41 }');
+    throw invalidArg('text options', options, 'an object such as { lastCap: 40 }');
   }
-  refuseUnknownKeys('text options', options, ['kernelBits']);
-  const bits = options.kernelBits;
-  if (bits === undefined) return sizes[lastCap() + 1]!;
-  if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 64) {
-    throw invalidArg('kernelBits', bits, 'an integer from 1 to 64 (the number of capabilities the kernel supports)');
+  if ('kernelBits' in options) {
+    throw invalidArg('kernelBits', (options as { kernelBits: unknown }).kernelBits, 'lastCap, the highest capability number (kernelBits - 1), since issue 24: one count convention');
   }
-  return sizes[bits]!;
+  refuseUnknownKeys('text options', options, ['lastCap']);
+  const last = options.lastCap;
+  if (last === undefined) return sizes[lastCap() + 1]!;
+  if (typeof last !== 'number' || !Number.isInteger(last) || last < 0 || last > 63) {
+    throw invalidArg('lastCap', last, 'an integer from 0 to 63 (the highest capability number the kernel knows)');
+  }
+  return sizes[last + 1]!;
 }

@@ -31,7 +31,7 @@ const CLAUSE_EXPECTED = "a capability name such as cap_chown, a number below 64,
  * `= cap_setuid+eip`) exactly as libcap 2.66 `cap_from_text` does: clauses apply left to
  * right to an empty set; names are the full `cap_` names in any case; numbers below 64 and
  * names beyond the kernel are accepted; `all` and a bare `=` cover the kernel's
- * capabilities (`options.kernelBits`, default the running kernel's).
+ * capabilities (up to `options.lastCap`, default the running kernel's).
  *
  * Throws CapsError `ERR_CAPS_PARSE` (errno -22) with `offset` and `expected` where libcap
  * returns EINVAL. One deliberate difference: a NUL character is an error here, where C would

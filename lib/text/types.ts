@@ -6,8 +6,11 @@ import type { CapTriple } from '../vocabulary/types.js';
 
 /** A process's (or a file's) three capability sets, as cap_from_text returns them. */
 export interface CapSetTriple {
+  /** E. */
   effective: CapSet;
+  /** P. */
   permitted: CapSet;
+  /** I. */
   inheritable: CapSet;
 }
 
@@ -19,14 +22,20 @@ export type CapTripleInput = Partial<CapTriple>;
  * Bounding set (the ones `!` drops from the bounding set).
  */
 export interface IAB {
+  /** I: the inheritable set. */
   inheritable: CapSet;
+  /** A: the ambient set. */
   ambient: CapSet;
+  /** The capabilities missing from the bounding set. */
   notBounding: CapSet;
 }
 
 /** What formatIAB takes: each vector as a CapSet, a bigint mask or names/numbers; omitted = empty. */
 export interface IABInput {
+  /** I: the inheritable set. */
   inheritable?: CapSetInput;
+  /** A: the ambient set. */
   ambient?: CapSetInput;
+  /** The capabilities missing from the bounding set. */
   notBounding?: CapSetInput;
 }

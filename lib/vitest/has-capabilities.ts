@@ -9,7 +9,9 @@ import { formatCaps, parseCaps } from '../text/index.js';
 import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, unreadableLines, type ResolvedSubject } from './subject.js';
 import { EINVAL } from '../vocabulary/abi.js';
 
+/** The sets toHaveCapabilities can check, in the order it reports them. */
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;
+/** One of SET_NAMES. */
 export type SetName = (typeof SET_NAMES)[number];
 
 /** The expectation of toHaveCapabilities: libcap text, or the sets to check (others are not checked). */

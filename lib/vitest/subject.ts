@@ -10,20 +10,31 @@ import type { Ids } from '../vocabulary/types.js';
 
 /** A thread's state as ThreadState, ProcStatus or the model give it (only the sets are required). */
 export interface CapabilityStateLike {
+  /** E. */
   effective: CapSet;
+  /** P. */
   permitted: CapSet;
+  /** I. */
   inheritable: CapSet;
+  /** The bounding set. */
   bounding?: CapSet;
+  /** The ambient set. */
   ambient?: CapSet;
-  /** ThreadState names the thread `tid`, ProcStatus `pid`. */
+  /** The thread the state is of, for messages. */
   tid?: number;
-  pid?: number;
+  /** no_new_privs. */
   noNewPrivs?: boolean;
-  seccomp?: number;
+  /** Seccomp mode. */
+  seccomp?: number | undefined;
+  /** The securebits word. */
   securebits?: number;
+  /** SECBIT_KEEP_CAPS. */
   keepCaps?: boolean;
+  /** User ids. */
   uid?: Ids;
+  /** Group ids. */
   gid?: Ids;
+  /** Supplementary groups. */
   groups?: readonly number[];
 }
 
@@ -63,7 +74,7 @@ function revived(s: CapabilityStateLike): CapabilityStateLike {
 }
 
 function labelOf(s: CapabilityStateLike, index: number): string {
-  const id = s.tid ?? s.pid;
+  const id = s.tid;
   return id === undefined ? `state #${index + 1}` : `thread ${id}`;
 }
 
@@ -79,7 +90,7 @@ export function resolveSubject(received: unknown): ResolvedSubject | undefined {
     };
   }
   if (isState(received)) {
-    return { description: received.tid ?? received.pid ? `the state of ${labelOf(received, 0)}` : 'the given state', threads: [{ label: labelOf(received, 0), state: revived(received) }], unreadable: [] };
+    return { description: received.tid ? `the state of ${labelOf(received, 0)}` : 'the given state', threads: [{ label: labelOf(received, 0), state: revived(received) }], unreadable: [] };
   }
   if (Array.isArray(received) && received.every(isState)) {
     return {

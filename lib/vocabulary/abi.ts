@@ -83,11 +83,18 @@ export const XATTR_CAPS_SZ_2 = 20;
 export const XATTR_CAPS_SZ_3 = 24;
 
 // capabilities the rules name (linux/capability.h; every name is in names.ts)
+/** Capability 1, cap_dac_override: bypass file read, write and execute permission checks. */
 export const CAP_DAC_OVERRIDE = 1;
+/** Capability 6, cap_setgid: set any gid and supplementary groups. */
 export const CAP_SETGID = 6;
+/** Capability 7, cap_setuid: set any uid. */
 export const CAP_SETUID = 7;
+/** Capability 8, cap_setpcap: change the bounding set and securebits; add any capability of the bounding set to I. */
 export const CAP_SETPCAP = 8;
+/** Capability 16, cap_sys_module: load and unload kernel modules. */
 export const CAP_SYS_MODULE = 16;
+/** Capability 21, cap_sys_admin: the catch-all administration capability. */
 export const CAP_SYS_ADMIN = 21;
+/** Capability 24, cap_sys_resource: override resource limits. */
 export const CAP_SYS_RESOURCE = 24;
 export const CAP_SETFCAP = 31;

@@ -11,6 +11,7 @@ const ALL_BITS = (1n << 64n) - 1n;
  * advanced IPC serialization (the v8 serializer keeps own data properties, not the class).
  */
 export interface CapSetData {
+  /** The 64-bit mask: bit n set for capability n. */
   readonly mask: bigint;
 }
 

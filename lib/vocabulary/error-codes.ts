@@ -4,7 +4,36 @@
  * ('EPERM', 'EINVAL'). The README's error table is this list (a test holds them equal), and a
  * test refuses an `ERR_CAPS_*` literal in lib/ that is not here.
  */
-export const ERROR_CODES = Object.freeze({
+/** A code from the registry: every `ERR_CAPS_*` code linux-caps throws. */
+export type CapsErrorCode =
+  | 'ERR_CAPS_INVALID_ARG'
+  | 'ERR_CAPS_PARSE'
+  | 'ERR_CAPS_UNKNOWN_CAP'
+  | 'ERR_CAPS_UNKNOWN_USER'
+  | 'ERR_CAPS_UNKNOWN_GROUP'
+  | 'ERR_CAPS_BAD_XATTR'
+  | 'ERR_CAPS_PROC_PARSE'
+  | 'ERR_CAPS_PROC_READ'
+  | 'ERR_CAPS_NO_PROCFS'
+  | 'ERR_CAPS_PARTIAL'
+  | 'ERR_CAPS_VERIFY'
+  | 'ERR_CAPS_NOT_UNIFORM'
+  | 'ERR_CAPS_CANNOT_DROP'
+  | 'ERR_CAPS_NOT_MAIN_THREAD'
+  | 'ERR_CAPS_IO_URING'
+  | 'ERR_CAPS_TOO_MANY_THREADS'
+  | 'ERR_CAPS_BUSY'
+  | 'ERR_CAPS_BROADCAST_OFF'
+  | 'ERR_CAPS_UNSUPPORTED'
+  | 'ERR_CAPS_UNSUPPORTED_LIBC'
+  | 'ERR_CAPS_UNSUPPORTED_ARCH'
+  | 'ERR_CAPS_MODEL_FROM_ENV'
+  | 'ERR_CAPS_ENV_EXITING'
+  | 'ERR_CAPS_WATCH'
+  | 'ERR_CAPS_VSERVER_CONFIG';
+
+/** Each code with what it means (the README's error table). */
+export const ERROR_CODES: Readonly<Record<CapsErrorCode, string>> = Object.freeze({
   ERR_CAPS_INVALID_ARG: 'an argument or option is not what the call takes (the message names it and what was expected)',
   ERR_CAPS_PARSE: 'capability or IAB text does not parse; `offset` and `expected` say where and what',
   ERR_CAPS_UNKNOWN_CAP: 'a capability name or number this library or this kernel does not know',
@@ -16,6 +45,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_CAPS_NO_PROCFS: 'the /proc a check would trust is missing or not procfs: nothing was changed',
   ERR_CAPS_PARTIAL: 'a whole-process change reached some threads and not others (`tids`); nothing is rolled back',
   ERR_CAPS_VERIFY: 'a change was made but reading it back does not show it',
+  ERR_CAPS_NOT_UNIFORM: 'caps.get(): the threads of this process do not share one state (`tids` differ from the caller); thread.get() reads the caller alone',
   ERR_CAPS_CANNOT_DROP: 'dropPrivileges cannot do what was asked from this state (said before anything changes)',
   ERR_CAPS_NOT_MAIN_THREAD: 'a whole-process call from a Worker: only the main thread may make one',
   ERR_CAPS_IO_URING: "io_uring worker threads would keep the old credentials: set UV_USE_IO_URING=0",
@@ -29,7 +59,4 @@ export const ERROR_CODES = Object.freeze({
   ERR_CAPS_ENV_EXITING: 'launch() in a Worker that is shutting down',
   ERR_CAPS_WATCH: "a launched child started but its exit cannot be watched; it is reaped in the background",
   ERR_CAPS_VSERVER_CONFIG: 'a util-vserver configuration file the model cannot read',
-} as const);
-
-/** A code from the registry. */
-export type CapsErrorCode = keyof typeof ERROR_CODES;
+});

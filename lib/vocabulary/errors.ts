@@ -56,11 +56,15 @@ export type CapsErrorCodeOrErrno = CapsErrorCode | ErrnoCode;
 /** An errno's name, as Node's system errors spell it: `'EPERM'`. */
 export type ErrnoCode = `E${Uppercase<string>}`;
 
+/** The fields a CapsError is built from (its constructor's argument). */
 export interface CapsErrorInit {
+  /** `ERR_CAPS_*` (see ERROR_CODES) or the errno's name ('EPERM'). */
   code: CapsErrorCodeOrErrno;
+  /** What was asked and why it failed. */
   message: string;
   /** Negative errno, as in Node's fs errors. */
   errno?: number;
+  /** The syscall that failed (capset, prctl, setxattr, …). */
   syscall?: string;
   /** The operation asked for, e.g. 'PR_CAPBSET_DROP'. */
   op?: string;
@@ -70,12 +74,15 @@ export interface CapsErrorInit {
   tids?: number[];
   /** Parse errors: where the text went wrong, and what would have been accepted there. */
   offset?: number;
+  /** Parse errors: what would have been accepted at offset. */
   expected?: string;
   /** The kernel rule that refused, in words (from the model or the spec). */
   reason?: string;
   /** Spec section the reason comes from, e.g. 'kernel-semantics §2.3'. */
   rule?: string;
+  /** The file or /proc path involved. */
   path?: string;
+  /** The underlying error (kept as the standard Error cause). */
   cause?: unknown;
 }
 
@@ -85,16 +92,27 @@ export interface CapsErrorInit {
  * refused), `tids` (threads of a partial application), `offset`/`expected` (parse errors), `path`.
  */
 export class CapsError extends Error {
+  /** `ERR_CAPS_*` (see ERROR_CODES) or the errno's name ('EPERM'), as Node's errors. */
   readonly code: CapsErrorCodeOrErrno;
+  /** Negative errno, as in Node's fs errors (-1 for EPERM). */
   readonly errno?: number;
+  /** The syscall that failed (capset, prctl, setxattr, …). */
   readonly syscall?: string;
+  /** The operation asked for, e.g. 'PR_CAPBSET_DROP'. */
   readonly op?: string;
+  /** libcap's lower-case name of the capability involved. */
   readonly cap?: string;
+  /** Threads concerned (a partial application, a divergence). */
   readonly tids?: number[];
+  /** Parse errors: the offset in the text where it went wrong. */
   readonly offset?: number;
+  /** Parse errors: what would have been accepted there. */
   readonly expected?: string;
+  /** The kernel rule that refused, in words. */
   readonly reason?: string;
+  /** Spec section the reason comes from, e.g. 'kernel-semantics §2.3'. */
   readonly rule?: string;
+  /** The file or /proc path involved. */
   readonly path?: string;
 
   /** Builds the error from its fields; `cause` is kept as the standard Error cause. */

@@ -8,30 +8,44 @@ export type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 /** real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines. */
 export interface Ids {
+  /** The real id: who the process is. */
   readonly real: number;
+  /** The effective id: what permission checks use. */
   readonly effective: number;
+  /** The saved set-id: an id the process may switch back to. */
   readonly saved: number;
+  /** The filesystem id: what file access checks use (follows the effective id unless set apart). */
   readonly fs: number;
 }
 
 /** Everything the kernel keeps per thread that this library reads or changes. */
 export interface ThreadState {
+  /** The thread's id (the task id; the process id for the main thread). */
   readonly tid: number;
+  /** E: the capabilities the kernel checks now. */
   readonly effective: CapSet;
+  /** P: the limit of E, and what may be added back to E or I. */
   readonly permitted: CapSet;
+  /** I: what may pass through execve (with the file's inheritable set, or as ambient). */
   readonly inheritable: CapSet;
+  /** The bounding set: the limit of what execve may grant and of what I may gain. */
   readonly bounding: CapSet;
+  /** The ambient set: what execve keeps for a program without file capabilities. */
   readonly ambient: CapSet;
+  /** no_new_privs: execve grants nothing (setuid bits and file capabilities are ignored). */
   readonly noNewPrivs: boolean;
   /** The securebits word; undefined where it could not be read (another thread, read from /proc). */
   readonly securebits?: number;
   /** SECBIT_KEEP_CAPS (PR_GET_KEEPCAPS); undefined where unknown, as securebits. */
   readonly keepCaps?: boolean;
+  /** User ids. */
   readonly uid: Ids;
+  /** Group ids. */
   readonly gid: Ids;
+  /** Supplementary groups. */
   readonly groups: readonly number[];
   /** Seccomp mode from /proc (0 none, 1 strict, 2 filter), where known. */
-  readonly seccomp?: number;
+  readonly seccomp?: number | undefined;
 }
 
 /**
@@ -41,8 +55,11 @@ export interface ThreadState {
  * `caps.effective.raise(…)`, `caps.permitted.lower(…)`, `caps.inheritable.raise(…)` and their kin.
  */
 export interface CapTriple {
+  /** E: what the kernel checks now. */
   effective: CapSetInput;
+  /** P: the limit of E. */
   permitted: CapSetInput;
+  /** I: what may pass through execve. */
   inheritable: CapSetInput;
 }
 
@@ -54,15 +71,21 @@ export interface CapTriple {
  * attribute left out is left as it is.
  */
 export interface CapState {
+  /** E, as it should be. */
   effective: CapSetInput;
+  /** P, as it should be. */
   permitted: CapSetInput;
+  /** I, as it should be. */
   inheritable: CapSetInput;
+  /** The bounding set, as it should be (it can only be lowered); left as it is where absent. */
   bounding?: CapSetInput;
+  /** The ambient set, as it should be; left as it is where absent. */
   ambient?: CapSetInput;
   /** The whole securebits word (keep_caps included). */
   securebits?: number;
   /** SECBIT_KEEP_CAPS alone; where securebits is given too, the two must agree. */
   keepCaps?: boolean;
+  /** no_new_privs (it can only be set); left as it is where absent. */
   noNewPrivs?: boolean;
 }
 
@@ -71,15 +94,56 @@ export interface CapState {
  * name exactly what failed. Programs run in order and stop at the first failure.
  */
 export type CredOp =
-  | { op: 'capset'; effective: CapSet; permitted: CapSet; inheritable: CapSet }
-  | { op: 'bounding.drop'; cap: number }
-  | { op: 'ambient.raise'; cap: number }
-  | { op: 'ambient.lower'; cap: number }
-  | { op: 'ambient.clear' }
-  | { op: 'securebits.set'; bits: number }
-  | { op: 'keepCaps.set'; on: boolean }
-  | { op: 'noNewPrivs.set' };
+  | {
+    /** capset(2): E, P and I at once. */
+    op: 'capset';
+    /** The new E. */
+    effective: CapSet;
+    /** The new P. */
+    permitted: CapSet;
+    /** The new I. */
+    inheritable: CapSet;
+  }
+  | {
+    /** prctl(PR_CAPBSET_DROP). */
+    op: 'bounding.drop';
+    /** The capability number. */
+    cap: number;
+  }
+  | {
+    /** prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE). */
+    op: 'ambient.raise';
+    /** The capability number. */
+    cap: number;
+  }
+  | {
+    /** prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER). */
+    op: 'ambient.lower';
+    /** The capability number. */
+    cap: number;
+  }
+  | {
+    /** prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL). */
+    op: 'ambient.clear';
+  }
+  | {
+    /** prctl(PR_SET_SECUREBITS). */
+    op: 'securebits.set';
+    /** The whole securebits word. */
+    bits: number;
+  }
+  | {
+    /** prctl(PR_SET_KEEPCAPS). */
+    op: 'keepCaps.set';
+    /** Keep P across a change of every uid away from 0. */
+    on: boolean;
+  }
+  | {
+    /** prctl(PR_SET_NO_NEW_PRIVS, 1). */
+    op: 'noNewPrivs.set';
+  };
 
+/** A credential program: steps run in order on one thread, stopping at the first failure. */
 export type CredProgram = readonly CredOp[];
 
 /** A step only a launched child takes, between fork and exec (launch plans; never a running process). */
@@ -96,7 +160,9 @@ export type PlanOp = CredOp | ChildOp;
 
 /** Where a program stopped: the step index, the kernel's errno (negative), and why if known. */
 export interface OpFailure {
+  /** Index of the step that failed; the steps before it stay applied. */
   index: number;
+  /** The kernel's errno for that step, negative (e.g. -1 for EPERM). */
   errno: number;
   /** The rule that refused, in words (e.g. "I' ⊄ I ∪ B: cap_sys_admin is not in the bounding set"). */
   reason?: string;
@@ -111,13 +177,16 @@ export type BackendKind = 'native' | 'model';
 export interface ProcessResult {
   /** How many threads now hold the requested state (all of them). */
   threadCount: number;
+  /** How long the whole call took, in ms. */
   elapsedMs: number;
+  /** Which backend answered: 'native' (the kernel) or 'model' (a simulated process). */
   backend: BackendKind;
 }
 
 /** What to do when a whole-process program did not reach every thread. */
 export type OnPartial = 'abort' | 'throw';
 
+/** Options of every whole-process call (`caps.*`, `dropPrivileges`). */
 export interface ProcessCallOptions {
   /** How long every thread has to converge, in ms (default 2000). */
   deadlineMs?: number;

@@ -24,7 +24,7 @@ function succeeded(r: StepResult | undefined): { threadCount: number; elapsedMs:
 }
 
 describe('caps: reading every thread', () => {
-  it('01 get() is the calling thread; threads() lists it among every thread', () => {
+  it('01 get() is the state every thread shares (the caller\'s); threads() lists it among every thread', () => {
     const me = caps.get();
     const all = caps.threads();
     expect(all.length).toBeGreaterThanOrEqual(1);
@@ -66,6 +66,22 @@ describe('caps: reading every thread', () => {
 });
 
 describe.skipIf(skipChildren)('caps: changes on every thread (in a child)', () => {
+  it('get() refuses to answer for a process whose threads differ: ERR_CAPS_NOT_UNIFORM with the tids; thread.get() is the caller', () => {
+    const run = runSteps([
+      { call: 'thread.effective.lower', args: ['cap_chown'] },
+      { call: 'caps.get', args: [] },
+      { call: 'thread.get', args: [] },
+    ]);
+    expect(run.results[0]?.ok, JSON.stringify(run.results[0])).toBe(true);
+    const refused = failed(run.results[1]);
+    expect(refused.code).toBe('ERR_CAPS_NOT_UNIFORM');
+    expect(refused.message).toMatch(/thread\(s\) differ from the calling thread \d+ \(tid \d+: effective/);
+    expect(refused.tids).toEqual(run.verify.divergent);
+    expect(run.verify.uniform).toBe(false);
+    expect(run.results[2]?.ok).toBe(true);
+    expect(run.final.effective).not.toContain('cap_chown');
+  });
+
   it('05 bounding.drop reaches every thread, verified', () => {
     const run = runSteps([{ call: 'caps.bounding.drop', args: ['cap_sys_admin', 'cap_mknod', THROW] }]);
     const r = succeeded(run.results[0]);

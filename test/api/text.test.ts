@@ -20,7 +20,7 @@ function parseFailure(run: () => unknown): CapsError {
 
 describe('parseCaps', () => {
   it('returns three CapSets', () => {
-    const caps: CapSetTriple = parseCaps('cap_net_bind_service,cap_net_raw=ep cap_setuid+i', { kernelBits: 41 });
+    const caps: CapSetTriple = parseCaps('cap_net_bind_service,cap_net_raw=ep cap_setuid+i', { lastCap: 40 });
     expect(caps.effective).toBeInstanceOf(CapSet);
     expect(caps.effective.names()).toEqual(['cap_net_bind_service', 'cap_net_raw']);
     expect(caps.permitted.toMask()).toBe(0x2400n);
@@ -28,10 +28,10 @@ describe('parseCaps', () => {
   });
 
   it('reads the 2008 form, numbers in every base and caps beyond the kernel', () => {
-    expect(parseCaps('= cap_sys_chroot+eip cap_setuid+ep', { kernelBits: 41 }).inheritable.names()).toEqual(['cap_sys_chroot']);
-    expect(parseCaps('0x15,010,00,63=p', { kernelBits: 41 }).permitted.toArray()).toEqual([0, 8, 21, 63]);
-    expect(parseCaps('all=p', { kernelBits: 41 }).permitted.equals(CapSet.full(40))).toBe(true);
-    expect(parseCaps('=p', { kernelBits: 64 }).permitted.toMask()).toBe((1n << 64n) - 1n);
+    expect(parseCaps('= cap_sys_chroot+eip cap_setuid+ep', { lastCap: 40 }).inheritable.names()).toEqual(['cap_sys_chroot']);
+    expect(parseCaps('0x15,010,00,63=p', { lastCap: 40 }).permitted.toArray()).toEqual([0, 8, 21, 63]);
+    expect(parseCaps('all=p', { lastCap: 40 }).permitted.equals(CapSet.full(40))).toBe(true);
+    expect(parseCaps('=p', { lastCap: 63 }).permitted.toMask()).toBe((1n << 64n) - 1n);
   });
 
   it('covers the running kernel by default', () => {
@@ -53,7 +53,7 @@ describe('parseCaps', () => {
     ['=ep+i', 3, "'+'", 'need a capability list'],
     ['cap_chown=e\0', 11, 'a NUL character', 'NUL'],
   ])('rejects %j at offset %i (found %s, expected …%s…)', (text, offset, found, expected) => {
-    const err = parseFailure(() => parseCaps(text, { kernelBits: 41 }));
+    const err = parseFailure(() => parseCaps(text, { lastCap: 40 }));
     expect(err.code).toBe('ERR_CAPS_PARSE');
     expect(err.errno).toBe(-22);
     expect(err.offset).toBe(offset);
@@ -68,7 +68,7 @@ describe('NUL characters (C would stop reading there; we refuse)', () => {
   it.each(['=ep cap_setuid+i cap_setpcap-ep', 'cap_chown,0x15=+ep-i', 'all=p', '= 41+p'])('refuses %j with a NUL at any position', (text) => {
     for (let at = 0; at <= text.length; at++) {
       const withNul = `${text.slice(0, at)}\0${text.slice(at)}`;
-      const err = parseFailure(() => parseCaps(withNul, { kernelBits: 41 }));
+      const err = parseFailure(() => parseCaps(withNul, { lastCap: 40 }));
       expect(err.code).toBe('ERR_CAPS_PARSE');
       expect(err.offset).toBeLessThanOrEqual(at);
     }
@@ -89,7 +89,7 @@ describe('non-ASCII text', () => {
     ['\u00e9', 0], ['cap_chown=e\u00e9', 11], ['cap_chown=\u00e9p', 10], ['cap_\u00e7hown=e', 0],
     ['=ep \u{1f600}', 4], ['cap_chown=ep\u00a0cap_kill=p', 12], ['all\u00e9=p', 3],
   ])('refuses %j at offset %i, naming the char', (text, offset) => {
-    const err = parseFailure(() => parseCaps(text, { kernelBits: 41 }));
+    const err = parseFailure(() => parseCaps(text, { lastCap: 40 }));
     expect(err.offset).toBe(offset);
     expect(err.message).toContain(`found '${String.fromCodePoint(text.codePointAt(offset)!)}'`);
   });
@@ -103,28 +103,28 @@ describe('non-ASCII text', () => {
 describe('long texts', () => {
   it('parses a 100,000-clause text and still reads short ones after it', () => {
     const long = Array.from({ length: 100_000 }, (_, k) => `${k % 41}+${'eip'[k % 3]}`).join(' ');
-    const caps = parseCaps(long, { kernelBits: 41 });
+    const caps = parseCaps(long, { lastCap: 40 });
     expect(caps.effective.equals(CapSet.full(40))).toBe(true);
-    expect(formatCaps(caps, { kernelBits: 41 })).toBe('=eip');
-    expect(parseCaps('cap_kill=p', { kernelBits: 41 }).permitted.names()).toEqual(['cap_kill']);
-    expect(parseFailure(() => parseCaps(`${long} cap_chown=x`, { kernelBits: 41 })).offset).toBe(long.length + 11);
+    expect(formatCaps(caps, { lastCap: 40 })).toBe('=eip');
+    expect(parseCaps('cap_kill=p', { lastCap: 40 }).permitted.names()).toEqual(['cap_kill']);
+    expect(parseFailure(() => parseCaps(`${long} cap_chown=x`, { lastCap: 40 })).offset).toBe(long.length + 11);
   });
 });
 
 describe('formatCaps', () => {
   it('takes CapSets, bigint masks, names and numbers; omitted sets are empty', () => {
     const expected = 'cap_chown=ep cap_kill+p';
-    expect(formatCaps({ effective: CapSet.of('cap_chown'), permitted: CapSet.of('cap_chown', 'cap_kill') }, { kernelBits: 41 })).toBe(expected);
-    expect(formatCaps({ effective: 1n, permitted: 0x21n }, { kernelBits: 41 })).toBe(expected);
-    expect(formatCaps({ effective: ['cap_chown'], permitted: ['CAP_CHOWN', 5] }, { kernelBits: 41 })).toBe(expected);
-    expect(formatCaps({ effective: ['cap_chown'], permitted: ['cap_kill'] }, { kernelBits: 41 })).toBe('cap_kill=p cap_chown+e');
+    expect(formatCaps({ effective: CapSet.of('cap_chown'), permitted: CapSet.of('cap_chown', 'cap_kill') }, { lastCap: 40 })).toBe(expected);
+    expect(formatCaps({ effective: 1n, permitted: 0x21n }, { lastCap: 40 })).toBe(expected);
+    expect(formatCaps({ effective: ['cap_chown'], permitted: ['CAP_CHOWN', 5] }, { lastCap: 40 })).toBe(expected);
+    expect(formatCaps({ effective: ['cap_chown'], permitted: ['cap_kill'] }, { lastCap: 40 })).toBe('cap_kill=p cap_chown+e');
     expect(formatCaps({})).toBe('=');
   });
 
   it('prints sets no process could hold (I ⊄ P, bits beyond the kernel)', () => {
-    expect(formatCaps({ inheritable: ['cap_sys_admin'] }, { kernelBits: 41 })).toBe('cap_sys_admin=i');
-    expect(formatCaps({ permitted: 1n << 63n }, { kernelBits: 41 })).toBe('= 63+p');
-    expect(formatCaps({ permitted: 1n << 63n }, { kernelBits: 64 })).toBe('63=p');
+    expect(formatCaps({ inheritable: ['cap_sys_admin'] }, { lastCap: 40 })).toBe('cap_sys_admin=i');
+    expect(formatCaps({ permitted: 1n << 63n }, { lastCap: 40 })).toBe('= 63+p');
+    expect(formatCaps({ permitted: 1n << 63n }, { lastCap: 63 })).toBe('63=p');
   });
 
   it('uses the running kernel by default', () => {
@@ -140,18 +140,30 @@ describe('formatCaps', () => {
 });
 
 describe('options', () => {
-  it.each([0, 65, 1.5, -1, '41', Number.NaN, null])('refuses kernelBits %j', (kernelBits) => {
+  it.each([-1, 64, 1.5, '40', Number.NaN, null])('refuses lastCap %j', (last) => {
     for (const run of [
-      () => parseCaps('=', { kernelBits } as never),
-      () => formatCaps({}, { kernelBits } as never),
-      () => parseIAB('', { kernelBits } as never),
-      () => formatIAB({}, { kernelBits } as never),
+      () => parseCaps('=', { lastCap: last } as never),
+      () => formatCaps({}, { lastCap: last } as never),
+      () => parseIAB('', { lastCap: last } as never),
+      () => formatIAB({}, { lastCap: last } as never),
     ]) {
       const err = parseFailure(run);
       expect(err.code).toBe('ERR_CAPS_INVALID_ARG');
       expect(err.errno).toBe(-22);
-      expect(err.message).toContain('kernelBits');
+      expect(err.message).toContain('lastCap');
     }
+  });
+
+  it('refuses the old count option kernelBits, naming its replacement (one count convention)', () => {
+    const err = parseFailure(() => formatCaps({}, { kernelBits: 41 } as never));
+    expect(err.code).toBe('ERR_CAPS_INVALID_ARG');
+    expect(err.message).toMatch(/kernelBits.*lastCap.*kernelBits - 1/);
+  });
+
+  it('lastCap 0 and 63 are the edges: one capability, and all 64', () => {
+    expect(formatCaps({ effective: [0], permitted: [0], inheritable: [] }, { lastCap: 0 })).toBe('=ep');
+    expect(parseCaps('=p', { lastCap: 0 }).permitted.toArray()).toEqual([0]);
+    expect(parseCaps('=p', { lastCap: 63 }).permitted.size).toBe(64);
   });
 
   it('refuses options that are not an object and text that is not a string', () => {
@@ -170,10 +182,10 @@ describe('IAB', () => {
   });
 
   it('prints like capsh --print, dropping bits beyond the kernel', () => {
-    expect(formatIAB({ ambient: ['cap_chown'], inheritable: ['cap_chown', 'cap_kill'], notBounding: ['cap_net_raw', 'cap_sys_resource'] }, { kernelBits: 41 }))
+    expect(formatIAB({ ambient: ['cap_chown'], inheritable: ['cap_chown', 'cap_kill'], notBounding: ['cap_net_raw', 'cap_sys_resource'] }, { lastCap: 40 }))
       .toBe('^cap_chown,cap_kill,!cap_net_raw,!cap_sys_resource');
-    expect(formatIAB({ notBounding: (1n << 41n) | 1n }, { kernelBits: 41 })).toBe('!cap_chown');
-    expect(formatIAB({ notBounding: 1n << 41n }, { kernelBits: 45 })).toBe('!41');
+    expect(formatIAB({ notBounding: (1n << 41n) | 1n }, { lastCap: 40 })).toBe('!cap_chown');
+    expect(formatIAB({ notBounding: 1n << 41n }, { lastCap: 44 })).toBe('!41');
   });
 
   it.each([
@@ -203,7 +215,7 @@ describe('round trips (seeded)', () => {
       const kernelBits = 1 + (random32() % 64);
       const keep = [random64(), random64(), random64()].map((m, s) => (random32() & (1 << s) ? m : m & random64() & random64()));
       const [effective, permitted, inheritable] = keep as [bigint, bigint, bigint];
-      const back = parseCaps(formatCaps({ effective, permitted, inheritable }, { kernelBits }), { kernelBits });
+      const back = parseCaps(formatCaps({ effective, permitted, inheritable }, { lastCap: kernelBits - 1 }), { lastCap: kernelBits - 1 });
       expect([back.effective.toMask(), back.permitted.toMask(), back.inheritable.toMask()]).toEqual([effective, permitted, inheritable]);
     }
   });
@@ -215,7 +227,7 @@ describe('round trips (seeded)', () => {
       const inheritable = random64() & visible;
       const ambient = inheritable & random64();
       const notBounding = random64() & random64() & visible;
-      const back = parseIAB(formatIAB({ inheritable, ambient, notBounding }, { kernelBits }), { kernelBits });
+      const back = parseIAB(formatIAB({ inheritable, ambient, notBounding }, { lastCap: kernelBits - 1 }), { lastCap: kernelBits - 1 });
       expect([back.inheritable.toMask(), back.ambient.toMask(), back.notBounding.toMask()]).toEqual([inheritable, ambient, notBounding]);
     }
   });
@@ -244,8 +256,8 @@ describe('parse errors of huge inputs (issue 11)', () => {
 
 describe('options are checked (issue 23)', () => {
   it('an unknown option key is refused, naming the closest valid one', () => {
-    const err = parseFailure(() => parseCaps('=', { kernelBit: 41 } as never));
+    const err = parseFailure(() => parseCaps('=', { lastcap: 40 } as never));
     expect(err.code).toBe('ERR_CAPS_INVALID_ARG');
-    expect(err.message).toMatch(/unknown option "kernelBit" \(did you mean "kernelBits"\?\)/);
+    expect(err.message).toMatch(/unknown option "lastcap" \(did you mean "lastCap"\?\)/);
   });
 });

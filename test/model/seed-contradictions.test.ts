@@ -64,8 +64,8 @@ describe('seed statements the sources contradict (kernel-semantics §5.3)', () =
   });
 
   it('4. "= cap_setpcap-I" (S5) and "=eip cap_setpcap-I" (S6) cannot be literal libcap output', () => {
-    expect(() => parseCaps('= cap_setpcap-I', { kernelBits: 32 })).toThrow();
-    expect(() => parseCaps('=eip cap_setpcap-I', { kernelBits: 32 })).toThrow();
+    expect(() => parseCaps('= cap_setpcap-I', { lastCap: 31 })).toThrow();
+    expect(() => parseCaps('=eip cap_setpcap-I', { lastCap: 31 })).toThrow();
     expect(L.formatLegacyCaps({})).toBe('=');
     expect(L.formatLegacyCaps({ effective: L.ALL32, permitted: L.ALL32, inheritable: L.NSP })).toBe('=eip cap_setpcap-i');
   });

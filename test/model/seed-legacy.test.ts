@@ -38,7 +38,7 @@ function execcap(sys: LegacySystem, shell: number, text: string): string {
   const child = ok(L.forkTask(sys, shell, 'execcap'));
   const pid = child.result!;
   let s = ok(L.execve(child.state, pid, ROOT_PROGRAM)).state;
-  const want = parseCaps(text, { kernelBits: 32 });
+  const want = parseCaps(text, { lastCap: 31 });
   s = ok(L.capset(s, pid, { effective: want.effective, permitted: want.permitted, inheritable: want.inheritable })).state;
   s = ok(L.execve(s, pid, { ...ROOT_PROGRAM, name: 'getpcaps' })).state;
   return L.getpcapsLine('=', ok(L.capget(s, pid)).result!);
@@ -55,8 +55,8 @@ function capKernel(): LegacySystem {
 
 /** The seed's text and ours mean the same sets (libcap parses both to one triple). */
 function sameSets(seed: string, ours: string): void {
-  const a = parseCaps(seed, { kernelBits: 32 });
-  const b = parseCaps(ours, { kernelBits: 32 });
+  const a = parseCaps(seed, { lastCap: 31 });
+  const b = parseCaps(ours, { lastCap: 31 });
   expect(b.effective.toMask()).toBe(a.effective.toMask());
   expect(b.permitted.toMask()).toBe(a.permitted.toMask());
   expect(b.inheritable.toMask()).toBe(a.inheritable.toMask());
@@ -83,7 +83,7 @@ describe('seed §5.1 on the "normal" kernel (X = NSP)', () => {
   it('S5: a user process has nothing; the seed\'s "= cap_setpcap-I" is not libcap output (§5.3.4)', () => {
     const [s, user] = userProcess(withShell, shell);
     expect(caps(s, user)).toBe('=');
-    expect(() => parseCaps('= cap_setpcap-I', { kernelBits: 32 })).toThrow();
+    expect(() => parseCaps('= cap_setpcap-I', { lastCap: 31 })).toThrow();
     // Read as the spec says: the set is empty, which libcap prints as '='.
     sameSets('=', caps(s, user));
   });
@@ -109,7 +109,7 @@ describe('seed §5.1 on the cap-bound 128 kernel', () => {
 
   it('S6: pid 1 prints "=eip cap_setpcap-i" (the seed\'s "-I" is a typo: libcap rejects it)', () => {
     expect(caps(sys, 1)).toBe('=eip cap_setpcap-i');
-    expect(() => parseCaps('=eip cap_setpcap-I', { kernelBits: 32 })).toThrow();
+    expect(() => parseCaps('=eip cap_setpcap-I', { lastCap: 31 })).toThrow();
     sameSets('=eip cap_setpcap-i', caps(sys, 1));
   });
 

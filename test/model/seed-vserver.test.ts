@@ -36,7 +36,7 @@ function getpcapsInGuest(sys: LegacySystem, shell: number, execcap?: string): { 
     const child = ok(L.forkTask(s, shell, 'execcap'));
     from = child.result!;
     s = ok(L.execve(child.state, from, { name: 'execcap' })).state;
-    const want = parseCaps(execcap, { kernelBits: 32 });
+    const want = parseCaps(execcap, { lastCap: 31 });
     s = ok(L.capset(s, from, { effective: want.effective, permitted: want.permitted, inheritable: want.inheritable })).state;
     s = ok(L.execve(s, from, { name: 'vserver' })).state; // the vserver script, run as root on the host
   }

@@ -79,7 +79,7 @@ describe('capBound on a legacy kernel (fake procfs with sys/kernel/cap-bound)', 
   });
 
   it('drop removes the named caps (and ignores absent ones)', () => {
-    const r = capBound.drop(['cap_sys_module', 'cap_setpcap', 'cap_sys_rawio'], { procRoot: root });
+    const r = capBound.lower(capBound.read({ procRoot: root }).set.minus(['cap_sys_module', 'cap_setpcap', 'cap_sys_rawio']), { procRoot: root });
     expect(r.text).toBe(asKernelPrints(0xfffffeff & ~(1 << 16) & ~(1 << 17)));
   });
 
@@ -112,7 +112,7 @@ describe('capBound on a legacy kernel (fake procfs with sys/kernel/cap-bound)', 
     const r = capBound.read({ procRoot: root });
     expect(r).toEqual({ mask: 0x1fffeffffffn, set: CapSet.fromMask(0x1fffeffffffn), source: 'prctl' });
     expect(r.text).toBeUndefined();
-    expect(() => capBound.drop(['cap_sys_module'], { procRoot: root })).toThrow(/a fake procfs has no threads/);
+    expect(() => capBound.lower(capBound.read({ procRoot: root }).set.minus(['cap_sys_module']), { procRoot: root })).toThrow(/a fake procfs has no threads/);
   });
 
   it('validates its options', () => {
@@ -163,7 +163,7 @@ describe.skipIf(!isLinux || backendKind !== 'native')('capBound on this kernel (
         const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
         await new Promise((resolve) => worker.once('online', resolve));
         const before = capBound.read();
-        const after = capBound.drop(['cap_sys_module'], { onPartial: 'throw', deadlineMs: 10000 });
+        const after = capBound.lower(capBound.read().set.minus(['cap_sys_module']), { onPartial: 'throw', deadlineMs: 10000 });
         console.log(JSON.stringify({ pid: process.pid, before: before.mask.toString(16), after: after.mask.toString(16), source: after.source }));
         process.stdin.once('data', () => process.exit(0));
       `);
@@ -197,7 +197,7 @@ describe.skipIf(!isLinux || backendKind !== 'native')('capBound on this kernel (
       const script = join(dir, 'eperm.mjs');
       writeFileSync(script, `
         import { capBound } from ${JSON.stringify(dist)};
-        try { capBound.drop(['cap_sys_module'], { onPartial: 'throw' }); console.log(JSON.stringify({ ok: true })); }
+        try { capBound.lower(capBound.read().set.minus(['cap_sys_module']), { onPartial: 'throw' }); console.log(JSON.stringify({ ok: true })); }
         catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, op: e.op, cap: e.cap, message: e.message })); }
         console.log(JSON.stringify({ bound: capBound.read().mask.toString(16) }));
       `);
@@ -218,7 +218,7 @@ describe.skipIf(!isLinux || backendKind !== 'native')('capBound on this kernel (
       const script = join(dir, 'eacces.mjs');
       writeFileSync(script, `
         import { capBound } from ${JSON.stringify(dist)};
-        try { capBound.drop(['cap_sys_module'], { procRoot: process.argv[2] }); console.log(JSON.stringify({ ok: true })); }
+        try { capBound.lower(capBound.read({ procRoot: process.argv[2] }).set.minus(['cap_sys_module']), { procRoot: process.argv[2] }); console.log(JSON.stringify({ ok: true })); }
         catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, reason: e.reason })); }
       `);
       const { execFileSync } = await import('node:child_process');
@@ -240,7 +240,7 @@ describe('capBound under the model backend (a simulated process)', () => {
       const before = capBound.read();
       expect(before).toEqual({ mask: sim.threadState().bounding.toMask(), set: sim.threadState().bounding, source: 'prctl' });
       expect(before.set.has('cap_sys_module')).toBe(true);
-      const after = capBound.drop(['cap_sys_module', 'cap_sys_rawio'], { onPartial: 'throw' });
+      const after = capBound.lower(capBound.read().set.minus(['cap_sys_module', 'cap_sys_rawio']), { onPartial: 'throw' });
       expect(after.set).toEqual(before.set.minus(['cap_sys_module', 'cap_sys_rawio']));
       expect(sim.threads().length).toBeGreaterThan(1);
       for (const t of sim.threads()) expect(t.bounding, `tid ${t.tid}`).toEqual(after.set);

@@ -38,7 +38,7 @@ function checkError(err: CapsError, text: string): string | undefined {
 /** formatCaps vs cap_to_text on raw [E, P, I] masks; also parseCaps(text) must give the masks back. */
 export function compareFormatCaps(triples: readonly Masks[], kernelBits?: number): Comparison {
   const theirs = libcapFormatCaps(triples, kernelBits);
-  const options = kernelBits === undefined ? undefined : { kernelBits };
+  const options = kernelBits === undefined ? undefined : { lastCap: kernelBits - 1 };
   const differences: string[] = [];
   triples.forEach(([e, p, i], k) => {
     const ours = formatCaps({ effective: e, permitted: p, inheritable: i }, options);
@@ -53,7 +53,7 @@ export function compareFormatCaps(triples: readonly Masks[], kernelBits?: number
 /** parseCaps vs cap_from_text: accept/reject, the three masks, and the text printed back. */
 export function compareParseCaps(texts: readonly string[], kernelBits?: number): Comparison {
   const theirs = libcapParseCaps(texts, kernelBits);
-  const options = kernelBits === undefined ? undefined : { kernelBits };
+  const options = kernelBits === undefined ? undefined : { lastCap: kernelBits - 1 };
   const differences: string[] = [];
   let accepted = 0;
   texts.forEach((text, k) => {
@@ -93,7 +93,7 @@ export function compareParseIAB(texts: readonly string[], kernelBits: number, sh
   texts.forEach((text, k) => {
     const answer = theirs[k]!;
     let ours: ReturnType<typeof parseIAB> | undefined;
-    const err = ourError(() => { ours = parseIAB(text, { kernelBits }); });
+    const err = ourError(() => { ours = parseIAB(text, { lastCap: kernelBits - 1 }); });
     if (!answer.ok) {
       if (!err) differences.push(`${show(text)}: ours accepted, libcap EINVAL`);
       else {
@@ -109,7 +109,7 @@ export function compareParseIAB(texts: readonly string[], kernelBits: number, sh
     }
     const got = [ours.inheritable.toMask(), ours.ambient.toMask(), ours.notBounding.toMask()].map((m) => m & visible);
     if (got.some((m, v) => m !== answer.masks[v])) differences.push(`${show(text)}: ours ${showMasks(got)}, libcap ${showMasks(answer.masks)}`);
-    const printed = formatIAB(ours, { kernelBits });
+    const printed = formatIAB(ours, { lastCap: kernelBits - 1 });
     if (printed !== answer.text) differences.push(`${show(text)}: printed ${show(printed)}, libcap ${show(answer.text)}`);
   });
   return { total: texts.length, accepted, rejected: texts.length - accepted, differences };
@@ -120,7 +120,7 @@ export function compareFormatIAB(iabs: readonly Masks[], kernelBits: number, shi
   const theirs = libcapFormatIAB(iabs, shim ? kernelBits : undefined);
   const differences: string[] = [];
   iabs.forEach(([i, a, nb], k) => {
-    const ours = formatIAB({ inheritable: i, ambient: a, notBounding: nb }, { kernelBits });
+    const ours = formatIAB({ inheritable: i, ambient: a, notBounding: nb }, { lastCap: kernelBits - 1 });
     if (ours !== theirs[k]) differences.push(`${showMasks([i, a, nb])}: ours ${show(ours)}, libcap ${show(theirs[k]!)}`);
   });
   return { total: iabs.length, accepted: iabs.length, rejected: 0, differences };

@@ -18,7 +18,7 @@ afterAll(stopChildren);
 /** What two reads of a live process must agree on (not its run state, which changes between reads). */
 function credentials(s: ProcStatus | undefined): unknown {
   if (!s) return s;
-  return { pid: s.pid, tgid: s.tgid, name: s.name, uid: s.uid, gid: s.gid, groups: s.groups, sets: [s.effective, s.permitted, s.inheritable, s.bounding, s.ambient].map(String), noNewPrivs: s.noNewPrivs, seccomp: s.seccomp };
+  return { tid: s.tid, tgid: s.tgid, name: s.name, uid: s.uid, gid: s.gid, groups: s.groups, sets: [s.effective, s.permitted, s.inheritable, s.bounding, s.ambient].map(String), noNewPrivs: s.noNewPrivs, seccomp: s.seccomp };
 }
 const skip = missing({ linux: isLinux, root: isRoot, setpriv: hasCommand('setpriv'), unshare: hasCommand('unshare') });
 
@@ -31,7 +31,7 @@ describe.skipIf(skip)('promises: other processes, without blocking the event loo
     expect(await promises.containerProfile(sleeper.pid)).toEqual(containerProfile(sleeper.pid));
     const threads = await promises.readProcessThreads(node.pid);
     expect(threads.threads.length).toBeGreaterThan(1);
-    const main = (t: typeof threads) => credentials(t.threads.find((x) => x.pid === node.pid));
+    const main = (t: typeof threads) => credentials(t.threads.find((x) => x.tid === node.pid));
     expect(main(threads)).toEqual(main(readProcessThreads(node.pid)));
     expect(threads.unreadable).toEqual([]);
     const row = (list: ReturnType<typeof listProcesses>, pid: number) => credentials(list.processes.find((p) => p.pid === pid)?.status);

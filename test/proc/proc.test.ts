@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CapSet, CapsError, lastCap, listProcesses, parsePasswd, parseStatus, readProcessStatus, readProcessThreads, readThreadStatus, statusToThreadState, type ProcStatus,
+  CapSet, CapsError, lastCap, listProcesses, parsePasswd, parseStatus, readProcessStatus, readProcessThreads, readThreadStatus, type ProcStatus, type ThreadState,
 } from '../../lib/index.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 import {
@@ -39,7 +39,7 @@ describe('parseStatus on captured and hand-made texts', () => {
     const text = readFileSync('/proc/self/status', 'utf8');
     const s = parseStatus(text);
     expect(s.tgid).toBe(process.pid);
-    expect(s.pid).toBe(process.pid);
+    expect(s.tid).toBe(process.pid);
     expect(s.ppid).toBe(process.ppid);
     expect(s.name).toBe(readFileSync('/proc/self/comm', 'utf8').trim());
     expect(s.uid).toEqual({ real: process.getuid!(), effective: process.geteuid!(), saved: s.uid.saved, fs: s.uid.fs });
@@ -64,7 +64,7 @@ describe('parseStatus on captured and hand-made texts', () => {
 
   it('reads an old kernel\'s status (2.6.32: no CapAmb, NoNewPrivs, Seccomp or NSpid)', () => {
     const s = parseStatus(readFileSync(join(here, 'proc-status-linux-2.6.32.txt'), 'utf8'));
-    expect(s).toMatchObject({ name: 'sshd', tgid: 1432, pid: 1432, ppid: 1, tracerPid: 0, groups: [], threadCount: 1, kernelThread: false });
+    expect(s).toMatchObject({ name: 'sshd', tgid: 1432, tid: 1432, ppid: 1, tracerPid: 0, groups: [], threadCount: 1, kernelThread: false });
     expect(s.uid).toEqual({ real: 0, effective: 0, saved: 0, fs: 0 });
     expect(s.permitted.toMask()).toBe(0xffffffffffffffffn);
     expect(s.bounding.size).toBe(64);
@@ -90,7 +90,7 @@ describe('parseStatus on captured and hand-made texts', () => {
     const sig = parseStatus(good.replace('Threads:\t2\n', 'Threads:\t2\nSigQ:\t0/100\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\nSigBlk:\tfffffffe7ffbfeff\nSigIgn:\t0000000000001000\nSigCgt:\t0000000180004a02\n'));
     expect(sig.signals).toEqual({ pending: 0n, sharedPending: 0x100n, blocked: 0xfffffffe7ffbfeffn, ignored: 0x1000n, caught: 0x180004a02n });
     expect(s).toMatchObject({
-      name: 'worker', state: 'S (sleeping)', tgid: 700, pid: 701, ppid: 1, groups: [4, 24, 100], nspid: [701, 2],
+      name: 'worker', state: 'S (sleeping)', tgid: 700, tid: 701, ppid: 1, groups: [4, 24, 100], nspid: [701, 2],
       threadCount: 2, umask: 0o027, noNewPrivs: true, seccomp: 2, seccompFilters: 1, kernelThread: false,
     });
     expect(s.uid).toEqual({ real: 1000, effective: 0, saved: 0, fs: 1000 });
@@ -101,18 +101,16 @@ describe('parseStatus on captured and hand-made texts', () => {
     expect(s.ambient.toArray()).toEqual([NET_RAW]);
   });
 
-  it('turns it into a ThreadState whose tid is the Pid field, with securebits unknown', () => {
+  it('is a ThreadState (one thread-state shape): tid is the Pid field, securebits unknown', () => {
     const s = parseStatus(good);
-    const t = statusToThreadState(s);
+    const t: ThreadState = s;
     expect(t.tid).toBe(701);
     expect(t.securebits).toBeUndefined();
     expect(t.keepCaps).toBeUndefined();
     expect(t.seccomp).toBe(2);
     expect(t.noNewPrivs).toBe(true);
-    expect(t.permitted.equals(s.permitted)).toBe(true);
     expect(t.groups).toEqual([4, 24, 100]);
-    (t.groups as number[]).push(5);
-    expect(s.groups).toEqual([4, 24, 100]);
+    expect('pid' in s).toBe(false);
   });
 
   it('undoes the kernel\'s escapes in the command name', () => {
@@ -166,9 +164,9 @@ describe('reading this process', () => {
     expect(unreadable).toEqual([]);
     expect(threads.length).toBeGreaterThan(1);
     expect(threads.every((t) => t.tgid === process.pid)).toBe(true);
-    expect(threads.map((t) => t.pid)).toContain(process.pid);
-    expect(new Set(threads.map((t) => t.pid)).size).toBe(threads.length);
-    expect(readThreadStatus('self', process.pid).pid).toBe(process.pid);
+    expect(threads.map((t) => t.tid)).toContain(process.pid);
+    expect(new Set(threads.map((t) => t.tid)).size).toBe(threads.length);
+    expect(readThreadStatus('self', process.pid).tid).toBe(process.pid);
     expect(readThreadStatus(process.pid, process.pid).name).toBe(readProcessStatus().name);
   });
 
@@ -224,7 +222,7 @@ describe('reading processes whose credentials outside tools set', () => {
     expectSets(threads[0]!, { e: b, p: b, i: capBit(NET_RAW), a: capBit(NET_RAW), b });
     expect(threads[0]!.uid).toEqual({ real: 0, effective: 0, saved: 0, fs: 0 });
     expectLibcapAgrees(c.pid, threads[0]!);
-    expect(statusToThreadState(readThreadStatus(c.pid, c.pid))).toEqual(statusToThreadState(threads[0]!));
+    expect(readThreadStatus(c.pid, c.pid)).toMatchObject({ tid: threads[0]!.tid, effective: threads[0]!.effective, permitted: threads[0]!.permitted, inheritable: threads[0]!.inheritable, bounding: threads[0]!.bounding, ambient: threads[0]!.ambient, uid: threads[0]!.uid });
   });
 
   it.skipIf(skip)('capsh: an unprivileged uid with one ambient capability, compared with getpcaps', async () => {
@@ -269,7 +267,7 @@ describe('reading processes whose credentials outside tools set', () => {
     expect(unreadable).toEqual([]);
     expect(threads.length).toBeGreaterThan(1);
     // Every thread alive throughout was read; nothing was read that never existed.
-    const read = threads.map((t) => t.pid);
+    const read = threads.map((t) => t.tid);
     for (const tid of before.filter((t) => after.includes(t))) expect(read).toContain(tid);
     for (const tid of read) expect([...before, ...after]).toContain(tid);
     expect(read).toEqual([...read].sort((a, b) => a - b));
@@ -279,10 +277,10 @@ describe('reading processes whose credentials outside tools set', () => {
     for (const t of threads) expectSets(t, { e: b, p: b, i: capBit(NET_RAW), a: capBit(NET_RAW), b });
     // The broadcast's premise (node-engineering §1.1): no thread of Node blocks signal 33, not
     // even the inspector thread that blocks almost everything else.
-    for (const t of threads) expect(t.signals!.blocked & (1n << 32n), `thread ${t.pid} blocks signal 33`).toBe(0n);
+    for (const t of threads) expect(t.signals!.blocked & (1n << 32n), `thread ${t.tid} blocks signal 33`).toBe(0n);
     expect(threads.some((t) => t.signals!.blocked !== 0n)).toBe(true);
     const last = tids[tids.length - 1]!;
-    expect(readThreadStatus(c.pid, last)).toMatchObject({ pid: last, tgid: c.pid });
+    expect(readThreadStatus(c.pid, last)).toMatchObject({ tid: last, tgid: c.pid });
     expectLibcapAgrees(c.pid, threads[0]!);
   });
 

@@ -64,7 +64,7 @@ describe('tasks that exit or refuse while they are read', () => {
     failures.set('/proc/4242/task/4244/status', 'ESRCH');
     failures.set('/proc/4242/task/4245/status', 'EACCES');
     const { threads, unreadable } = readProcessThreads(4242);
-    expect(threads.map((t) => t.pid)).toEqual([4242]);
+    expect(threads.map((t) => t.tid)).toEqual([4242]);
     expect(unreadable).toHaveLength(1);
     expect(unreadable[0]!.tid).toBe(4245);
     expect(unreadable[0]!.error).toMatchObject({ code: 'EACCES', errno: -13, syscall: 'open', path: '/proc/4242/task/4245/status' });
@@ -77,7 +77,7 @@ describe('tasks that exit or refuse while they are read', () => {
     garbled.add('/proc/4242/task/4244/status');
     const { threads, unreadable } = readProcessThreads(4242);
     garbled.clear();
-    expect(threads.map((t) => t.pid)).toEqual([4242]);
+    expect(threads.map((t) => t.tid)).toEqual([4242]);
     expect(unreadable.map((u) => [u.tid, u.error.code, u.error.expected, u.error.path])).toEqual([
       [4244, 'ERR_CAPS_PROC_PARSE', 'Tgid', '/proc/4242/task/4244/status'],
     ]);

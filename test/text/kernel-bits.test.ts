@@ -17,8 +17,8 @@ import { libcapMaxBits, libcapMaxBitsPrctlOnly, libcapParseCaps, libcapParseIAB 
 const skip = missing(oracleRequirements());
 const seed = textSeed();
 
-const caps = (text: string, kernelBits: number) => formatCaps(parseCaps(text, { kernelBits }), { kernelBits });
-const iab = (text: string, kernelBits: number) => formatIAB(parseIAB(text, { kernelBits }), { kernelBits });
+const caps = (text: string, kernelBits: number) => formatCaps(parseCaps(text, { lastCap: kernelBits - 1 }), { lastCap: kernelBits - 1 });
+const iab = (text: string, kernelBits: number) => formatIAB(parseIAB(text, { lastCap: kernelBits - 1 }), { lastCap: kernelBits - 1 });
 
 /** §2.4, observed with the shim on Debian's libcap 2.66: [kernelBits, input, output]. */
 const CAPS_VECTORS: [number, string, string][] = [

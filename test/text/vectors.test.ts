@@ -104,7 +104,7 @@ const IAB_VECTORS: [string, string][] = [
 
 function ourCaps(input: string): string {
   try {
-    return formatCaps(parseCaps(input, { kernelBits: SPEC_BITS }), { kernelBits: SPEC_BITS });
+    return formatCaps(parseCaps(input, { lastCap: SPEC_BITS - 1 }), { lastCap: SPEC_BITS - 1 });
   } catch (err) {
     expect(err).toMatchObject({ code: 'ERR_CAPS_PARSE', errno: -22 });
     return EINVAL;
@@ -113,7 +113,7 @@ function ourCaps(input: string): string {
 
 function ourIAB(input: string): string {
   try {
-    return formatIAB(parseIAB(input, { kernelBits: SPEC_BITS }), { kernelBits: SPEC_BITS });
+    return formatIAB(parseIAB(input, { lastCap: SPEC_BITS - 1 }), { lastCap: SPEC_BITS - 1 });
   } catch (err) {
     expect(err).toMatchObject({ code: 'ERR_CAPS_PARSE', errno: -22 });
     return EINVAL;

@@ -7,8 +7,11 @@ import { SPEC, VXF_STATE_SETUP, type LegacySystem, type LegacyTask, type VxConte
 
 /** A yes/no answer with the rule that gave it. */
 export interface CapableAnswer {
+  /** Whether the capability check passes. */
   readonly ok: boolean;
+  /** The spec section that decided. */
   readonly rule: string;
+  /** Why, in words. */
   readonly reason: string;
 }
 

@@ -18,8 +18,11 @@ const RULE = `${SPEC} §3.4`;
 
 /** The three 32-bit sets capget returns. */
 export interface LegacyCaps {
+  /** E, as a 32-bit mask. */
   readonly effective: bigint;
+  /** P. */
   readonly permitted: bigint;
+  /** I. */
   readonly inheritable: bigint;
 }
 
@@ -33,11 +36,15 @@ export interface LegacyCapgetRequest {
 
 /** capset's request: the header and the three sets (any CapSetInput, caps 0..31). */
 export interface LegacyCapsetRequest {
+  /** Header version; default 0x19980330 (the only one before 2.6.25). */
   readonly version?: number;
   /** 0/self, another pid, -1 (everyone but the caller and init) or -pgrp. Default 0. */
   readonly pid?: number;
+  /** The new E. */
   readonly effective: CapSetInput;
+  /** The new P. */
   readonly permitted: CapSetInput;
+  /** The new I. */
   readonly inheritable: CapSetInput;
 }
 

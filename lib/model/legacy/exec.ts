@@ -18,15 +18,23 @@ const RULE = `${SPEC} §3.5`;
 
 /** The executed file, as far as exec cares. */
 export interface LegacyExecFile {
-  /** Owner and group (default 0/0). */
+  /** Owner uid (default 0). */
   readonly uid?: number;
+  /** Owner gid (default 0). */
   readonly gid?: number;
   /** Permission bits incl. 0o4000 (setuid) and 0o2000 (setgid); default 0o755. */
   readonly mode?: number;
   /** On a nosuid mount (setuid/setgid bits ignored). */
   readonly nosuid?: boolean;
   /** 2.6.24 with file capabilities only: a v1 `security.capability` (32-bit sets). */
-  readonly fileCaps?: { readonly permitted: CapSetInput; readonly inheritable: CapSetInput; readonly effective: boolean };
+  readonly fileCaps?: {
+    /** fP. */
+    readonly permitted: CapSetInput;
+    /** fI. */
+    readonly inheritable: CapSetInput;
+    /** The fE flag. */
+    readonly effective: boolean;
+  };
   /** A label for explanations. */
   readonly name?: string;
 }

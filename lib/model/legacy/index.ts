@@ -11,6 +11,8 @@
  * sys = L.execve(sys, shell.result!, { name: 'bash' }).state;   // root: P' = X ∪ I
  * L.readCapBound(sys, shell.result!).result?.text;               // '-257'
  * ```
+ *
+ * @module
  */
 import { capFromName, type CapLike } from '../../vocabulary/names.js';
 import { capableAnswer, type CapableAnswer } from './capable.js';

@@ -9,8 +9,8 @@ import type { CapTripleInput } from '../../text/types.js';
 
 /** Options of {@link formatLegacyCaps}. */
 export interface LegacyTextOptions {
-  /** Capabilities the kernel supports (libcap's cap_max_bits); 32 for every legacy kernel. */
-  kernelBits?: number;
+  /** The highest capability number the kernel knows; 31 for every legacy kernel (32 capabilities). */
+  lastCap?: number;
   /**
    * 'pre-2.41' (default; libcap-1 and libcap 2 before 2.41): an output whose base is `=` keeps
    * it: `= cap_setuid+eip`. '2.41+': today's compact `cap_setuid=eip`.
@@ -20,13 +20,13 @@ export interface LegacyTextOptions {
 
 /**
  * libcap text of three sets as a legacy system's tools printed it: `formatCaps` with
- * `kernelBits: 32`, then (pre-2.41) the compact first clause `names=flags` spelled out again
+ * `lastCap: 31`, then (pre-2.41) the compact first clause `names=flags` spelled out again
  * as `= names+flags`.
  */
 export function formatLegacyCaps(caps: CapTripleInput, options: LegacyTextOptions = {}): string {
   const style = options.style ?? 'pre-2.41';
   if (style !== 'pre-2.41' && style !== '2.41+') throw invalidArg('style', style, "'pre-2.41' or '2.41+'");
-  const text = formatCaps(caps, { kernelBits: options.kernelBits ?? 32 });
+  const text = formatCaps(caps, { lastCap: options.lastCap ?? 31 });
   if (style === '2.41+') return text;
   const eq = text.indexOf('=');
   // A compact first clause starts with a name; the base clause starts with '='.

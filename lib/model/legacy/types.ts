@@ -48,24 +48,35 @@ export interface VxContext {
 
 /** One task (single-threaded process) of a legacy kernel (kernel-semantics §3.1). */
 export interface LegacyTask {
+  /** The task's pid. */
   readonly pid: number;
   /** Process group (for capset with pid < -1). */
   readonly pgrp: number;
   /** A label for explanations (e.g. 'init', 'bash'); no effect on the rules. */
   readonly name?: string;
+  /** Real uid. */
   readonly uid: number;
+  /** Effective uid. */
   readonly euid: number;
+  /** Saved uid. */
   readonly suid: number;
+  /** Filesystem uid. */
   readonly fsuid: number;
+  /** Real gid. */
   readonly gid: number;
+  /** Effective gid. */
   readonly egid: number;
+  /** Saved gid. */
   readonly sgid: number;
+  /** Filesystem gid. */
   readonly fsgid: number;
   /** Supplementary groups. */
   readonly groups: readonly number[];
   /** 32-bit capability sets as bigint masks (bit n = capability n). */
   readonly effective: bigint;
+  /** P. */
   readonly permitted: bigint;
+  /** I. */
   readonly inheritable: bigint;
   /** keep_capabilities (PR_SET_KEEPCAPS), cleared by exec. */
   readonly keep: boolean;
@@ -83,11 +94,13 @@ export interface LegacySecurebits {
 
 /** A whole legacy machine: the global cap-bound, the tasks, and (VServer) the contexts. */
 export interface LegacySystem {
+  /** Which legacy kernel: its version decides the rules (2.2, 2.4, 2.6.x). */
   readonly kernel: LegacyKernel;
   /** 2.6.24 with CONFIG_SECURITY_FILE_CAPABILITIES (§3.4, §3.5). */
   readonly fileCapabilities: boolean;
   /** The global cap-bound X (sysctl kernel.cap-bound), an unsigned 32-bit mask. */
   readonly capBound: bigint;
+  /** The compile-time securebits (§3.1). */
   readonly securebits: LegacySecurebits;
   /** Tasks by ascending pid; pid 1 is the global init. */
   readonly tasks: readonly LegacyTask[];
@@ -105,6 +118,7 @@ export interface LegacySystem {
 export interface RuleStep {
   /** Spec section, e.g. 'kernel-semantics §3.5'. */
   readonly rule: string;
+  /** What the rule did, in words. */
   readonly reason: string;
 }
 
@@ -117,10 +131,13 @@ export interface LegacyTransition<R = number> {
   readonly state: LegacySystem;
   /** Negative errno on failure. */
   readonly errno?: number;
+  /** The syscall's return value where it has one (a pid, a capget's sets, cap-bound's text). */
   readonly result?: R;
   /** The rule that decided (refusal) or the main rule applied (success). */
   readonly rule: string;
+  /** Why it was refused, or what notable happened. */
   readonly reason?: string;
+  /** The masking and recomputation steps applied, in order. */
   readonly steps?: readonly RuleStep[];
 }
 
@@ -139,9 +156,13 @@ export const CAP_CONTEXT = 31;
 
 /** Context flags (kernel-semantics §4.1). */
 export const VXF_STATE_SETUP = 1n << 32n;
+/** VXF_STATE_INIT: the context's init has not been chosen yet. */
 export const VXF_STATE_INIT = 1n << 33n;
+/** VXF_STATE_ADMIN: the context is still being administered from the host. */
 export const VXF_STATE_ADMIN = 1n << 34n;
+/** VXF_PERSISTENT: the context outlives its last task. */
 export const VXF_PERSISTENT = 1n << 38n;
+/** The flags a new context starts with: SETUP, INIT and ADMIN. */
 export const VXF_INIT_SET = VXF_STATE_SETUP | VXF_STATE_INIT | VXF_STATE_ADMIN;
 
 /** u64 all-ones. */

@@ -10,8 +10,11 @@ const SETPCAP_BIT = 1n << 8n;
 
 /** What capget returns (V1: the low 32 bits only). */
 export interface CapgetData {
+  /** E, as a mask. */
   readonly effective: bigint;
+  /** P, as a mask. */
   readonly permitted: bigint;
+  /** I, as a mask. */
   readonly inheritable: bigint;
 }
 
@@ -40,7 +43,10 @@ export function capget(
   cred: Cred,
   header: CapHeader & { probe?: boolean; selfTid?: number },
   resolve?: (pid: number) => Cred | undefined,
-): Transition<Cred, CapgetData> & { headerVersion?: number } {
+): Transition<Cred, CapgetData> & {
+  /** A probe with an unknown version: the version the kernel writes back into the header. */
+  headerVersion?: number;
+} {
   const rule = 'kernel-semantics §2.3';
   const version = header.version ?? CAPABILITY_VERSION_3;
   const words = capVersionWords(version);

@@ -63,21 +63,37 @@ export const KERNEL_PRE_2025: KernelConfig = createKernel({ version: 'pre-2025' 
 
 /** Fields of createCred(): ids as the namespace sees them, sets as CapSet/bigint/names. */
 export interface CredInit {
+  /** Real uid (default 0). */
   uid?: number;
+  /** Effective uid (default: uid). */
   euid?: number;
+  /** Saved uid (default: euid). */
   suid?: number;
+  /** Filesystem uid (default: euid). */
   fsuid?: number;
+  /** Real gid (default 0). */
   gid?: number;
+  /** Effective gid (default: gid). */
   egid?: number;
+  /** Saved gid (default: egid). */
   sgid?: number;
+  /** Filesystem gid (default: egid). */
   fsgid?: number;
+  /** Supplementary groups (default none). */
   groups?: readonly number[];
+  /** E (default: P when P is given; else every capability for euid 0, none otherwise). */
   effective?: CapSetInput;
+  /** P (default: every capability for euid 0, none otherwise). */
   permitted?: CapSetInput;
+  /** I (default: empty). */
   inheritable?: CapSetInput;
+  /** The bounding set (default: every capability). */
   bounding?: CapSetInput;
+  /** The ambient set (default: empty). */
   ambient?: CapSetInput;
+  /** The securebits word (default 0). */
   securebits?: number;
+  /** no_new_privs (default false). */
   noNewPrivs?: boolean;
   /** Default: the initial user namespace. */
   ns?: UserNamespace;

@@ -30,8 +30,11 @@ export interface KernelConfig {
  * are ids `outside ..` of its *parent* namespace.
  */
 export interface IdMapExtent {
+  /** First id of the range inside the namespace. */
   readonly inside: number;
+  /** The id it maps to in the parent namespace. */
   readonly outside: number;
+  /** How many consecutive ids. */
   readonly count: number;
 }
 
@@ -48,7 +51,9 @@ export interface UserNamespace {
   /** kgid of the creator's egid at creation. */
   readonly group: number;
   /** Empty until a map is written; the initial namespace maps everything to itself (see `isInitial`). */
+  /** The uid map (empty until written). */
   readonly uidMap: readonly IdMapExtent[];
+  /** The gid map (empty until written). */
   readonly gidMap: readonly IdMapExtent[];
   /** The creator had CAP_SETFCAP in E at creation (`parent_could_setfcap`; needed to map the parent's uid 0). */
   readonly parentCouldSetfcap?: boolean;
@@ -61,31 +66,49 @@ export interface UserNamespace {
  * Ids are kernel ids: they do not change when the thread enters a namespace (§2.8 warning).
  */
 export interface Cred {
+  /** Real uid (a kernel id). */
   readonly uid: number;
+  /** Effective uid. */
   readonly euid: number;
+  /** Saved set-uid. */
   readonly suid: number;
+  /** Filesystem uid. */
   readonly fsuid: number;
+  /** Real gid. */
   readonly gid: number;
+  /** Effective gid. */
   readonly egid: number;
+  /** Saved set-gid. */
   readonly sgid: number;
+  /** Filesystem gid. */
   readonly fsgid: number;
   /** Supplementary groups (kgids). */
   readonly groups: readonly number[];
+  /** I, as a mask (bit n: capability n). */
   readonly inheritable: bigint;
+  /** P. */
   readonly permitted: bigint;
+  /** E. */
   readonly effective: bigint;
+  /** The bounding set. */
   readonly bounding: bigint;
+  /** The ambient set. */
   readonly ambient: bigint;
   /** The securebits word (kernel-semantics §2.5.3). */
   readonly securebits: number;
+  /** no_new_privs. */
   readonly noNewPrivs: boolean;
+  /** The user namespace the thread is in. */
   readonly ns: UserNamespace;
 }
 
 /** Decoded `security.capability` (kernel-semantics §2.7). */
 export interface FileCaps {
+  /** The xattr revision. */
   readonly version: 1 | 2 | 3;
+  /** fP, as a mask. */
   readonly permitted: bigint;
+  /** fI, as a mask. */
   readonly inheritable: bigint;
   /** The single flag bit: the effective set is raised from P' at exec. */
   readonly effective: boolean;
@@ -95,6 +118,7 @@ export interface FileCaps {
 
 /** A mount, as far as exec cares (kernel-semantics §2.6 steps 0–1). */
 export interface MountInfo {
+  /** Mounted nosuid: setuid bits and file capabilities are ignored at exec. */
   readonly nosuid: boolean;
   /** The superblock's user namespace; default: the initial namespace. */
   readonly userns?: UserNamespace;
@@ -102,14 +126,17 @@ export interface MountInfo {
 
 /** A file that can be executed in the model. */
 export interface ModelFile {
+  /** The path (what the model's files are looked up by). */
   readonly path: string;
-  /** Owner and group as kernel ids. */
+  /** Owner uid (a kernel id). */
   readonly uid: number;
+  /** Owner gid (a kernel id). */
   readonly gid: number;
   /** st_mode permission bits incl. 0o4000 (S_ISUID) and 0o2000 (S_ISGID). */
   readonly mode: number;
   /** The security.capability xattr: raw bytes (validated at exec) or decoded; absent = none. */
   readonly xattr?: Uint8Array | FileCaps;
+  /** The mount it is on (default: a plain mount in the initial namespace). */
   readonly mount?: MountInfo;
 }
 
@@ -139,11 +166,15 @@ export interface ExecResult {
  * and — where a check refused or something notable happened — a sentence naming the caps.
  */
 export interface Transition<S = Cred, R = number> {
+  /** The state after the step (the state before, unchanged, when it failed). */
   readonly state: S;
+  /** The errno, negative, when the step failed. */
   readonly errno?: number;
+  /** The syscall's return value where it has one (capget's sets, prctl's answer). */
   readonly result?: R;
   /** e.g. 'kernel-semantics §2.3.3b'. */
   readonly rule: string;
+  /** Why it failed, or what notable happened, naming the capabilities. */
   readonly reason?: string;
 }
 
@@ -153,37 +184,146 @@ export interface Transition<S = Cred, R = number> {
  * (−1 = "unchanged" where the syscall allows it), mapped to kernel ids by the model.
  */
 export type ModelStep =
-  | { readonly op: 'capget'; readonly version?: number; readonly pid?: number; readonly probe?: boolean }
   | {
-      readonly op: 'capset';
-      /** Default 0x20080522 (V3). */
-      readonly version?: number;
-      /** Default 0 (self). */
-      readonly pid?: number;
-      readonly effective: bigint;
-      readonly permitted: bigint;
-      readonly inheritable: bigint;
-    }
-  | { readonly op: 'prctl'; readonly option: number; readonly arg2?: number; readonly arg3?: number; readonly arg4?: number; readonly arg5?: number }
-  | { readonly op: 'setuid'; readonly uid: number }
-  | { readonly op: 'setreuid'; readonly ruid: number; readonly euid: number }
-  | { readonly op: 'setresuid'; readonly ruid: number; readonly euid: number; readonly suid: number }
-  | { readonly op: 'setfsuid'; readonly fsuid: number }
-  | { readonly op: 'setgid'; readonly gid: number }
-  | { readonly op: 'setregid'; readonly rgid: number; readonly egid: number }
-  | { readonly op: 'setresgid'; readonly rgid: number; readonly egid: number; readonly sgid: number }
-  | { readonly op: 'setfsgid'; readonly fsgid: number }
-  | { readonly op: 'setgroups'; readonly groups: readonly number[] }
-  | { readonly op: 'execve'; readonly file: ModelFile; readonly context?: ExecContext }
-  | { readonly op: 'unshare-user' }
-  /** setns() into an existing user namespace (e.g. one a parent or sibling created). */
-  | { readonly op: 'setns-user'; readonly ns: UserNamespace }
-  /** The thread writes its own namespace's /proc/self/uid_map. */
-  | { readonly op: 'write-uid-map'; readonly extents: readonly IdMapExtent[] }
-  /** The thread writes its own namespace's /proc/self/gid_map. */
-  | { readonly op: 'write-gid-map'; readonly extents: readonly IdMapExtent[] }
-  /** The thread writes `deny` or `allow` to its own /proc/self/setgroups. */
-  | { readonly op: 'write-setgroups'; readonly value: 'deny' | 'allow' };
+    /** capget(2): reads a thread's E, P and I. */
+    readonly op: 'capget';
+    /** The header version (default _LINUX_CAPABILITY_VERSION_3). */
+    readonly version?: number;
+    /** The thread to read (0 or absent: the caller). */
+    readonly pid?: number;
+    /** A NULL data pointer: only the version is checked (how libcap probes it). */
+    readonly probe?: boolean;
+  }
+  | {
+    /** capset(2): sets E, P and I. */
+    readonly op: 'capset';
+    /** The header version (default _LINUX_CAPABILITY_VERSION_3). */
+    readonly version?: number;
+    /** The target (0 or absent: the caller; anything else is refused since 2.6.25). */
+    readonly pid?: number;
+    /** The new E. */
+    readonly effective: bigint;
+    /** The new P. */
+    readonly permitted: bigint;
+    /** The new I. */
+    readonly inheritable: bigint;
+  }
+  | {
+    /** prctl(2) with raw arguments (PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_SET_SECUREBITS, …). */
+    readonly op: 'prctl';
+    /** The PR_* option. */
+    readonly option: number;
+    /** Second argument. */
+    readonly arg2?: number;
+    /** Third argument. */
+    readonly arg3?: number;
+    /** Fourth argument. */
+    readonly arg4?: number;
+    /** Fifth argument. */
+    readonly arg5?: number;
+  }
+  | {
+    /** setuid(2). */
+    readonly op: 'setuid';
+    /** The uid. */
+    readonly uid: number;
+  }
+  | {
+    /** setreuid(2). */
+    readonly op: 'setreuid';
+    /** The real uid (as the thread's namespace sees it; -1: unchanged). */
+    readonly ruid: number;
+    /** The effective uid (as the thread's namespace sees it; -1: unchanged). */
+    readonly euid: number;
+  }
+  | {
+    /** setresuid(2). */
+    readonly op: 'setresuid';
+    /** The real uid (as the thread's namespace sees it; -1: unchanged). */
+    readonly ruid: number;
+    /** The effective uid (as the thread's namespace sees it; -1: unchanged). */
+    readonly euid: number;
+    /** The saved uid (as the thread's namespace sees it; -1: unchanged). */
+    readonly suid: number;
+  }
+  | {
+    /** setfsuid(2). */
+    readonly op: 'setfsuid';
+    /** The filesystem uid. */
+    readonly fsuid: number;
+  }
+  | {
+    /** setgid(2). */
+    readonly op: 'setgid';
+    /** The gid. */
+    readonly gid: number;
+  }
+  | {
+    /** setregid(2). */
+    readonly op: 'setregid';
+    /** The real gid (as the thread's namespace sees it; -1: unchanged). */
+    readonly rgid: number;
+    /** The effective gid (as the thread's namespace sees it; -1: unchanged). */
+    readonly egid: number;
+  }
+  | {
+    /** setresgid(2). */
+    readonly op: 'setresgid';
+    /** The real gid (as the thread's namespace sees it; -1: unchanged). */
+    readonly rgid: number;
+    /** The effective gid (as the thread's namespace sees it; -1: unchanged). */
+    readonly egid: number;
+    /** The saved gid (as the thread's namespace sees it; -1: unchanged). */
+    readonly sgid: number;
+  }
+  | {
+    /** setfsgid(2). */
+    readonly op: 'setfsgid';
+    /** The filesystem gid. */
+    readonly fsgid: number;
+  }
+  | {
+    /** setgroups(2). */
+    readonly op: 'setgroups';
+    /** The supplementary groups. */
+    readonly groups: readonly number[];
+  }
+  | {
+    /** execve(2) of a prepared file. */
+    readonly op: 'execve';
+    /** The file: owner, mode, capability xattr, mount. */
+    readonly file: ModelFile;
+    /** Circumstances that make an exec unsafe (shared fs, ptrace) or turn file caps off. */
+    readonly context?: ExecContext;
+  }
+  | {
+    /** unshare(CLONE_NEWUSER): a new user namespace owned by the caller. */
+    readonly op: 'unshare-user';
+  }
+  | {
+    /** setns() into an existing user namespace (e.g. one a parent or sibling created). */
+    readonly op: 'setns-user';
+    /** The namespace to enter. */
+    readonly ns: UserNamespace;
+  }
+  | {
+    /** The thread writes its own namespace's /proc/self/uid_map. */
+    readonly op: 'write-uid-map';
+    /** The lines written. */
+    readonly extents: readonly IdMapExtent[];
+  }
+  | {
+    /** The thread writes its own namespace's /proc/self/gid_map. */
+    readonly op: 'write-gid-map';
+    /** The lines written. */
+    readonly extents: readonly IdMapExtent[];
+  }
+  | {
+    /** The thread writes `deny` or `allow` to its own /proc/self/setgroups. */
+    readonly op: 'write-setgroups';
+    /** What is written. */
+    readonly value: 'deny' | 'allow';
+  };
 
 /** Numbers the transitions use (kernel ABI; errno values are positive, transitions return them negated). */
 export {

@@ -21,7 +21,23 @@ function word(bytes: Uint8Array, i: number): number {
 }
 
 /** Decoded caps or why the kernel rejects the bytes (EINVAL), as exec reads them. */
-export type DecodeResult = { caps: FileCaps; errno?: undefined; reason?: undefined } | { caps?: undefined; errno: number; reason: string };
+export type DecodeResult =
+  | {
+    /** The decoded capabilities. */
+    caps: FileCaps;
+    /** No error. */
+    errno?: undefined;
+    /** No error. */
+    reason?: undefined;
+  }
+  | {
+    /** Nothing decoded. */
+    caps?: undefined;
+    /** Why the kernel would not read it, as a negative errno (-EINVAL). */
+    errno: number;
+    /** The rule broken, in words (size, revision). */
+    reason: string;
+  };
 
 /**
  * Decodes the xattr the way `get_vfs_caps_from_disk` does: the size must equal the revision's
@@ -62,8 +78,11 @@ export function fileCapsApply(caps: FileCaps, fsNs: UserNamespace, ns: UserNames
 
 /** A file as setxattr sees it: owner/group kuids and the superblock's namespace. */
 export interface XattrTarget {
+  /** The file's owner (a kernel id). */
   readonly uid: number;
+  /** The file's group (a kernel id). */
   readonly gid: number;
+  /** The user namespace of the filesystem it is on (default: the initial one). */
   readonly fsNs?: UserNamespace;
 }
 
@@ -103,7 +122,12 @@ export function convertFileCapsWrite(writer: Cred, target: XattrTarget, bytes: U
  * v3 whose root maps to a non-zero uid there → v3 with that rootid; one that maps to 0 or
  * owns the reader's namespace through an ancestor → v2; otherwise EOVERFLOW. v1/v2 as stored.
  */
-export function viewFileCaps(stored: Uint8Array, readerNs: UserNamespace, fsNs: UserNamespace = INITIAL_USER_NS): { bytes?: Uint8Array; errno?: number } {
+export function viewFileCaps(stored: Uint8Array, readerNs: UserNamespace, fsNs: UserNamespace = INITIAL_USER_NS): {
+  /** The bytes the reader sees (a v3 xattr converted for its namespace, or as stored). */
+  bytes?: Uint8Array;
+  /** The reader cannot see it: a negative errno. */
+  errno?: number;
+} {
   const decoded = decodeFileCaps(stored);
   if (decoded.errno !== undefined || decoded.caps.version !== 3) return { bytes: stored };
   const kroot = makeKuid(fsNs, decoded.caps.rootid);

@@ -23,12 +23,19 @@ export function vcCmd(category: number, id: number, version: number): number {
 export const VC_CAT_FLAGS = 52;
 /** Command numbers (kernel-semantics §4.6; get/set_cflags from the vserver headers [UNV here]). */
 export const VCMD = Object.freeze({
+  /** VCMD_get_cflags: read the context flags. */
   get_cflags: vcCmd(VC_CAT_FLAGS, 1, 0),
+  /** VCMD_set_cflags: change the context flags (under a mask). */
   set_cflags: vcCmd(VC_CAT_FLAGS, 2, 0),
+  /** VCMD_get_ccaps: read the context capabilities (and bcaps). */
   get_ccaps: vcCmd(VC_CAT_FLAGS, 3, 1),
+  /** VCMD_set_ccaps: change the context capabilities (under a mask). */
   set_ccaps: vcCmd(VC_CAT_FLAGS, 4, 1),
+  /** VCMD_set_ccaps version 0 (vs1.9 and older trees): bcaps and ccaps together. */
   set_ccaps_v0: vcCmd(VC_CAT_FLAGS, 4, 0),
+  /** VCMD_get_bcaps: read the bounding capabilities. */
   get_bcaps: vcCmd(VC_CAT_FLAGS, 9, 0),
+  /** VCMD_set_bcaps: lower the bounding capabilities (under a mask). */
   set_bcaps: vcCmd(VC_CAT_FLAGS, 10, 0),
 });
 
@@ -37,10 +44,32 @@ export const NR_VSERVER_X86_64 = 236;
 
 /** Data of the commands (u64 fields as bigints). */
 export type VserverCommandData =
-  | { readonly bcaps: bigint; readonly bmask: bigint }
-  | { readonly ccaps: bigint; readonly cmask: bigint }
-  | { readonly bcaps: bigint; readonly ccaps: bigint; readonly cmask: bigint }
-  | { readonly flagword: bigint; readonly mask: bigint };
+  | {
+    /** get/set_bcaps: the bounding capabilities. */
+    readonly bcaps: bigint;
+    /** set_bcaps: which bits to change. */
+    readonly bmask: bigint;
+  }
+  | {
+    /** get/set_ccaps: the context capabilities (VXC_*). */
+    readonly ccaps: bigint;
+    /** set_ccaps: which bits to change. */
+    readonly cmask: bigint;
+  }
+  | {
+    /** set_ccaps v0: the bounding capabilities. */
+    readonly bcaps: bigint;
+    /** set_ccaps v0: the context capabilities. */
+    readonly ccaps: bigint;
+    /** set_ccaps v0: which context capability bits to change. */
+    readonly cmask: bigint;
+  }
+  | {
+    /** get/set_cflags: the context flags (VXF_*). */
+    readonly flagword: bigint;
+    /** set_cflags: which flags to change. */
+    readonly mask: bigint;
+  };
 
 /** Options of {@link sysVserver}. */
 export interface SysVserverOptions {

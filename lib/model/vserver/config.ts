@@ -107,15 +107,21 @@ function withoutPrefix(word: string, prefix: string): string {
 
 /** Config files' text; an absent file is `undefined`. */
 export interface GuestCapabilityFiles {
+  /** /etc/vservers/<guest>/bcapabilities: one capability per line, `!` to remove. */
   bcapabilities?: string;
+  /** /etc/vservers/<guest>/ccapabilities: one context capability per line. */
   ccapabilities?: string;
 }
 
 /** The guest's attributes after `vattribute --set --secure --flag default …`. */
 export interface GuestCapabilities {
+  /** The bounding capabilities set. */
   readonly bcaps: bigint;
+  /** Which bounding capability bits were given. */
   readonly bmask: bigint;
+  /** The context capabilities set. */
   readonly ccaps: bigint;
+  /** Which context capability bits were given. */
   readonly cmask: bigint;
   /** vattribute's arguments, as the start script builds them. */
   readonly args: readonly string[];
@@ -167,7 +173,12 @@ export function guestCapabilities(files: GuestCapabilityFiles, options: UtilVser
  * Parses one `--bcap`/`--ccap` argument on its own (what `vattribute --bcap ARG` does to
  * zeroed value/mask). Throws VserverConfigError (line 1) on an unknown item.
  */
-export function parseCapabilityList(kind: 'bcap' | 'ccap', arg: string, options: UtilVserverOptions = {}): { value: bigint; mask: bigint } {
+export function parseCapabilityList(kind: 'bcap' | 'ccap', arg: string, options: UtilVserverOptions = {}): {
+  /** The bits the list sets. */
+  value: bigint;
+  /** The bits the list names (set or cleared). */
+  mask: bigint;
+} {
   if (kind !== 'bcap' && kind !== 'ccap') throw invalidArg('kind', kind, "'bcap' or 'ccap'");
   if (typeof arg !== 'string') throw invalidArg(`${kind} list`, arg, 'a string');
   const { era } = resolve(options);

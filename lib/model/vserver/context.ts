@@ -39,7 +39,12 @@ function withContext(system: LegacySystem, v: VxContext): LegacySystem {
  * context's cap_bset ('upstream', vs2.3.0.34) or its bcaps truncated to 32 bits ('bcaps', the
  * seed's patch). Returns the masked task and the step that explains it.
  */
-export function maskTask(task: LegacyTask, v: VxContext, policy: VserverMaskPolicy): { task: LegacyTask; step: RuleStep } {
+export function maskTask(task: LegacyTask, v: VxContext, policy: VserverMaskPolicy): {
+  /** The task with its sets masked. */
+  task: LegacyTask;
+  /** The rule applied and what it removed. */
+  step: RuleStep;
+} {
   const mask = policy === 'upstream' ? v.capBset : v.bcaps & ALL32;
   const lost = (task.effective | task.permitted | task.inheritable) & ~mask;
   const what = policy === 'upstream' ? `cap_bset ${hex32(mask)} (upstream vs2.3.0.34)` : `bcaps ${hex32(mask)} (seed patch)`;
@@ -143,8 +148,11 @@ export function vxCapable(system: LegacySystem, pid: number, cap: CapLike, ccap:
 
 /** What `/proc/PID/status` shows (kernel-semantics §4.3): sets ∩ bcaps for guests outside SETUP. */
 export interface ProcCapLines {
+  /** The CapInh line's value. */
   readonly CapInh: string;
+  /** The CapPrm line's value. */
   readonly CapPrm: string;
+  /** The CapEff line's value. */
   readonly CapEff: string;
 }
 

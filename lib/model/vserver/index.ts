@@ -11,6 +11,8 @@
  * const caps = V.guestCapabilities({ bcapabilities: '!SYS_BOOT\n!AUDIT_WRITE\n' });
  * caps.bcaps.toString(16);   // '140c05ff'
  * ```
+ *
+ * @module
  */
 import { invalidArg } from '../../vocabulary/errors.js';
 import { execve, type LegacyExecFile } from '../legacy/exec.js';

@@ -10,13 +10,17 @@ const LLONG_MIN = -(1n << 63n);
 
 /** Where a list failed: the item as util-vserver prints it and its offset in the argument. */
 export interface ListParseError {
+  /** Offset of the item in the argument. */
   readonly offset: number;
+  /** The item as util-vserver prints it. */
   readonly item: string;
 }
 
 /** A value/mask pair the parser accumulates into (bcaps/bmask or ccaps/cmask). */
 export interface ValueMask {
+  /** The bits set. */
   value: bigint;
+  /** The bits named. */
   mask: bigint;
 }
 
@@ -29,7 +33,12 @@ function isCSpace(c: string | undefined): boolean {
  * C `strtoll(s + from, &end, 0)`: blanks, a sign, `0x` hex / `0` octal / decimal; clamps on
  * overflow. `end === from` when nothing was converted (the C function then returns nptr).
  */
-export function strtoll(s: string, from: number): { value: bigint; end: number } {
+export function strtoll(s: string, from: number): {
+  /** The number read (clamped on overflow). */
+  value: bigint;
+  /** Where reading stopped. */
+  end: number;
+} {
   let p = from;
   while (isCSpace(s[p])) p++;
   let negative = false;

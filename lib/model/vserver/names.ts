@@ -18,23 +18,41 @@ export const UTIL_VSERVER_ERAS: readonly UtilVserverEra[] = ['0.30.215', '2008-1
 
 /** Context capability bits (VXC_*), kernel-semantics §4.7. */
 export const VXC = Object.freeze({
+  /** VXC_SET_UTSNAME: the guest may change the host and domain name. */
   SET_UTSNAME: 0x1n,
+  /** VXC_SET_RLIMIT: the guest may raise resource limits. */
   SET_RLIMIT: 0x2n,
+  /** VXC_FS_SECURITY: the guest may set security xattrs. */
   FS_SECURITY: 0x4n,
+  /** VXC_FS_TRUSTED: the guest may set trusted xattrs. */
   FS_TRUSTED: 0x8n,
+  /** VXC_TIOCSTI: the guest may push input into a terminal. */
   TIOCSTI: 0x10n,
+  /** VXC_RAW_ICMP: the guest may open raw ICMP sockets. */
   RAW_ICMP: 0x100n,
+  /** VXC_SYSLOG: the guest may read and clear the kernel log. */
   SYSLOG: 0x1000n,
+  /** VXC_OOM_ADJUST: the guest may change the OOM score. */
   OOM_ADJUST: 0x2000n,
+  /** VXC_AUDIT_CONTROL: the guest may control auditing. */
   AUDIT_CONTROL: 0x4000n,
+  /** VXC_SECURE_MOUNT: the guest may mount (nodev, nosuid). */
   SECURE_MOUNT: 0x10000n,
+  /** VXC_SECURE_REMOUNT: the guest may remount (nodev, nosuid). */
   SECURE_REMOUNT: 0x20000n,
+  /** VXC_BINARY_MOUNT: the guest may mount with binary data. */
   BINARY_MOUNT: 0x40000n,
+  /** VXC_DEV_MOUNT: the guest may mount devices. */
   DEV_MOUNT: 0x80000n,
+  /** VXC_QUOTA_CTL: the guest may control quotas. */
   QUOTA_CTL: 0x100000n,
+  /** VXC_ADMIN_MAPPER: the guest may administer the device mapper. */
   ADMIN_MAPPER: 0x200000n,
+  /** VXC_ADMIN_CLOOP: the guest may administer cloop devices. */
   ADMIN_CLOOP: 0x400000n,
+  /** VXC_KTHREAD: the guest may create kernel threads. */
   KTHREAD: 0x1000000n,
+  /** VXC_NAMESPACE: the guest may create namespaces. */
   NAMESPACE: 0x2000000n,
 });
 

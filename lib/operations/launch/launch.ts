@@ -27,8 +27,10 @@ import { resolveIdentityOptions } from '../users.js';
 import { ENOENT, ESRCH } from '../../vocabulary/abi.js';
 import { toSecurebits, type SecurebitsInput } from '../program.js';
 
+/** One of the child's fds 0..2: a pipe to us, ours shared, /dev/null, or an fd of ours. */
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
 
+/** Options of `launch()` and `execInPlace()`: who the child is and what capabilities it starts with. */
 export interface LaunchOptions {
   /** User name or uid. A name also sets that user's gid and supplementary groups (initgroups) unless given. */
   user?: string | number;
@@ -50,6 +52,7 @@ export interface LaunchOptions {
    * Not with `securebits` (the mode sets them), nor `caps` with 'NOPRIV'.
    */
   mode?: Exclude<CapMode, 'UNCERTAIN'>;
+  /** The child's working directory (default: ours). */
   cwd?: string;
   /** The child's environment (default process.env). */
   env?: Record<string, string | undefined>;
@@ -61,9 +64,11 @@ export interface LaunchOptions {
 
 const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0'] as const;
 
+/** How a launched child ended. */
 export interface LaunchExit {
   /** Exit code, or null when a signal ended the child. */
   code: number | null;
+  /** The signal that ended the child, or null when it exited. */
   signal: NodeJS.Signals | null;
 }
 
@@ -74,11 +79,17 @@ export interface ExitRelay {
 
 /** A started child: like child_process's ChildProcess (pid, stdio streams, 'exit', kill). */
 export class LaunchedProcess extends EventEmitter {
+  /** The child's process id. */
   readonly pid: number;
+  /** Our end of the child's stdin when `stdio` asked for a pipe, else null. */
   readonly stdin: Socket | null;
+  /** Our end of the child's stdout when `stdio` asked for a pipe, else null. */
   readonly stdout: Socket | null;
+  /** Our end of the child's stderr when `stdio` asked for a pipe, else null. */
   readonly stderr: Socket | null;
+  /** The exit code once the child has exited (null before, or when a signal ended it). */
   exitCode: number | null = null;
+  /** The signal that ended the child, once it has (null otherwise). */
   signalCode: NodeJS.Signals | null = null;
   /**
    * Ways the child holds more than the options asked for, found before it started (e.g. an exec
