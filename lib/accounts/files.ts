@@ -49,7 +49,11 @@ export function readUsers(files: AccountFiles = {}): UserEntry[] {
   return passwdEntries(readLines(files.passwd ?? '/etc/passwd'));
 }
 
-/** uid → the first account name with that uid, from a passwd-format text (what pscap shows). */
+/**
+ * uid → the first account name with that uid, from a passwd-format text (what pscap shows).
+ * @example
+ * parsePasswd('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/sbin/nologin\n').get(65534);   // 'nobody'
+ */
 export function parsePasswd(text: string): Map<number, string> {
   const names = new Map<number, string>();
   for (const u of passwdEntries(text.split('\n'))) if (!names.has(u.uid)) names.set(u.uid, u.name);

@@ -6,7 +6,12 @@
  */
 import { CapsError, type ErrnoCode } from '../vocabulary/errors.js';
 
-/** One line of /proc/<pid>/uid_map or gid_map. */
+/**
+ * One line of /proc/<pid>/uid_map or gid_map.
+ * @example
+ * const rootOnly: IdExtent = { inside: 0, outside: 1000, count: 1 };   // uid 0 inside is 1000 outside
+ * rootOnly.count;
+ */
 export interface IdExtent {
   /** First id of the range inside the namespace. */
   inside: number;
@@ -16,7 +21,14 @@ export interface IdExtent {
   count: number;
 }
 
-/** What the calling process's user namespace allows. */
+/**
+ * What the calling process's user namespace allows.
+ * @example
+ * import { readFileSync } from 'node:fs';
+ * const line = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).map(Number);
+ * const view: UserNamespaceView = { setgroups: 'allow', uidMap: [{ inside: line[0]!, outside: line[1]!, count: line[2]! }], gidMap: [] };
+ * view.uidMap[0]!.count;   // 4294967295 in the initial namespace
+ */
 export interface UserNamespaceView {
   /** /proc/self/setgroups: 'deny' makes setgroups(2) fail with EPERM. */
   setgroups: 'allow' | 'deny';

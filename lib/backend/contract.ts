@@ -8,7 +8,12 @@ import type { CapsError } from '../vocabulary/errors.js';
 import type { UserNamespaceView } from '../accounts/id-checks.js';
 import type { BackendKind, CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
 
-/** The result of running a program on the caller and then on every other thread. */
+/**
+ * The result of running a program on the caller and then on every other thread.
+ * @example
+ * const outcome: BroadcastOutcome = getBackend().broadcast([{ op: 'ambient.clear' }], { deadlineMs: 2000 });
+ * outcome.threadCount;   // every thread ran it
+ */
 export interface BroadcastOutcome {
   /** The caller's own run failed at this step: no other thread was touched. */
   callerFailure?: OpFailure;
@@ -27,7 +32,13 @@ export interface BroadcastOutcome {
   elapsedMs: number;
 }
 
-/** What a ProcessSpawner needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts). */
+/**
+ * What a ProcessSpawner needs to start a child (see lib/operations/launch/launch.ts and lib/operations/launch/plan.ts).
+ * @example
+ * // type-check only: a raw spawn, below launch(); launch() builds this from its options
+ * const request: SpawnRequest = { file: '/bin/true', argv: ['true'], envp: [], stdio: new Int32Array([-2, -2, -2]), steps: new Uint32Array(0), groups: new Uint32Array(0), onExit: () => {} };
+ * getBackend().spawner?.spawn(request);
+ */
 export interface SpawnRequest {
   /** The program to exec (a path; no PATH search here). */
   file: string;
@@ -51,7 +62,12 @@ export interface SpawnRequest {
   onExit: (code: number, signal: number) => void;
 }
 
-/** What a spawn reports: the child (pid and pidfd), our pipe ends, or a failure before exec. */
+/**
+ * What a spawn reports: the child (pid and pidfd), our pipe ends, or a failure before exec.
+ * @example
+ * const result: SpawnResult = { pid: 0, pidfd: -1, stdio: [-1, -1, -1], watchId: 0, failure: { step: -3, errno: -11 } };   // fork failed: EAGAIN
+ * result.failure ? `step ${result.failure.step}: errno ${result.failure.errno}` : `pid ${result.pid}`;
+ */
 export interface SpawnResult {
   /** The child's process id. */
   pid: number;
@@ -74,7 +90,12 @@ export interface SpawnResult {
   };
 }
 
-/** Starts children with a credential plan applied between fork and exec (never in the parent). */
+/**
+ * Starts children with a credential plan applied between fork and exec (never in the parent).
+ * @example
+ * const spawner: ProcessSpawner | undefined = getBackend().spawner;   // absent on the model backend
+ * spawner !== undefined;
+ */
 export interface ProcessSpawner {
   /** Forks, applies the plan in the child, execs, starts watching; reports a failure before exec instead of a child. */
   spawn(req: SpawnRequest): SpawnResult;
@@ -94,6 +115,9 @@ export interface ProcessSpawner {
 /**
  * What the public operations need from a backend: the kernel through the addon ('native') or a
  * simulated process ('model'). Implement it for a test double and install it with installBackend.
+  * @example
+  * const backend: Backend = getBackend();
+  * backend.threadState().effective.size;   // what thread.get() reads
  */
 export interface Backend {
   /** 'native' or 'model': what results report as `backend`. */

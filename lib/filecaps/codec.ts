@@ -19,10 +19,19 @@ import {
 } from '../vocabulary/abi.js';
 export { VFS_CAP_REVISION_MASK, VFS_CAP_FLAGS_EFFECTIVE } from '../vocabulary/abi.js';
 
-/** A revision number of the xattr format. */
+/**
+ * A revision number of the xattr format.
+ * @example
+ * const version: FileCapsVersion = decodeFileCaps(encodeFileCaps({ effective: true, permitted: ['cap_net_raw'] })).version;   // 2
+ */
 export type FileCapsVersion = 1 | 2 | 3;
 
-/** A decoded `security.capability` value. */
+/**
+ * A decoded `security.capability` value.
+ * @example
+ * const x: FileCapsXattr = decodeFileCaps(encodeFileCaps({ effective: true, permitted: ['cap_net_raw'] }, { rootid: 1000 }));
+ * x.rootid;   // 1000 (version 3)
+ */
 export interface FileCapsXattr {
   /** The revision the bytes declare: 1, 2 or 3. */
   version: FileCapsVersion;
@@ -36,7 +45,12 @@ export interface FileCapsXattr {
   rootid?: number;
 }
 
-/** What `encodeFileCaps` takes: sets as CapSet, bigint mask or names/numbers. */
+/**
+ * What `encodeFileCaps` takes: sets as CapSet, bigint mask or names/numbers.
+ * @example
+ * const fields: FileCapsFields = { effective: false, inheritable: ['cap_net_raw'] };
+ * encodeFileCaps(fields).length;   // 20: a v2 xattr
+ */
 export interface FileCapsFields {
   /** The fE flag. */
   effective: boolean;
@@ -46,7 +60,12 @@ export interface FileCapsFields {
   inheritable?: CapSetInput;
 }
 
-/** Options of encodeFileCaps: which revision to write. */
+/**
+ * Options of encodeFileCaps: which revision to write.
+ * @example
+ * const options: FileCapsEncodeOptions = { rootid: 100000 };   // for a user namespace's root
+ * encodeFileCaps({ effective: true, permitted: ['cap_net_bind_service'] }, options).length;   // 24: v3
+ */
 export interface EncodeOptions {
   /** Default: 3 when `rootid` is given, else 2 (what setcap writes). */
   version?: FileCapsVersion;
@@ -120,6 +139,9 @@ function badXattr(problem: string): CapsError {
  * (kernel-semantics §2.7) — and also refuses flag bits other than fE, which the kernel never
  * accepts on write.
  * @throws CapsError `ERR_CAPS_BAD_XATTR` naming the problem (size, revision or flags).
+  * @example
+  * const bytes = encodeFileCaps({ effective: true, permitted: ['cap_net_raw'] });
+  * decodeFileCaps(bytes).permitted.names();   // ['cap_net_raw']
  */
 export function decodeFileCaps(bytes: Uint8Array): FileCapsXattr {
   if (!(bytes instanceof Uint8Array)) throw invalidArg('xattr bytes', bytes, 'a Uint8Array (e.g. a Buffer)');
@@ -155,6 +177,9 @@ export function decodeFileCaps(bytes: Uint8Array): FileCapsXattr {
  * writes), v3 with `rootid` (what `setcap -n ROOTID` writes), v1 only for sets within caps 0–31
  * (the kernel reads v1 but no longer accepts it on write).
  * @throws CapsError `ERR_CAPS_INVALID_ARG` for a bad version/rootid, or caps ≥ 32 in a v1 value.
+  * @example
+  * const bytes: Uint8Array = encodeFileCaps({ effective: true, permitted: ['cap_net_bind_service'] });
+  * Buffer.from(bytes).toString('hex');   // what setcap writes as security.capability
  */
 export function encodeFileCaps(caps: FileCapsFields, options: EncodeOptions = {}): Uint8Array {
   if (caps === null || typeof caps !== 'object') {

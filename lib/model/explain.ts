@@ -17,7 +17,12 @@ import { decodeFileCaps } from './modern/xattr-rules.js';
 import { citeRule } from './citation.js';
 import { CAPABILITY_VERSION_3 } from '../vocabulary/abi.js';
 
-/** Options of explain(). */
+/**
+ * Options of explain().
+ * @example
+ * const options: ExplainOptions = { kernel: { version: 'pre-2025' }, stopOnError: true };
+ * explain({ uid: 1000 }, [{ op: 'ambient.raise', caps: ['cap_net_raw'] }], options).firstError;   // 0
+ */
 export interface ExplainOptions {
   /** The kernel (a KernelConfig or createKernel() options). Default 6.18, lastCap 40. */
   kernel?: KernelConfig | KernelOptions;
@@ -47,7 +52,12 @@ export interface Change {
   removed?: number[];
 }
 
-/** One step of an explanation. */
+/**
+ * One step of an explanation.
+ * @example
+ * const step: ExplainedStep | undefined = explain({ uid: 1000 }, [{ op: 'bounding.drop', caps: ['cap_sys_admin'] }]).steps[0];
+ * step?.reason;   // why the kernel says EPERM: cap_setpcap is not in the effective set
+ */
 export interface ExplainedStep {
   /** Short name: 'capset', 'prctl PR_CAPBSET_DROP', 'setresuid', 'execve', … */
   op: string;
@@ -71,7 +81,12 @@ export interface ExplainedStep {
   changes: Change[];
 }
 
-/** What explain() returns. */
+/**
+ * What explain() returns.
+ * @example
+ * const x: Explanation = explain({ permitted: ['cap_net_raw'], inheritable: ['cap_net_raw'] }, [{ op: 'ambient.raise', caps: ['cap_net_raw'] }]);
+ * x.result.ambient;   // 8192n
+ */
 export interface Explanation {
   /** The kernel the steps ran on. */
   kernel: KernelConfig;
@@ -279,6 +294,8 @@ function describeResult(s: ExplainedStep): string {
 /**
  * An explanation for people: the start state, each step with its outcome, rule and reason,
  * what changed in which set (capability names), and the final state.
+  * @example
+  * console.log(formatExplanation(explain({ uid: 1000 }, [{ op: 'setuid', uid: 0 }])));   // one line per step, with the rule and errno
  */
 export function formatExplanation(x: Explanation): string {
   const last = x.kernel.lastCap;

@@ -2,6 +2,13 @@
  * The public `model` namespace: the modern kernel's rules as pure functions, the simulated
  * process, and explain(). `import { model } from 'linux-caps'`.
  *
+ * @example
+ * ```ts
+ * import { model } from 'linux-caps';
+ * const root = model.createCred();   // uid 0 with every capability
+ * model.setuid(root, 1000).state.permitted;   // 0n: the setuid fixup cleared P
+ * ```
+ *
  * @module
  */
 export * from './modern/types.js';

@@ -18,7 +18,13 @@ import { convergenceOps } from './modern/converge.js';
 import { EBADF, ENODATA, ENOENT } from '../vocabulary/abi.js';
 
 
-/** Options of createSimulatedBackend(). */
+/**
+ * Options of createSimulatedBackend().
+ * @example
+ * const options: SimulatedOptions = { cred: { uid: 1000, permitted: ['cap_net_raw'] }, threadCount: 4 };
+ * useBackend(model.createSimulatedBackend(options));
+ * caps.threads().length;   // 4
+ */
 export interface SimulatedOptions {
   /** The kernel modelled (a KernelConfig or createKernel() options). Default 6.18, lastCap 40. */
   kernel?: KernelConfig | KernelOptions;
@@ -50,7 +56,14 @@ export interface FileInit {
   mount?: MountInfo;
 }
 
-/** The simulated process: a Backend plus the handles to build scenarios. */
+/**
+ * The simulated process: a Backend plus the handles to build scenarios.
+ * @example
+ * const sim: SimulatedBackend = model.createSimulatedBackend({ cred: { uid: 1000 } });
+ * useBackend(sim);
+ * thread.get().uid.real;   // 1000: the API answers from the simulated process
+ * sim.tids().length;
+ */
 export interface SimulatedBackend extends Backend {
   /** Always 'model'. */
   readonly kind: 'model';

@@ -33,7 +33,13 @@ export function changeRefusal(): CapsError | undefined {
   });
 }
 
-/** The backend that answers calls now: native on Linux, the model elsewhere or when asked. */
+/**
+ * The backend that answers calls now: native on Linux, the model elsewhere or when asked.
+ * @example
+ * const backend: Backend = getBackend();
+ * backend.kind;             // 'native' on Linux
+ * backend.threads().length;
+ */
 export function getBackend(): Backend {
   if (selected) return selected;
   const asked = process.env.LINUX_CAPS_BACKEND;
@@ -69,7 +75,11 @@ export function useBackend(choice: BackendKind | SimulatedBackend): BackendKind 
   });
 }
 
-/** Which backend answers calls now: 'native' (the kernel) or 'model' (a simulated process). */
+/**
+ * Which backend answers calls now: 'native' (the kernel) or 'model' (a simulated process).
+ * @example
+ * if (backendKind() === 'model') console.log('simulating: nothing reaches the kernel');
+ */
 export function backendKind(): BackendKind {
   return getBackend().kind;
 }
@@ -77,6 +87,12 @@ export function backendKind(): BackendKind {
 /**
  * Installs any object implementing the Backend contract (linux-caps/testing): a test double, a
  * recording wrapper around the native backend. Returns it.
+  * @example
+  * const real = getBackend();
+  * const programs: CredProgram[] = [];
+  * installBackend({ ...real, runOnThread(program) { programs.push(program); return real.runOnThread(program); } });
+  * thread.keepCaps.set(true);
+  * programs;   // [[{ op: 'keepCaps.set', on: true }]]
  */
 export function installBackend(backend: Backend): Backend {
   if (!backend || typeof backend !== 'object' || typeof backend.runOnThread !== 'function' || typeof backend.threadState !== 'function') {

@@ -21,6 +21,10 @@ import { formatCapBound, readCapBoundText } from '../text/capbound.js';
 /**
  * What `capBound.read()` returns: the capability bound. `source: 'file'`: the legacy global /proc/sys/kernel/cap-bound (2.2 to
  * 2.6.24), with the file's `text`; `source: 'prctl'`: the calling thread's bounding set.
+  * @example
+  * const bound: CapBoundReading = capBound.read();
+  * if (bound.source === 'file') bound.text;   // '-257' on a 2.6.24 kernel
+  * bound.set.size;
  */
 export type CapBoundReading =
   | {
@@ -44,13 +48,23 @@ export type CapBoundReading =
     readonly text?: undefined;
   };
 
-/** Options of every capBound call. */
+/**
+ * Options of every capBound call.
+ * @example
+ * const options: CapBoundOptions = { procRoot: '/proc' };
+ * capBound.read(options).source;   // 'prctl' on every kernel since 2.6.25
+ */
 export interface CapBoundOptions {
   /** Where procfs is mounted (default '/proc'); point it at a fake tree to test the legacy file. */
   procRoot?: string;
 }
 
-/** Options of `lower`/`drop`: procRoot, and for the per-thread path the whole-process options. */
+/**
+ * Options of `lower`/`drop`: procRoot, and for the per-thread path the whole-process options.
+ * @example
+ * const options: CapBoundLowerOptions = { onPartial: 'throw', deadlineMs: 5000 };
+ * capBound.lower(capBound.read().set.without('cap_sys_module'), options);
+ */
 export type CapBoundLowerOptions = CapBoundOptions & ProcessCallOptions;
 
 const RULE_FILE = 'kernel-semantics §3.2';
@@ -214,7 +228,12 @@ function lower(newBound: CapSetInput, options?: CapBoundLowerOptions): CapBoundR
   return readThreadBound(root, fake);
 }
 
-/** The system's capability bound: the legacy global file where it exists, the per-thread bounding set otherwise. */
+/**
+ * The system's capability bound: the legacy global file where it exists, the per-thread bounding set otherwise.
+ * @example
+ * const { set } = capBound.read();
+ * capBound.lower(set.without('cap_sys_module', 'cap_sys_rawio'));   // every thread; no module loading from now on
+ */
 export const capBound = {
   /**
    * Reads the bound. `source: 'file'` on kernels with `/proc/sys/kernel/cap-bound` (≤ 2.6.24),

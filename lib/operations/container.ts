@@ -12,6 +12,8 @@ import { readText, runSync, type Reader } from '../proc/io.js';
  * Docker's default capability set (14): moby/moby `oci/caps/defaults.go`, DefaultCapabilities
  * (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
  * NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE).
+  * @example
+  * DOCKER_DEFAULT_CAPS.has('cap_net_raw');   // true (Podman's default drops it)
  */
 export const DOCKER_DEFAULT_CAPS: CapSet = CapSet.of(
   'cap_chown', 'cap_dac_override', 'cap_fsetid', 'cap_fowner', 'cap_mknod', 'cap_net_raw', 'cap_setgid',
@@ -27,10 +29,17 @@ export const DOCKER_DEFAULT_CAPS: CapSet = CapSet.of(
  * built-in default, picked up by Podman 4.4.0 — without SYS_CHROOT (10 caps, podman issue
  * #17504) — and Podman 4.4.3 put SYS_CHROOT back (podman PR #17891), giving these 11 for
  * Podman ≥ 4.4.3 where no containers.conf overrides them.
+  * @example
+  * DOCKER_DEFAULT_CAPS.minus(PODMAN_DEFAULT_CAPS).toString();   // 'cap_mknod,cap_net_raw,cap_audit_write'
  */
 export const PODMAN_DEFAULT_CAPS: CapSet = DOCKER_DEFAULT_CAPS.without('cap_mknod', 'cap_net_raw', 'cap_audit_write');
 
-/** How a bounding set differs from one reference set. */
+/**
+ * How a bounding set differs from one reference set.
+ * @example
+ * const c: ReferenceComparison = compareWithReference(CapSet.of('cap_chown', 'cap_sys_admin'), DOCKER_DEFAULT_CAPS);
+ * c.difference;   // '+cap_sys_admin -cap_dac_override …'
+ */
 export interface ReferenceComparison {
   /** The reference set itself. */
   reference: CapSet;
@@ -44,7 +53,13 @@ export interface ReferenceComparison {
   difference: string;
 }
 
-/** What containerProfile() reports. */
+/**
+ * What containerProfile() reports.
+ * @example
+ * const profile: ContainerProfile = containerProfile('self');
+ * profile.docker.equal;          // true inside a default Docker container
+ * profile.inUserNamespace;       // true when rootless
+ */
 export interface ContainerProfile {
   /** The process read. */
   pid: number;
@@ -78,7 +93,11 @@ export interface ContainerProfile {
   full: ReferenceComparison;
 }
 
-/** Compares a bounding set with a reference set. */
+/**
+ * Compares a bounding set with a reference set.
+ * @example
+ * compareWithReference(readProcessStatus('self').bounding, PODMAN_DEFAULT_CAPS).added.names();
+ */
 export function compareWithReference(bounding: CapSet, reference: CapSet): ReferenceComparison {
   const added = bounding.minus(reference);
   const dropped = reference.minus(bounding);
@@ -113,6 +132,9 @@ function* userNamespaceOf(root: string, pid: ProcPid): Reader<{ link: string | u
  * with Docker's default (DOCKER_DEFAULT_CAPS), Podman's (PODMAN_DEFAULT_CAPS) and the full set
  * of this kernel (`lastCap()`). Reads /proc synchronously (`promises.containerProfile` does not
  * block); throws CapsError if pid cannot be read.
+  * @example
+  * const p = containerProfile(1);
+  * console.log(p.docker.equal ? 'Docker defaults' : p.docker.difference);
  */
 export function containerProfile(pid: ProcPid = 'self', options?: ProcReadOptions): ContainerProfile {
   checkPid(pid);

@@ -14,11 +14,26 @@ import { formatCaps, parseCaps } from '../text/index.js';
 import { decodeFileCaps, encodeFileCaps, type FileCapsXattr } from '../filecaps/codec.js';
 import { CAP_SETFCAP, EINVAL, ELOOP, ENODATA, ENOENT, EOPNOTSUPP, EOVERFLOW, EPERM } from '../vocabulary/abi.js';
 
-/** A file: a path (string or file: URL; a symlink is refused, never followed) or an open fd. */
+/**
+ * A file: a path (string or file: URL; a symlink is refused, never followed) or an open fd.
+ * @example
+ * const targets: FileTarget[] = ['/usr/bin/true', new URL('file:///usr/bin/true')];   // or an open fd; never a symlink
+ * targets.map((t) => fileCaps.get(t)?.text);
+ */
 export type FileTarget = string | URL | number;
 
 /** A file's capabilities, as `getcap` shows them. */
-/** What every revision of file caps holds. */
+/**
+ * What every revision of file caps holds.
+ * @example
+ * import { copyFileSync, mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(mkdtempSync(join(tmpdir(), 'caps-')), 'ping');
+ * copyFileSync('/bin/true', file);
+ * const set: FileCapsCommon = fileCaps.set(file, 'cap_net_raw=ep');
+ * set.effective;   // true
+ */
 export interface FileCapsCommon {
   /** The single fE flag: when set, exec puts every permitted cap it grants into E. */
   readonly effective: boolean;
@@ -34,6 +49,14 @@ export interface FileCapsCommon {
  * A file's capabilities, by xattr revision: 2 as setcap writes it, 1 from old kernels, and 3,
  * which alone has a `rootid` (the uid whose user namespace's root the caps are for; `getcap -n`
  * prints `[rootid=N]`).
+  * @example
+  * import { copyFileSync, mkdtempSync } from 'node:fs';
+  * import { tmpdir } from 'node:os';
+  * import { join } from 'node:path';
+  * const file = join(mkdtempSync(join(tmpdir(), 'caps-')), 'ping');
+  * copyFileSync('/bin/true', file);
+  * const caps: FileCaps = fileCaps.set(file, { permitted: ['cap_net_bind_service'], effective: true }, { rootid: 0 });
+  * if (caps.version === 3) caps.rootid;   // only a v3 xattr has a rootid
  */
 export type FileCaps =
   | (FileCapsCommon & {
@@ -52,6 +75,14 @@ export type FileCaps =
 /**
  * File caps as an object. `effective` is the all-or-nothing fE flag: `true`, `false`, or a set
  * as setcap reads one (empty → off; otherwise it must hold every permitted and inheritable cap).
+  * @example
+  * import { copyFileSync, mkdtempSync } from 'node:fs';
+  * import { tmpdir } from 'node:os';
+  * import { join } from 'node:path';
+  * const file = join(mkdtempSync(join(tmpdir(), 'caps-')), 'ping');
+  * copyFileSync('/bin/true', file);
+  * const input: FileCapsInput = { permitted: ['cap_net_raw'], effective: true };
+  * fileCaps.set(file, input).text;   // 'cap_net_raw=ep'
  */
 export interface FileCapsInput {
   /** fP (default empty). */
@@ -62,7 +93,17 @@ export interface FileCapsInput {
   effective?: boolean | CapSetInput;
 }
 
-/** Options of `fileCaps.set`. */
+/**
+ * Options of `fileCaps.set`.
+ * @example
+ * import { copyFileSync, mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(mkdtempSync(join(tmpdir(), 'caps-')), 'ping');
+ * copyFileSync('/bin/true', file);
+ * const options: FileCapsSetOptions = { rootid: 100000 };   // for the root of a user namespace
+ * fileCaps.set(file, 'cap_net_bind_service=ep', options).version;   // 3
+ */
 export interface FileCapsSetOptions {
   /**
    * Write a v3 xattr whose caps apply only to the root of user namespaces owned by this uid
@@ -247,7 +288,18 @@ function readRaw(file: Resolved): Uint8Array | null {
   return got;
 }
 
-/** File capabilities: `get`, `set` and `remove`, like getcap / setcap / setcap -r. */
+/**
+ * File capabilities: `get`, `set` and `remove`, like getcap / setcap / setcap -r.
+ * @example
+ * import { copyFileSync, mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(mkdtempSync(join(tmpdir(), 'caps-')), 'ping');
+ * copyFileSync('/bin/true', file);
+ * fileCaps.set(file, 'cap_net_raw=ep');
+ * fileCaps.get(file)?.text;   // 'cap_net_raw=ep'
+ * fileCaps.remove(file);
+ */
 export const fileCaps = {
   /**
    * The capabilities a file grants at exec, or `null` when it has none.

@@ -22,6 +22,9 @@ import { readProcessStatus, type ProcPid } from '../proc/read.js';
  * (root is privileged: the traditional mix). `PURE1E`: root is not special and nothing is
  * ambient, all locked (securebits 0xef). `PURE1E_INIT`: the same with an empty inheritable set.
  * `NOPRIV`: the same with no capability anywhere, an empty bounding set and no_new_privs.
+  * @example
+  * const mode: CapMode = getMode();   // 'HYBRID' for root with every capability
+  * mode;
  */
 export type CapMode = 'UNCERTAIN' | 'NOPRIV' | 'PURE1E_INIT' | 'PURE1E' | 'HYBRID';
 
@@ -35,7 +38,12 @@ const SECURED_BASIC = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FI
 /** The basic bits plus NO_CAP_AMBIENT_RAISE and its lock (0xef): what cap_set_mode sets. */
 const SECURED_AMBIENT = SECURED_BASIC | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 
-/** What getMode reads: a state with its securebits (a /proc reading has none: the mode is then unknown). */
+/**
+ * What getMode reads: a state with its securebits (a /proc reading has none: the mode is then unknown).
+ * @example
+ * const state: ModeInput = { effective: [], permitted: [], inheritable: [], bounding: [], ambient: [], securebits: LOCKED_SECUREBITS };
+ * getMode(state);   // 'NOPRIV'
+ */
 export interface ModeInput {
   /** E. */
   effective: CapSetInput;

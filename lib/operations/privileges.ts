@@ -29,10 +29,19 @@ import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { rootExecGain, rootExecWarning } from './launch/warnings.js';
 import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
-/** libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks. */
+/**
+ * libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks.
+ * @example
+ * securebitNames(LOCKED_SECUREBITS);   // ['noroot', 'noroot_locked', 'no_setuid_fixup', …]
+ */
 export const LOCKED_SECUREBITS = 0xef; // a literal type for users; test/native/abi.test.ts checks it is those bits of abi.ts
 
-/** Options of `dropPrivileges()` and `planDrop()`: who to become and what to keep. */
+/**
+ * Options of `dropPrivileges()` and `planDrop()`: who to become and what to keep.
+ * @example
+ * const options: DropPrivilegesOptions = { user: 'nobody', keep: ['cap_net_bind_service'], noNewPrivs: true };
+ * dropPrivileges(options);
+ */
 export interface DropPrivilegesOptions extends ProcessCallOptions {
   /** libcap's modes as starting points: 'nopriv' (nothing kept, bounding emptied, bits locked, nnp) or 'pure1e' (bits locked, ambient cleared, I kept). Explicit options override. */
   preset?: 'nopriv' | 'pure1e';
@@ -65,7 +74,13 @@ export interface DropPrivilegesOptions extends ProcessCallOptions {
   uniform?: boolean;
 }
 
-/** What `dropPrivileges()` returns: the ids and capabilities every thread now has. */
+/**
+ * What `dropPrivileges()` returns: the ids and capabilities every thread now has.
+ * @example
+ * const r: DropPrivilegesResult = dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'] });
+ * r.uid;                    // 65534 on Debian
+ * r.threads.length;         // every thread, verified
+ */
 export interface DropPrivilegesResult {
   /** The uid every thread now has (real, effective, saved and fs). */
   uid: number;
@@ -93,7 +108,12 @@ let warnedExecRegains = false;
 const DROP_KEYS = ['preset', 'user', 'group', 'groups', 'keep', 'effective', 'inheritable', 'ambient', 'limitBounding',
   'securebits', 'noNewPrivs', 'uniform', 'deadlineMs', 'onPartial'] as const;
 
-/** What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program. */
+/**
+ * What dropPrivileges will do, as planDrop computes it: ids to set, and one broadcast program.
+ * @example
+ * const plan: DropPlan = planDrop({ user: 'nobody', keep: ['cap_net_bind_service'] }, thread.get());
+ * plan.keepCapsFirst;   // true: keep-caps is set before the uid changes
+ */
 export interface DropPlan {
   /** The ids to set, in this order: groups, gid, uid (each left as it is where absent). */
   ids: {
@@ -142,7 +162,11 @@ function firstMissing(wanted: CapSet, have: CapSet): number | undefined {
   return wanted.minus(have).toArray()[0];
 }
 
-/** Validates options against the calling thread's state; returns what to do (pure given `now`). */
+/**
+ * Validates options against the calling thread's state; returns what to do (pure given `now`).
+ * @example
+ * planDrop({ user: 'nobody', keep: ['cap_net_bind_service'] }, thread.get()).steps.map((s) => s.op);   // what dropPrivileges would run; runs nothing
+ */
 export function planDrop(options: DropPrivilegesOptions, now: ThreadState): DropPlan {
   if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
   refuseUnknownKeys('dropPrivileges', options, DROP_KEYS);
@@ -243,6 +267,10 @@ function partial(backend: Backend, options: DropPrivilegesOptions, what: string,
  * ```js
  * dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true });
  * ```
+  * @example
+  * // A daemon that binds port 80 as root, then keeps only what it needs:
+  * dropPrivileges({ user: 'nobody', keep: ['cap_net_bind_service'], limitBounding: true, securebits: true, noNewPrivs: true });
+  * caps.get().uid.effective;   // 65534, on every thread
  */
 export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivilegesResult {
   const started = performance.now();

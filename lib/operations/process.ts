@@ -21,7 +21,12 @@ import type { IAB, IABInput } from '../text/types.js';
 
 export type { ThreadDifference };
 
-/** What `caps.verify()` returns: whether every thread equals the calling thread, and where not. */
+/**
+ * What `caps.verify()` returns: whether every thread equals the calling thread, and where not.
+ * @example
+ * const v: VerifyResult = caps.verify();
+ * v.uniform || v.divergent.map((d) => d.tid);
+ */
 export interface VerifyResult {
   /** Every thread equals the calling thread. */
   uniform: boolean;
@@ -163,7 +168,12 @@ function describeTask(tid: number): string {
   }
 }
 
-/** Capabilities, then the options if any: `('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`. */
+/**
+ * Capabilities, then the options if any: `('cap_sys_admin', 'cap_net_raw', { onPartial: 'throw' })`.
+ * @example
+ * const args: CapsThenOptions = ['cap_net_raw', 'cap_net_admin', { onPartial: 'throw' }];
+ * caps.effective.lower(...args);
+ */
 export type CapsThenOptions = [...caps: CapsInput[], options: ProcessCallOptions] | CapsInput[];
 
 /** Splits `(...caps, options?)`: a trailing plain object is the options. */
@@ -197,7 +207,13 @@ function compareThreads(): { reference: ThreadState; threads: ThreadState[]; div
   return { reference, threads, divergent };
 }
 
-/** Every thread's state, and changes applied to every thread of the process, verified. */
+/**
+ * Every thread's state, and changes applied to every thread of the process, verified.
+ * @example
+ * caps.bounding.drop('cap_sys_module');   // every thread, verified
+ * caps.get().bounding.has('cap_sys_module');   // false
+ * caps.verify().uniform;   // true
+ */
 export const caps = {
   /**
    * The process's state: the one every thread shares. Every thread is read (/proc) and compared

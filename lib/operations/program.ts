@@ -11,7 +11,11 @@ import type { CapTriple, CredOp, CredProgram } from '../vocabulary/types.js';
 import { isSnapshot, isStateKey } from './state.js';
 import { SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED } from '../vocabulary/abi.js';
 
-/** Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1. */
+/**
+ * Securebits by name (kernel-semantics §2.5.3); bit n's lock is bit n+1.
+ * @example
+ * SECUREBITS.keep_caps;   // 0x10
+ */
 export const SECUREBITS = Object.freeze({
   /** SECBIT_NOROOT: uid 0 gains no capabilities at exec, nor from a setuid-root file. */
   noroot: SECBIT_NOROOT,
@@ -41,12 +45,20 @@ export const SECUREBITS = Object.freeze({
 
 const byLooseName = new Map(Object.entries(SECUREBITS).map(([name, bit]) => [name.replace(/_/g, ''), bit]));
 
-/** A securebit's name as SECUREBITS spells it (`'noroot'`, `'keep_caps_locked'`), or in upper case with or without `SECBIT_`. */
+/**
+ * A securebit's name as SECUREBITS spells it (`'noroot'`, `'keep_caps_locked'`), or in upper case with or without `SECBIT_`.
+ * @example
+ * const names: SecurebitName[] = ['noroot', 'NOROOT_LOCKED', 'SECBIT_KEEP_CAPS'];
+ * toSecurebits(names);   // 0x13
+ */
 export type SecurebitName = keyof typeof SECUREBITS | Uppercase<keyof typeof SECUREBITS> | `SECBIT_${Uppercase<keyof typeof SECUREBITS>}`;
 
 /**
  * Securebits as a number, one name, a list of names, or `{ noroot: true, … }` (absolute: a bit
  * not named is cleared). Names are typed: `{ norot: true }` does not compile.
+  * @example
+  * const bits: SecurebitsInput = { noroot: true, noroot_locked: true };
+  * thread.securebits.set(bits);
  */
 export type SecurebitsInput = number | SecurebitName | readonly SecurebitName[] | { readonly [name in keyof typeof SECUREBITS]?: boolean };
 
@@ -57,7 +69,11 @@ function securebitFromName(name: string): number {
   return bit;
 }
 
-/** The securebits word for any SecurebitsInput (unknown numeric bits pass: the kernel refuses them). */
+/**
+ * The securebits word for any SecurebitsInput (unknown numeric bits pass: the kernel refuses them).
+ * @example
+ * toSecurebits(['noroot', 'noroot_locked']);   // 3
+ */
 export function toSecurebits(input: SecurebitsInput): number {
   if (typeof input === 'number') {
     if (!Number.isInteger(input) || input < 0 || input > 0xffffffff) {
@@ -78,17 +94,35 @@ export function toSecurebits(input: SecurebitsInput): number {
   throw invalidArg('securebits', input, 'an integer, names, or { noroot: true, … }');
 }
 
-/** Securebits word → the names of the bits set, e.g. ['keep_caps', 'noroot']. */
+/**
+ * Securebits word → the names of the bits set, e.g. ['keep_caps', 'noroot'].
+ * @example
+ * securebitNames(thread.securebits.get());   // [] for a fresh root process
+ */
 export function securebitNames(bits: number): string[] {
   return Object.entries(SECUREBITS).filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
 }
 
 export type { CapTriple };
 
-/** Caps given one way or another: a single cap, a list, a CapSet or a mask. */
+/**
+ * Caps given one way or another: a single cap, a list, a CapSet or a mask.
+ * @example
+ * const inputs: CapsInput[] = ['cap_net_raw', 13, ['cap_chown', 'cap_kill'], CapSet.of('cap_kill')];
+ * inputs.length;
+ */
 export type CapsInput = CapLike | CapSetInput;
 
-/** One step of `caps.apply()`; steps run in order, on every thread. */
+/**
+ * One step of `caps.apply()`; steps run in order, on every thread.
+ * @example
+ * const steps: CapsStep[] = [
+ *   { op: 'bounding.drop', caps: ['cap_sys_module'] },
+ *   { op: 'keepCaps.set', on: true },
+ * ];
+ * caps.apply(steps);                 // one verified program on every thread
+ * explain({ uid: 1000, permitted: ['cap_setpcap'], effective: ['cap_setpcap'] }, steps);   // what the kernel would do, doing nothing
+ */
 export type CapsStep =
   | ({
     /** Sets E, P and I (capset). */

@@ -23,7 +23,13 @@ function otherPid(pid: ProcPid, call: string, options: ProcReadOptions | undefin
   return pid === 'self' ? process.pid : pid;
 }
 
-/** Asynchronous readers of other processes' credentials, with a `procRoot` option (libcap's cap_proc_root). */
+/**
+ * Asynchronous readers of other processes' credentials, with a `procRoot` option (libcap's cap_proc_root).
+ * @example
+ * const { processes } = await promises.listProcesses();   // the event loop stays free
+ * const init = await promises.readProcessThreads(1);
+ * processes.length + init.threads.length;
+ */
 export const promises = {
   /** `readProcessStatus(pid)` without blocking: `/proc/<pid>/status`. */
   async readProcessStatus(pid: ProcPid, options?: ProcReadOptions): Promise<ProcStatus> {

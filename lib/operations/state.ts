@@ -10,7 +10,12 @@ import { EPERM, SECBIT_KEEP_CAPS } from '../vocabulary/abi.js';
 import type { CapState, CredOp, CredProgram, Ids } from '../vocabulary/types.js';
 import type { CredState } from './explain-errno.js';
 
-/** One attribute in which two states (or a thread and the reference) differ. */
+/**
+ * One attribute in which two states (or a thread and the reference) differ.
+ * @example
+ * const d: ThreadDifference[] = diff(thread.get(), { ...thread.get(), ambient: ['cap_net_raw'] });
+ * d[0]?.field;   // 'ambient'
+ */
 export interface ThreadDifference {
   /** Which attribute differs. */
   field: 'effective' | 'permitted' | 'inheritable' | 'bounding' | 'ambient' | 'noNewPrivs' | 'securebits' | 'keepCaps' | 'uid' | 'gid' | 'groups';
@@ -24,7 +29,12 @@ export interface ThreadDifference {
   extra?: string[];
 }
 
-/** What diff() compares: a CapState and, where both sides carry them (a ThreadState, a ProcStatus), the ids. */
+/**
+ * What diff() compares: a CapState and, where both sides carry them (a ThreadState, a ProcStatus), the ids.
+ * @example
+ * const expected: ComparableState = { effective: [], permitted: ['cap_net_raw'], inheritable: [], uid: thread.get().uid };
+ * diff(expected, thread.get());
+ */
 export interface ComparableState extends CapState {
   /** User ids, compared where given. */
   uid?: Ids;
@@ -50,6 +60,10 @@ const set = (v: unknown, what: string): CapSet => {
  * `b` the state compared with it (`actual`). An attribute absent from either side is not
  * compared (securebits are not in /proc; ids are not in a CapState). Empty when they agree.
  * Like libcap's cap_compare and Go's Set.Cf, with the names of what is missing or extra.
+  * @example
+  * const before = caps.get();
+  * caps.ambient.clear();
+  * diff(before, caps.get());   // [] unless the ambient set held something
  */
 export function diff(a: ComparableState, b: ComparableState): ThreadDifference[] {
   if (a === null || typeof a !== 'object') throw invalidArg('state', a, 'a capability state such as thread.get() returns');

@@ -58,7 +58,12 @@ function adjustOnThread(set: SetName, change: 'raise' | 'lower', caps: readonly 
   runOnCallingThread([adjustOp(getBackend().threadState(), set, change, capsFromArgs(caps))]);
 }
 
-/** The calling thread's capability state, and changes to it alone. */
+/**
+ * The calling thread's capability state, and changes to it alone.
+ * @example
+ * thread.effective.lower('cap_sys_admin');   // this thread only
+ * thread.get().effective.has('cap_sys_admin');   // false
+ */
 export const thread = {
   /** Everything the kernel keeps for the calling thread: E, P, I, bounding, ambient, securebits, keepcaps, no_new_privs, ids. */
   get(): ThreadState {

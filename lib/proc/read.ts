@@ -18,10 +18,20 @@ export { parseStatus, statusToThreadState } from './status.js';
 export type { ProcStatus, SignalMasks } from './status.js';
 export { parsePasswd } from '../accounts/files.js';
 
-/** A pid as the /proc readers take it: a positive integer, or 'self' for this process. */
+/**
+ * A pid as the /proc readers take it: a positive integer, or 'self' for this process.
+ * @example
+ * const who: ProcPid[] = ['self', 1];
+ * who.map((pid) => readProcessStatus(pid).name);
+ */
 export type ProcPid = number | 'self';
 
-/** Where the readers find procfs: `procRoot` (default '/proc'), as libcap's cap_proc_root. It must be a procfs mount. */
+/**
+ * Where the readers find procfs: `procRoot` (default '/proc'), as libcap's cap_proc_root. It must be a procfs mount.
+ * @example
+ * const options: ProcReadOptions = { procRoot: '/proc' };   // or a container's /proc
+ * readProcessStatus(1, options).bounding.size;
+ */
 export interface ProcReadOptions {
   /** Where procfs is mounted (default '/proc'): a container's /proc, or a fake tree in tests (libcap's cap_proc_root). */
   procRoot?: string;
@@ -90,7 +100,13 @@ export function* statusFile(path: string): Reader<ProcStatus> {
   }
 }
 
-/** The status of a process as a whole (`/proc/<pid>/status`: its main thread's credentials). */
+/**
+ * The status of a process as a whole (`/proc/<pid>/status`: its main thread's credentials).
+ * @example
+ * const init = readProcessStatus(1);
+ * init.name;                              // 'systemd', 'init', …
+ * init.bounding.has('cap_sys_admin');
+ */
 export function readProcessStatus(pid: ProcPid = 'self', options?: ProcReadOptions): ProcStatus {
   checkPid(pid);
   return runSync(statusFile(`${procRootOf(options)}/${pid}/status`));
@@ -99,6 +115,8 @@ export function readProcessStatus(pid: ProcPid = 'self', options?: ProcReadOptio
 /**
  * One thread's status (`/proc/<pid>/task/<tid>/status`). Throws CapsError with the errno of
  * the failed read (ENOENT once the thread has exited).
+  * @example
+  * readThreadStatus('self', process.pid).tid;   // the main thread: tid = pid
  */
 export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
   checkPid(pid);
@@ -106,7 +124,12 @@ export function readThreadStatus(pid: ProcPid, tid: number): ProcStatus {
   return runSync(statusFile(`/proc/${pid}/task/${tid}/status`));
 }
 
-/** A thread or process that exists but could not be read (permissions, a parse failure…). */
+/**
+ * A thread or process that exists but could not be read (permissions, a parse failure…).
+ * @example
+ * const { unreadable }: { unreadable: Unreadable[] } = readProcessThreads('self');
+ * unreadable.map((u) => `${u.tid}: ${u.error.code}`);   // [] for our own threads
+ */
 export interface Unreadable {
   /** The thread that could not be read. */
   tid: number;
@@ -114,7 +137,12 @@ export interface Unreadable {
   error: CapsError;
 }
 
-/** Every thread of a process, ascending by tid. */
+/**
+ * Every thread of a process, ascending by tid.
+ * @example
+ * const all: ProcessThreads = readProcessThreads('self');
+ * all.threads.every((t) => t.effective.equals(all.threads[0]!.effective));   // uniform?
+ */
 export interface ProcessThreads {
   /** Every thread that could be read, ascending by tid. */
   threads: ProcStatus[];
@@ -137,6 +165,9 @@ function* numericEntries(dir: string): Reader<number[]> {
  * Reads every thread of a process (default: this one) from `/proc/<pid>/task/*\/status`.
  * A thread that exits mid-read is skipped silently; one that cannot be read is listed in
  * `unreadable`. Throws CapsError (ENOENT) if the process itself does not exist.
+  * @example
+  * const { threads } = readProcessThreads(1);
+  * threads.map((t) => `${t.tid} ${t.effective.toHex()}`);
  */
 export function readProcessThreads(pid: ProcPid = 'self', options?: ProcReadOptions): ProcessThreads {
   checkPid(pid);
@@ -196,7 +227,12 @@ function* threadCount(root: string, pid: ProcPid): Reader<number | undefined> {
   return threads;
 }
 
-/** What pscap shows about a process, and the full status behind it. */
+/**
+ * What pscap shows about a process, and the full status behind it.
+ * @example
+ * const root: ProcessInfo[] = listProcesses().processes.filter((p) => p.uid === 0 && !p.kernelThread);
+ * root.map((p) => `${p.pid} ${p.command} ${p.effective}`);
+ */
 export interface ProcessInfo {
   /** The process id. */
   pid: number;
@@ -236,7 +272,12 @@ export interface ProcessInfo {
   status: ProcStatus;
 }
 
-/** A process that exists but could not be read. */
+/**
+ * A process that exists but could not be read.
+ * @example
+ * const skipped: UnreadableProcess[] = listProcesses().unreadable;
+ * skipped.length;   // 0 as root
+ */
 export interface UnreadableProcess {
   /** The process that could not be read. */
   pid: number;
@@ -244,7 +285,12 @@ export interface UnreadableProcess {
   error: CapsError;
 }
 
-/** Every process on the host, ascending by pid. */
+/**
+ * Every process on the host, ascending by pid.
+ * @example
+ * const list: ProcessList = listProcesses();
+ * list.processes.filter((p) => p.ambient.size > 0).map((p) => p.pid);   // who runs with ambient caps
+ */
 export interface ProcessList {
   /** Every process that could be read, ascending by pid. */
   processes: ProcessInfo[];
@@ -267,6 +313,10 @@ export function* userNamespaceLink(root: string, pid: ProcPid): Reader<string | 
  * exit during the listing are skipped; those that cannot be read are listed in `unreadable`.
  * `procRoot`: another procfs mount (another pid namespace's); see `promises.listProcesses`
  * for a listing that does not block the event loop.
+  * @example
+  * for (const p of listProcesses().processes) {
+  *   if (p.effective.size > 0 && p.uid !== 0) console.log(p.pid, p.command, p.effective.toString());
+  * }
  */
 export function listProcesses(options?: ProcReadOptions): ProcessList {
   return runSync(processList(procRootOf(options)));

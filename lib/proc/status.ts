@@ -14,6 +14,10 @@ import type { Building, Ids, ThreadState } from '../vocabulary/types.js';
  * One task's credentials and identity, as its `/proc/…/status` file shows them: a
  * {@link ThreadState} (the one thread-state shape; `tid` is the status file's `Pid:` line) plus
  * what /proc adds. securebits and keepCaps are undefined: /proc does not show them.
+  * @example
+  * const status: ProcStatus = readProcessStatus('self');
+  * const state: ThreadState = status;   // a ProcStatus is a ThreadState
+  * state.tid === status.tgid;           // the main thread
  */
 export interface ProcStatus extends ThreadState {
   /** The command name (comm, at most 15 bytes), with the kernel's escapes undone. */
@@ -52,7 +56,12 @@ export interface ProcStatus extends ThreadState {
   readonly signals?: SignalMasks;
 }
 
-/** The signal masks of one task, from its status file. */
+/**
+ * The signal masks of one task, from its status file.
+ * @example
+ * const masks: SignalMasks | undefined = readProcessStatus('self').signals;
+ * masks && (masks.blocked & (1n << 32n)) !== 0n;   // is signal 33 blocked?
+ */
 export interface SignalMasks {
   /** SigPnd: pending for this thread. */
   pending: bigint;
@@ -236,6 +245,10 @@ class FieldReader {
  * Throws CapsError `ERR_CAPS_PROC_PARSE` naming the field (in `expected`) and the line when a
  * required field is missing or malformed. Kernels without CapAmb or NoNewPrivs read as an
  * empty ambient set and `noNewPrivs: false`.
+  * @example
+  * import { readFileSync } from 'node:fs';
+  * const status = parseStatus(readFileSync('/proc/self/status', 'utf8'));
+  * status.permitted.toString();
  */
 export function parseStatus(text: string): ProcStatus {
   const r = new FieldReader(splitFields(text));

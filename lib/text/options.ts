@@ -5,7 +5,12 @@ import { invalidArg } from '../vocabulary/errors.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { lastCap } from '../vocabulary/names.js';
 
-/** Options of parseCaps, formatCaps, parseIAB and formatIAB. */
+/**
+ * Options of parseCaps, formatCaps, parseIAB and formatIAB.
+ * @example
+ * const options: TextOptions = { lastCap: 40 };   // a 6.x kernel's 41 capabilities
+ * formatCaps({ effective: CapSet.full(40), permitted: CapSet.full(40) }, options);   // '=ep'
+ */
 export interface TextOptions {
   /**
    * The highest capability number the kernel knows, 0..63 — the number `lastCap()` returns

@@ -9,12 +9,32 @@ import { formatCaps, parseCaps } from '../text/index.js';
 import { type MatcherResult, labelGroup, resolveSubject, briefNames, briefSet, unreadableLines, type ResolvedSubject } from './subject.js';
 import { EINVAL } from '../vocabulary/abi.js';
 
-/** The sets toHaveCapabilities can check, in the order it reports them. */
+/**
+ * The sets toHaveCapabilities can check, in the order it reports them.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * SET_NAMES.includes('ambient');   // true
+ */
 export const SET_NAMES = ['effective', 'permitted', 'inheritable', 'ambient', 'bounding'] as const;
-/** One of SET_NAMES. */
+/**
+ * One of SET_NAMES.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const set: SetName = 'bounding';
+ * expect(process.pid).toHaveCapabilities({ [set]: CapSet.full(lastCap()) });
+ */
 export type SetName = (typeof SET_NAMES)[number];
 
-/** The expectation of toHaveCapabilities: libcap text, or the sets to check (others are not checked). */
+/**
+ * The expectation of toHaveCapabilities: libcap text, or the sets to check (others are not checked).
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const expected: CapabilityExpectation = 'cap_net_bind_service=ep';
+ * expect('self').toHaveCapabilities(expected);
+ */
 export type CapabilityExpectation = string | Partial<Record<SetName, CapSetInput>>;
 
 interface Expected {
@@ -65,7 +85,15 @@ function mismatchLine(m: Mismatch): string {
   return `    ${m.set}: ${diff} (expected ${briefSet(m.expected)}, is ${briefSet(m.actual)})`;
 }
 
-/** The matcher, written against vitest's matcher protocol (`this.isNot`, `{ pass, message }`). */
+/**
+ * The matcher, written against vitest's matcher protocol (`this.isNot`, `{ pass, message }`).
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const child = launch('/bin/sleep', ['1'], { iab: '^cap_net_raw' });
+ * expect(child.pid).toHaveCapabilities({ ambient: ['cap_net_raw'] });
+ * expect(thread.get()).not.toHaveCapabilities('cap_sys_admin+e');
+ */
 export function toHaveCapabilities(this: { isNot?: boolean }, received: unknown, expectation: CapabilityExpectation): MatcherResult {
   const want = parseExpectation(expectation);
   const subject: ResolvedSubject | undefined = resolveSubject(received);

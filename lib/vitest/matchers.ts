@@ -19,7 +19,13 @@ export type { CapabilityExpectation, SetName };
 export type { CapabilitySubject, CapabilityStateLike, MatcherResult } from './subject.js';
 export { SET_NAMES } from './has-capabilities.js';
 
-/** The matchers, for `expect.extend(capabilityMatchers)`: `linux-caps/vitest` registers them on import, this entry point does not. */
+/**
+ * The matchers, for `expect.extend(capabilityMatchers)`: `linux-caps/vitest` registers them on import, this entry point does not.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * expect.extend(capabilityMatchers);   // from linux-caps/vitest/matchers: registers nothing by itself
+ */
 export const capabilityMatchers = {
   /** `expect(pid).toHaveCapabilities('cap_net_bind_service=ep')`: every thread holds exactly these sets. */
   toHaveCapabilities,

@@ -8,7 +8,14 @@ import { lastCap } from '../vocabulary/names.js';
 import { readProcessThreads, type ProcPid } from '../proc/read.js';
 import type { Ids } from '../vocabulary/types.js';
 
-/** A thread's state as ThreadState, ProcStatus or the model give it (only the sets are required). */
+/**
+ * A thread's state as ThreadState, ProcStatus or the model give it (only the sets are required).
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const state: CapabilityStateLike = structuredClone(thread.get());   // a state sent by postMessage
+ * expect(state).toHaveCapabilities('=');
+ */
 export interface CapabilityStateLike {
   /** E. */
   effective: CapSet;
@@ -38,7 +45,14 @@ export interface CapabilityStateLike {
   groups?: readonly number[];
 }
 
-/** What `expect(…)` may hold for the capability matchers. */
+/**
+ * What `expect(…)` may hold for the capability matchers.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const subjects: CapabilitySubject[] = ['self', process.pid, thread.get(), caps.threads()];
+ * for (const s of subjects) expect(s).toBeUniformAcrossThreads();
+ */
 export type CapabilitySubject = number | 'self' | CapabilityStateLike | readonly CapabilityStateLike[];
 
 export interface ResolvedThread {
@@ -141,7 +155,14 @@ export function unreadableLines(subject: ResolvedSubject): string[] {
   return subject.unreadable.map((u) => `  thread ${u.tid} could not be read: ${u.error.message}`);
 }
 
-/** What a matcher returns to vitest. */
+/**
+ * What a matcher returns to vitest.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * const r: MatcherResult = toHaveCapabilities.call({ isNot: false }, 'self', '=');
+ * r.pass;
+ */
 export interface MatcherResult {
   /** Whether the assertion holds. */
   pass: boolean;

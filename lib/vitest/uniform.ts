@@ -26,7 +26,14 @@ function show(field: Field, value: unknown): string {
   return String(value);
 }
 
-/** The matcher, written against vitest's matcher protocol. */
+/**
+ * The matcher, written against vitest's matcher protocol.
+ * @example
+ * // type-check only: a matcher needs vitest's runner
+ * import { expect } from 'vitest';
+ * caps.set({ effective: [], permitted: ['cap_net_raw'], inheritable: [] });
+ * expect('self').toBeUniformAcrossThreads();
+ */
 export function toBeUniformAcrossThreads(this: { isNot?: boolean }, received: unknown): MatcherResult {
   const subject = resolveSubject(received);
   if (!subject) {

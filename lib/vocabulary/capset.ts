@@ -9,6 +9,10 @@ const ALL_BITS = (1n << 64n) - 1n;
 /**
  * A set as plain data: what a CapSet becomes after `structuredClone`, `postMessage` or Node's
  * advanced IPC serialization (the v8 serializer keeps own data properties, not the class).
+  * @example
+  * const clone = structuredClone(CapSet.of('cap_net_raw'));   // { mask: 8192n }: the class is lost
+  * const data: CapSetData = clone;
+  * CapSet.from(data).names();   // ['cap_net_raw']
  */
 export interface CapSetData {
   /** The 64-bit mask: bit n set for capability n. */
@@ -19,12 +23,20 @@ export interface CapSetData {
  * What every call that takes a set accepts: a CapSet, its plain data (`{ mask }`), a bigint
  * mask, or a collection of names/numbers (an array, a Set, any iterable object). A lone string
  * is not a set (it would iterate its characters): pass `['cap_chown']`.
+  * @example
+  * const inputs: CapSetInput[] = [CapSet.of('cap_chown'), 0x2000n, ['cap_kill', 5], { mask: 1n }];
+  * inputs.map((i) => CapSet.from(i).toString());
  */
 export type CapSetInput = CapSet | CapSetData | bigint | (Iterable<CapLike> & object);
 
 /**
  * An immutable set of capability numbers 0..63 (bit n = capability n). Every operation returns a
  * new set. Iterates in ascending order; prints as libcap names (`toString`) or /proc hex (`toHex`).
+  * @example
+  * const web = CapSet.of('cap_net_bind_service', 'cap_setuid');
+  * web.has('cap_setuid');                    // true
+  * web.without('cap_setuid').toString();     // 'cap_net_bind_service'
+  * web.isSubsetOf(thread.permitted.get());   // can this thread keep them?
  */
 export class CapSet implements Iterable<number>, CapSetData {
   /** The empty set. */

@@ -4,7 +4,14 @@
  * ('EPERM', 'EINVAL'). The README's error table is this list (a test holds them equal), and a
  * test refuses an `ERR_CAPS_*` literal in lib/ that is not here.
  */
-/** A code from the registry: every `ERR_CAPS_*` code linux-caps throws. */
+/**
+ * A code from the registry: every `ERR_CAPS_*` code linux-caps throws.
+ * @example
+ * try { capFromName('cap_nope'); } catch (err) {
+ *   const code: CapsErrorCode | undefined = err instanceof CapsError && err.code.startsWith('ERR_') ? err.code as CapsErrorCode : undefined;
+ *   code;   // 'ERR_CAPS_UNKNOWN_CAP'
+ * }
+ */
 export type CapsErrorCode =
   | 'ERR_CAPS_INVALID_ARG'
   | 'ERR_CAPS_PARSE'
@@ -32,7 +39,12 @@ export type CapsErrorCode =
   | 'ERR_CAPS_WATCH'
   | 'ERR_CAPS_VSERVER_CONFIG';
 
-/** Each code with what it means (the README's error table). */
+/**
+ * Each code with what it means (the README's error table).
+ * @example
+ * ERROR_CODES.ERR_CAPS_PARTIAL;   // 'a whole-process change reached some threads and not others …'
+ * Object.keys(ERROR_CODES).length;
+ */
 export const ERROR_CODES: Readonly<Record<CapsErrorCode, string>> = Object.freeze({
   ERR_CAPS_INVALID_ARG: 'an argument or option is not what the call takes (the message names it and what was expected)',
   ERR_CAPS_PARSE: 'capability or IAB text does not parse; `offset` and `expected` say where and what',

@@ -50,13 +50,25 @@ export function errnoName(errno: number): [ErrnoCode, string] {
 /**
  * What `CapsError.code` holds: one of the library's own codes (the README's error table), or the
  * name of the errno the kernel returned (`'EPERM'`, `'EINVAL'`, …), as in Node's system errors.
+  * @example
+  * function isPermission(code: CapsErrorCodeOrErrno): boolean { return code === 'EPERM' || code === 'ERR_CAPS_CANNOT_DROP'; }
+  * isPermission('EPERM');   // true
  */
 export type CapsErrorCodeOrErrno = CapsErrorCode | ErrnoCode;
 
-/** An errno's name, as Node's system errors spell it: `'EPERM'`. */
+/**
+ * An errno's name, as Node's system errors spell it: `'EPERM'`.
+ * @example
+ * const code: ErrnoCode = 'EPERM';
+ */
 export type ErrnoCode = `E${Uppercase<string>}`;
 
-/** The fields a CapsError is built from (its constructor's argument). */
+/**
+ * The fields a CapsError is built from (its constructor's argument).
+ * @example
+ * const init: CapsErrorInit = { code: 'ERR_CAPS_INVALID_ARG', errno: -22, message: 'deadlineMs: expected a positive number' };
+ * new CapsError(init).errno;   // -22
+ */
 export interface CapsErrorInit {
   /** `ERR_CAPS_*` (see ERROR_CODES) or the errno's name ('EPERM'). */
   code: CapsErrorCodeOrErrno;
@@ -90,6 +102,12 @@ export interface CapsErrorInit {
  * Every failure of linux-caps. Like Node's system errors: `code` ('EPERM', 'ERR_CAPS_PARTIAL', …),
  * a negative `errno`, `syscall`; plus `op`/`cap` (what was asked), `reason`/`rule` (which kernel rule
  * refused), `tids` (threads of a partial application), `offset`/`expected` (parse errors), `path`.
+  * @example
+  * try {
+  *   parseCaps('cap_net_raw+q');
+  * } catch (err) {
+  *   if (err instanceof CapsError) err.code;   // 'ERR_CAPS_PARSE', with err.offset and err.expected
+  * }
  */
 export class CapsError extends Error {
   /** `ERR_CAPS_*` (see ERROR_CODES) or the errno's name ('EPERM'), as Node's errors. */

@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { CapsError } from './errors.js';
 import { EINVAL } from './abi.js';
 
-/** libcap's name table, index = capability number. */
+/**
+ * libcap's name table, index = capability number.
+ * @example
+ * CAP_NAMES[13];   // 'cap_net_raw'
+ */
 export const CAP_NAMES = Object.freeze([
   'cap_chown', 'cap_dac_override', 'cap_dac_read_search', 'cap_fowner', 'cap_fsetid',
   'cap_kill', 'cap_setgid', 'cap_setuid', 'cap_setpcap', 'cap_linux_immutable',
@@ -19,10 +23,18 @@ export const CAP_NAMES = Object.freeze([
   'cap_checkpoint_restore',
 ] as const);
 
-/** A capability's libcap name, as CAP_NAMES spells it: `'cap_net_raw'`. */
+/**
+ * A capability's libcap name, as CAP_NAMES spells it: `'cap_net_raw'`.
+ * @example
+ * const name: LibcapCapName = 'cap_net_bind_service';
+ */
 export type LibcapCapName = (typeof CAP_NAMES)[number];
 
-/** The short form setpriv, Docker and OCI use: `'net_raw'`. */
+/**
+ * The short form setpriv, Docker and OCI use: `'net_raw'`.
+ * @example
+ * const short: ShortCapName = 'net_bind_service';   // as Docker's --cap-add takes it
+ */
 export type ShortCapName = LibcapCapName extends `cap_${infer Short}` ? Short : never;
 
 /**
@@ -30,15 +42,31 @@ export type ShortCapName = LibcapCapName extends `cap_${infer Short}` ? Short : 
  * (`'net_raw'`), either in upper case (`'CAP_NET_RAW'`, `'NET_RAW'`), or a number as a string
  * (`'13'`). A misspelt name is a type error. `capFromName` and `tryCapFromName` take any string
  * (the text parsers' input) and decide at run time.
+  * @example
+  * const names: CapName[] = ['cap_chown', 'CAP_KILL', 'net_raw', '21'];
+  * CapSet.of(...names).names();   // ['cap_chown', 'cap_kill', 'cap_net_raw', 'cap_sys_admin']
  */
 export type CapName = LibcapCapName | Uppercase<LibcapCapName> | ShortCapName | Uppercase<ShortCapName> | `${number}`;
 
-/** Number of named capabilities (libcap's `__CAP_BITS` for 2.66). */
+/**
+ * Number of named capabilities (libcap's `__CAP_BITS` for 2.66).
+ * @example
+ * NAMED_COUNT;   // 41: cap_chown (0) … cap_checkpoint_restore (40)
+ */
 export const NAMED_COUNT = CAP_NAMES.length;
-/** Highest capability number a 64-bit set can hold. */
+/**
+ * Highest capability number a 64-bit set can hold.
+ * @example
+ * CapSet.full(MAX_CAP).size;   // 64
+ */
 export const MAX_CAP = 63;
 
-/** A capability given by number (0..63) or by name (see CapName). */
+/**
+ * A capability given by number (0..63) or by name (see CapName).
+ * @example
+ * const caps: CapLike[] = [13, 'cap_chown', 'NET_ADMIN'];
+ * CapSet.of(...caps).toString();   // 'cap_chown,cap_net_admin,cap_net_raw'
+ */
 export type CapLike = number | CapName;
 
 const byLowerName = new Map<string, number>(CAP_NAMES.map((n, i) => [n, i]));
@@ -70,6 +98,9 @@ export function parseCNumber(token: string): number | undefined {
  * Capability number for a name or number, or undefined.
  * Accepts what libcap accepts (`cap_chown`, `CAP_CHOWN`, `0`, `0x15`, `010`; numbers < 64)
  * plus the short forms of setpriv, Docker and OCI (`chown`, `NET_RAW`, `Net_Raw`).
+  * @example
+  * tryCapFromName('NET_RAW');   // 13
+  * tryCapFromName('cap_nope');  // undefined
  */
 export function tryCapFromName(name: number | string): number | undefined {
   if (typeof name === 'number') {
@@ -85,6 +116,9 @@ export function tryCapFromName(name: number | string): number | undefined {
 /**
  * Capability number for a name or number. Throws a CapsError (ERR_CAPS_UNKNOWN_CAP,
  * errno -22) naming the input when it is not a capability.
+  * @example
+  * capFromName('cap_sys_admin');   // 21
+  * capFromName('0x15');            // 21 (libcap accepts numbers too)
  */
 export function capFromName(name: number | string): number {
   const cap = tryCapFromName(name);
@@ -92,7 +126,12 @@ export function capFromName(name: number | string): number {
   return cap;
 }
 
-/** libcap's name for a capability number; the decimal number beyond the name table. */
+/**
+ * libcap's name for a capability number; the decimal number beyond the name table.
+ * @example
+ * capToName(13);   // 'cap_net_raw'
+ * capToName(50);   // '50' (beyond the name table)
+ */
 export function capToName(cap: number): string {
   if (!Number.isInteger(cap) || cap < 0 || cap > MAX_CAP) throw unknownCap(cap);
   return cap < NAMED_COUNT ? CAP_NAMES[cap]! : String(cap);
@@ -103,6 +142,8 @@ let cachedLastCap: number | undefined;
 /**
  * The running kernel's highest capability number (`/proc/sys/kernel/cap_last_cap`);
  * the name table's maximum (40) where that file cannot be read (non-Linux, no /proc).
+  * @example
+  * CapSet.full(lastCap()).has('cap_checkpoint_restore');   // true on kernels since 5.9
  */
 export function lastCap(): number {
   if (cachedLastCap === undefined) {

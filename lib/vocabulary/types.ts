@@ -6,7 +6,12 @@ import type { CapSet, CapSetInput } from './capset.js';
 /** A result type while it is being built (results are readonly once returned). Internal. */
 export type Building<T> = { -readonly [K in keyof T]: T[K] };
 
-/** real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines. */
+/**
+ * real / effective / saved / filesystem ids, as /proc prints them on the Uid: and Gid: lines.
+ * @example
+ * const { real, effective }: Ids = thread.get().uid;
+ * real === effective;   // false inside a setuid program
+ */
 export interface Ids {
   /** The real id: who the process is. */
   readonly real: number;
@@ -18,7 +23,13 @@ export interface Ids {
   readonly fs: number;
 }
 
-/** Everything the kernel keeps per thread that this library reads or changes. */
+/**
+ * Everything the kernel keeps per thread that this library reads or changes.
+ * @example
+ * const me: ThreadState = thread.get();
+ * me.permitted.has('cap_net_bind_service');
+ * me.noNewPrivs;
+ */
 export interface ThreadState {
   /** The thread's id (the task id; the process id for the main thread). */
   readonly tid: number;
@@ -53,6 +64,9 @@ export interface ThreadState {
  * calls `thread.set` and `caps.set` take. All three are required: like capset(2), the call sets
  * every one, so an omitted set would be emptied (issue 24 §4). To change one set, use
  * `caps.effective.raise(…)`, `caps.permitted.lower(…)`, `caps.inheritable.raise(…)` and their kin.
+  * @example
+  * const target: CapTriple = { effective: ['cap_net_raw'], permitted: ['cap_net_raw'], inheritable: [] };
+  * thread.set(target);
  */
 export interface CapTriple {
   /** E: what the kernel checks now. */
@@ -69,6 +83,9 @@ export interface CapTriple {
  * (what capctl calls FullCapState). A `ThreadState` from `thread.get()`, a `ProcStatus` read
  * from /proc, and a structured clone of either (sets as `{ mask }`) are all CapStates. An
  * attribute left out is left as it is.
+  * @example
+  * const saved: CapState = thread.get();        // a snapshot is a CapState
+  * thread.setState({ ...saved, ambient: [] });  // the same state with the ambient set emptied
  */
 export interface CapState {
   /** E, as it should be. */
@@ -92,6 +109,9 @@ export interface CapState {
 /**
  * One step of a credential program. Each step is one syscall on a thread, so an error can
  * name exactly what failed. Programs run in order and stop at the first failure.
+  * @example
+  * const steps: CredOp[] = [{ op: 'keepCaps.set', on: true }, { op: 'bounding.drop', cap: 21 }];
+  * steps.length;
  */
 export type CredOp =
   | {
@@ -143,7 +163,12 @@ export type CredOp =
     op: 'noNewPrivs.set';
   };
 
-/** A credential program: steps run in order on one thread, stopping at the first failure. */
+/**
+ * A credential program: steps run in order on one thread, stopping at the first failure.
+ * @example
+ * const program: CredProgram = [{ op: 'ambient.clear' }];
+ * getBackend().runOnThread(program);   // undefined: the program ran (an OpFailure otherwise)
+ */
 export type CredProgram = readonly CredOp[];
 
 /** A step only a launched child takes, between fork and exec (launch plans; never a running process). */
@@ -158,7 +183,12 @@ export type ChildOp =
 /** One step of a launch plan: a credential step or a child's own. */
 export type PlanOp = CredOp | ChildOp;
 
-/** Where a program stopped: the step index, the kernel's errno (negative), and why if known. */
+/**
+ * Where a program stopped: the step index, the kernel's errno (negative), and why if known.
+ * @example
+ * const failure: OpFailure | undefined = getBackend().runOnThread([{ op: 'ambient.raise', cap: 63 }]);
+ * failure?.errno;   // -22 (EINVAL): no capability 63 on this kernel
+ */
 export interface OpFailure {
   /** Index of the step that failed; the steps before it stay applied. */
   index: number;
@@ -170,10 +200,19 @@ export interface OpFailure {
   rule?: string;
 }
 
-/** Which implementation answered. */
+/**
+ * Which implementation answered.
+ * @example
+ * const kind: BackendKind = backendKind();   // 'native' on Linux
+ */
 export type BackendKind = 'native' | 'model';
 
-/** What a whole-process call returns. */
+/**
+ * What a whole-process call returns.
+ * @example
+ * const r: ProcessResult = caps.ambient.clear();
+ * r.threadCount;   // every thread of the process, e.g. 11
+ */
 export interface ProcessResult {
   /** How many threads now hold the requested state (all of them). */
   threadCount: number;
@@ -183,10 +222,20 @@ export interface ProcessResult {
   backend: BackendKind;
 }
 
-/** What to do when a whole-process program did not reach every thread. */
+/**
+ * What to do when a whole-process program did not reach every thread.
+ * @example
+ * const onPartial: OnPartial = 'throw';   // a CapsError instead of ending the process
+ * caps.bounding.drop('cap_sys_module', { onPartial });
+ */
 export type OnPartial = 'abort' | 'throw';
 
-/** Options of every whole-process call (`caps.*`, `dropPrivileges`). */
+/**
+ * Options of every whole-process call (`caps.*`, `dropPrivileges`).
+ * @example
+ * const options: ProcessCallOptions = { deadlineMs: 5000, onPartial: 'throw' };
+ * caps.noNewPrivs.set(options);
+ */
 export interface ProcessCallOptions {
   /** How long every thread has to converge, in ms (default 2000). */
   deadlineMs?: number;

@@ -7,10 +7,20 @@
  * differential harness and the legacy/VServer models: fields may be added, not renamed.
  */
 
-/** Which kernel's rules apply (kernel-semantics §2.6 history note). */
+/**
+ * Which kernel's rules apply (kernel-semantics §2.6 history note).
+ * @example
+ * const version: KernelVersion = 'pre-2025';   // the exec rule before 2025
+ * explain({ uid: 1000 }, [{ op: 'setuid', uid: 0 }], { kernel: { version } }).steps[0]?.errno;   // -1: EPERM
+ */
 export type KernelVersion = '6.18' | 'pre-2025';
 
-/** The kernel being modelled. */
+/**
+ * The kernel being modelled.
+ * @example
+ * const kernel: KernelConfig = model.createKernel({ lastCap: 37 });   // a 5.8 kernel's 38 capabilities
+ * model.createCred(kernel).permitted;   // every one of them, for root
+ */
 export interface KernelConfig {
   /** '6.18' (default): exec compares the new ids with the old *effective* ids (the 2025 fix). 'pre-2025': with the *real* ids. */
   readonly version: KernelVersion;
@@ -64,6 +74,9 @@ export interface UserNamespace {
 /**
  * A thread's credential (kernel-semantics §2.1), plus the task's no_new_privs flag.
  * Ids are kernel ids: they do not change when the thread enters a namespace (§2.8 warning).
+  * @example
+  * const cred: ModelCred = model.createCred(model.KERNEL_6_18, { uid: 1000, permitted: ['cap_net_raw'] });
+  * cred.permitted;   // 8192n: bit 13
  */
 export interface Cred {
   /** Real uid (a kernel id). */
@@ -124,7 +137,12 @@ export interface MountInfo {
   readonly userns?: UserNamespace;
 }
 
-/** A file that can be executed in the model. */
+/**
+ * A file that can be executed in the model.
+ * @example
+ * const ping: ModelFile = { path: '/bin/ping', uid: 0, gid: 0, mode: 0o755, xattr: encodeFileCaps({ effective: true, permitted: ['cap_net_raw'] }) };
+ * explain({ uid: 1000 }, [{ op: 'execve', file: ping }]).result.effective;   // 8192n: ping gets cap_net_raw
+ */
 export interface ModelFile {
   /** The path (what the model's files are looked up by). */
   readonly path: string;
@@ -182,6 +200,9 @@ export interface Transition<S = Cred, R = number> {
  * One step of a model program (explain(), the differential harness). Numeric arguments are
  * what the syscall receives; uids/gids here are ids *as the thread's namespace sees them*
  * (−1 = "unchanged" where the syscall allows it), mapped to kernel ids by the model.
+  * @example
+  * const steps: ModelStep[] = [{ op: 'setresuid', ruid: 1000, euid: 1000, suid: 1000 }, { op: 'prctl', option: 8, arg2: 1 }];
+  * explain({}, steps).steps.map((s) => s.op);   // ['setresuid', 'prctl PR_SET_KEEPCAPS']
  */
 export type ModelStep =
   | {

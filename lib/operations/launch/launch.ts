@@ -27,10 +27,20 @@ import { resolveIdentityOptions } from '../users.js';
 import { ENOENT, ESRCH } from '../../vocabulary/abi.js';
 import { toSecurebits, type SecurebitsInput } from '../program.js';
 
-/** One of the child's fds 0..2: a pipe to us, ours shared, /dev/null, or an fd of ours. */
+/**
+ * One of the child's fds 0..2: a pipe to us, ours shared, /dev/null, or an fd of ours.
+ * @example
+ * const stdio: [LaunchStdio, LaunchStdio, LaunchStdio] = ['ignore', 'pipe', 'inherit'];
+ * await launch('/bin/true', [], { stdio }).exited;
+ */
 export type LaunchStdio = 'pipe' | 'inherit' | 'ignore' | number;
 
-/** Options of `launch()` and `execInPlace()`: who the child is and what capabilities it starts with. */
+/**
+ * Options of `launch()` and `execInPlace()`: who the child is and what capabilities it starts with.
+ * @example
+ * const options: LaunchOptions = { user: 'nobody', iab: '^cap_net_bind_service', stdio: 'ignore' };
+ * await launch('/bin/true', [], options).exited;   // a child that may bind port 80, as nobody
+ */
 export interface LaunchOptions {
   /** User name or uid. A name also sets that user's gid and supplementary groups (initgroups) unless given. */
   user?: string | number;
@@ -64,7 +74,12 @@ export interface LaunchOptions {
 
 const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0'] as const;
 
-/** How a launched child ended. */
+/**
+ * How a launched child ended.
+ * @example
+ * const { code, signal }: LaunchExit = await launch('/bin/false').exited;
+ * code;   // 1, signal null
+ */
 export interface LaunchExit {
   /** Exit code, or null when a signal ended the child. */
   code: number | null;
@@ -77,7 +92,13 @@ export interface ExitRelay {
   to?: (code: number, signal: number) => void;
 }
 
-/** A started child: like child_process's ChildProcess (pid, stdio streams, 'exit', kill). */
+/**
+ * A started child: like child_process's ChildProcess (pid, stdio streams, 'exit', kill).
+ * @example
+ * const child: LaunchedProcess = launch('/bin/sleep', ['10']);
+ * child.kill('SIGTERM');
+ * (await child.exited).signal;   // 'SIGTERM'
+ */
 export class LaunchedProcess extends EventEmitter {
   /** The child's process id. */
   readonly pid: number;
@@ -328,6 +349,10 @@ function prepare(command: string, args: readonly string[], options: LaunchOption
  * const child = launch('/usr/bin/id', [], { user: 'nobody', iab: '^cap_net_bind_service' });
  * const { code } = await child.exited;
  * ```
+  * @example
+  * const child = launch('/bin/cat', ['/proc/self/status'], { user: 'nobody', stdio: ['ignore', 'pipe', 'inherit'] });
+  * child.stdout?.resume();
+  * await child.exited;   // { code: 0, signal: null }
  */
 export function launch(command: string, args: readonly string[] = [], options: LaunchOptions = {}): LaunchedProcess {
   const p = prepare(command, args, options, 'launch');
@@ -353,6 +378,9 @@ export function launch(command: string, args: readonly string[] = [], options: L
  * only by throwing a CapsError: a step the kernel refused (this thread's credentials may then be
  * partly changed: exit), or execve's own error (ENOENT, EACCES).
  * `stdio` does not apply: the command inherits this process's fds 0–2.
+  * @example
+  * // Replaces this process: nothing after it runs.
+  * execInPlace('/bin/true', [], { noNewPrivs: true });
  */
 export function execInPlace(command: string, args: readonly string[] = [], options: Omit<LaunchOptions, 'stdio'> = {}, onWarning?: (warning: string) => void): never {
   if (options !== null && typeof options === 'object' && 'stdio' in options) throw invalidArg('stdio', (options as LaunchOptions).stdio, 'nothing: the command inherits fds 0-2');
