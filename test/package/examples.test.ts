@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { consumerProject } from '../helpers/consumer-project.js';
 import { isLinux, isRoot, missing } from '../helpers/env.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -88,17 +88,7 @@ function moduleSource(example: Example, entries: Entry[]): string {
   return [...imports, ...head, '{', ...inner, '{', ...body, '}', '}', 'export {};', ''].join('\n');
 }
 
-/** A consumer project: node_modules/linux-caps → this checkout (its exports map resolves the entries). */
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'linux-caps-examples-'));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(root, join(dir, 'node_modules', 'linux-caps'));
-  for (const dep of ['@types', 'vitest', '@vitest', 'vite', 'undici-types', 'expect-type', 'chai', 'tinyrainbow', 'pathe']) {
-    if (existsSync(join(root, 'node_modules', dep))) symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep));
-  }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  return dir;
-}
+const project = () => consumerProject('linux-caps-examples-');
 
 const { examples, missingExamples, entries } = collect();
 

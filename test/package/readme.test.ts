@@ -6,9 +6,9 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consumerProject } from '../helpers/consumer-project.js';
 import { isLinux, isRoot, missing } from '../helpers/env.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -35,16 +35,10 @@ function blocks(text: string): Block[] {
 const js = blocks(readme).filter((b) => b.lang === 'js');
 const isCommonJs = (b: Block) => /\brequire\(/.test(b.code) && !/^import /m.test(b.code);
 
-/** A consumer project in a temp dir: node_modules/linux-caps → this checkout. */
+/** A consumer project, removed when the test ends. */
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'linux-caps-readme-'));
+  const dir = consumerProject('linux-caps-readme-');
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(root, join(dir, 'node_modules', 'linux-caps'));
-  for (const dep of ['@types', 'vitest', '@vitest', 'vite', 'undici-types', 'expect-type', 'chai', 'tinyrainbow', 'pathe']) {
-    if (existsSync(join(root, 'node_modules', dep))) symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep));
-  }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   return dir;
 }
 
