@@ -26,14 +26,6 @@ constexpr int kSignal = 33;  // glibc SIGSETXID (__SIGRTMIN + 1)
 constexpr int kTableSize = 2 * kMaxThreads;
 constexpr long kProcSuperMagic = 0x9fa0;  // linux/magic.h PROC_SUPER_MAGIC
 
-// x86_64 kernel `struct sigaction` (rt_sigaction's layout, not glibc's).
-struct KernelSigaction {
-  void* handler;
-  unsigned long flags;
-  void (*restorer)();
-  uint64_t mask;
-};
-constexpr unsigned long kSaRestorer = 0x04000000;
 
 enum SlotState : uint32_t { kNew = 1, kSent = 2, kDone = 3, kGone = 4 };
 
@@ -69,7 +61,6 @@ int g_unreported[kMaxThreads];
 int g_listed[kMaxThreads];
 alignas(8) char g_dirbuf[32768];
 
-extern "C" void linux_caps_restore_rt();
 #if defined(__x86_64__)
 // Returns from a signal handler: rt_sigreturn (15). Used only if libc's action had no restorer.
 __asm__(
@@ -186,9 +177,9 @@ int EnsureHandler() {
   KernelSigaction ours = current;
   ours.handler = reinterpret_cast<void*>(&linux_caps_signal_handler);
   ours.flags = (current.flags | SA_SIGINFO | SA_ONSTACK | SA_RESTART) & ~static_cast<unsigned long>(SA_RESETHAND | SA_NODEFER);
-  if (!(current.flags & kSaRestorer)) {
+  if (kHandlerNeedsRestorer && !(current.flags & kSaRestorer)) {
     ours.flags |= kSaRestorer;
-    ours.restorer = &linux_caps_restore_rt;
+    ours.restorer = kRestorer;
   }
   // Publish the handler we chain to before ours can run.
   g_chained.store(false, std::memory_order_release);
@@ -200,7 +191,7 @@ int EnsureHandler() {
 
 // Lists /proc/self/task into g_listed with raw open + getdents64 (no opendir: no malloc).
 int ListTasks(int* count) {
-  long fd = RawSyscall(SYS_open, reinterpret_cast<long>("/proc/self/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  long fd = RawSyscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc/self/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return static_cast<int>(fd);
   int n = 0;
   int status = 0;
@@ -344,6 +335,10 @@ uint32_t RandomTag() {
 void Broadcast(const Program& program, int deadline_ms, int caller_skip, BroadcastOutcome* out) {
   *out = BroadcastOutcome{};
   out->caller_index = -1;
+  if (!kBroadcastPort) {  // arch.h: no sigaction layout known here (TypeScript refuses first)
+    out->status = -ENOSYS;
+    return;
+  }
   if (g_busy.exchange(true, std::memory_order_acq_rel)) {
     out->status = -EBUSY;
     return;

@@ -9,30 +9,11 @@
 
 #include <vector>
 
+#include "arch.h"
 #include "wire.h"
 
 namespace caps {
 
-// A raw syscall that returns -errno and never touches the thread's errno (safe in a handler).
-inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
-#if defined(__x86_64__)
-  long ret;
-  register long r10 __asm__("r10") = a4;
-  register long r8 __asm__("r8") = a5;
-  register long r9 __asm__("r9") = a6;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-                   : "rcx", "r11", "memory");
-  return ret;
-#else
-  int saved = errno;
-  long ret = syscall(n, a1, a2, a3, a4, a5, a6);
-  if (ret == -1) ret = -errno;
-  errno = saved;
-  return ret;
-#endif
-}
 
 constexpr int kMaxSteps = 256;
 

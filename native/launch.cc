@@ -6,6 +6,7 @@
 // CLOEXEC pipe and exits 127; exec success closes the pipe, so the parent reads EOF.
 // The parent then watches the child through a pidfd polled on the JS thread's libuv loop.
 #include "launch.h"
+#include "arch.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -40,13 +41,7 @@ constexpr int32_t kFailStdioFd = -4;    // a stdio fd that is not open (fcntl F_
 constexpr int32_t kFailPidfd = -5;      // pidfd_open after fork (the child was killed and reaped)
 
 constexpr int kBroadcastSignal = 33;
-
-struct KernelSigaction {
-  void* handler;
-  unsigned long flags;
-  void* restorer;
-  uint64_t mask;
-};
+using caps::KernelSigaction;
 
 [[noreturn]] void ReportAndExit(int fd, int32_t step, int err) {
   int32_t msg[2] = {step, err};

@@ -22,6 +22,9 @@ import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
 import type { Building, CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
 import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
+/** The architectures native/arch.h has a broadcast port for (the addon answers ENOSYS elsewhere). */
+const BROADCAST_ARCHES: readonly string[] = ['x64', 'arm64'];
+
 
 // The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
 const snapCaps = new BigUint64Array(5);
@@ -167,8 +170,8 @@ export function createNativeBackend(): Backend {
       if (process.env.LINUX_CAPS_BROADCAST === 'off') {
         return refusal('ERR_CAPS_BROADCAST_OFF', 'LINUX_CAPS_BROADCAST=off: whole-process capability calls are disabled (no signal-33 broadcast); thread.* still acts on the calling thread');
       }
-      if (process.arch !== 'x64') {
-        return refusal('ERR_CAPS_UNSUPPORTED_ARCH', `whole-process capability calls support x86_64 only (the kernel sigaction layout); this is ${process.arch}`);
+      if (!BROADCAST_ARCHES.includes(process.arch)) {
+        return refusal('ERR_CAPS_UNSUPPORTED_ARCH', `whole-process capability calls support ${BROADCAST_ARCHES.join(' and ')} (native/arch.h knows their sigaction layout and syscall instruction); this is ${process.arch}: thread.* still acts on the calling thread`);
       }
       const libc = checkLibc();
       if (libc) return libc;
