@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmCli } from './npm-cli.mjs';
-import { ensurePrebuilds } from './prebuild.mjs';
+import { ensurePrebuilds, SHIPPED } from './prebuild.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -117,7 +117,8 @@ export function tarballProblems(files) {
   const fail = (msg) => problems.push(msg);
   const has = new Set(files);
   const need = (path, why) => has.has(path) || fail(`tarball lacks ${path} (${why})`);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'binding.gyp', 'CMakeLists.txt', 'scripts/install.mjs', prebuildRel]) need(f, 'a shipped file');
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'binding.gyp', 'CMakeLists.txt', 'scripts/install.mjs']) need(f, 'a shipped file');
+  for (const t of SHIPPED) need(t.path, `the ${t.platform}-${t.arch} prebuild`);
   // What package.json points at must be inside: exports, types, main, bin.
   const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {})];
   for (const entry of Object.values(pkg.exports)) targets.push(...(typeof entry === 'string' ? [entry] : Object.values(entry)));
@@ -148,10 +149,27 @@ export function tarballProblems(files) {
   return problems;
 }
 
+/** ELF e_machine of each architecture a prebuild ships for. */
+const ELF_MACHINE = { x64: 62, arm64: 183 };
+
+/** What is wrong with the prebuilds' files: each must be an ELF shared object for its architecture. */
+export function prebuildProblems(read = (path) => readFileSync(join(root, path))) {
+  const problems = [];
+  for (const t of SHIPPED) {
+    let bytes;
+    try { bytes = read(t.path); } catch { problems.push(`${t.path}: missing`); continue; }
+    if (bytes.length < 20 || bytes.readUInt32BE(0) !== 0x7f454c46) { problems.push(`${t.path}: not an ELF file`); continue; }
+    const machine = bytes.readUInt16LE(18);
+    if (bytes.readUInt16LE(16) !== 3) problems.push(`${t.path}: not a shared object (ELF type ${bytes.readUInt16LE(16)})`);
+    if (machine !== ELF_MACHINE[t.arch]) problems.push(`${t.path}: ELF machine ${machine}, not ${ELF_MACHINE[t.arch]} (${t.arch})`);
+  }
+  return problems;
+}
+
 function checkContents(files) {
-  const problems = tarballProblems(files);
+  const problems = [...tarballProblems(files), ...prebuildProblems()];
   for (const p of problems) fail(p);
-  if (problems.length === 0) say('tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuild, docs — no tests, maps or build/');
+  if (problems.length === 0) say(`tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuilds (${SHIPPED.map((t) => `${t.arch} ELF`).join(', ')}), docs — no tests, maps or build/`);
 }
 
 // ---------------------------------------------------------------------------------------------

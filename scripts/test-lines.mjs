@@ -64,6 +64,9 @@ for (const major of lines) {
     const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
     say(`=== Node ${version} (${node})`);
     const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: resolve(dirname(node), '..') };
+    // The sanitizer suite checks the addon's C++, and one N-API binary serves every line: it runs
+    // on the first line only (the kernel and model suites run on each), keeping CI under 30 minutes.
+    if (major !== lines[0]) env.LINUX_CAPS_ASAN = '0';
     const run = await streamed(node, [join(root, 'scripts', 'test.mjs')], { cwd: root, env });
     const found = [...run.stdout.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/gm)].at(-1);
     if (found) {

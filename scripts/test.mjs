@@ -7,7 +7,8 @@
 //           and file-caps tests, which reach the addon's other C++) again, with the
 //           addon built by scripts/build-asan.mjs (ASan + UBSan) loaded through
 //           LINUX_CAPS_NATIVE_PATH and libasan preloaded into every node they start (children
-//           inherit it). Runs when LINUX_CAPS_ASAN=1 or under CI; a sanitizer report ends the
+//           inherit it). Runs when LINUX_CAPS_ASAN=1 or under CI (LINUX_CAPS_ASAN=0 turns it
+//           off: test-lines runs it on the first line only); a sanitizer report ends the
 //           process with a non-zero status, so it fails the suite.
 // Under CI=true a skipped test is a failure: CI installs every oracle and runs as root.
 // Extra vitest arguments are passed through (e.g. `npm test -- test/names.test.ts`).
@@ -27,7 +28,7 @@ const suites = [
   { name: 'kernel', env: {}, paths: [] },
   { name: 'model', env: { LINUX_CAPS_BACKEND: 'model' }, paths: ['test/api'] },
 ];
-const asanWanted = process.platform === 'linux' && (process.env.LINUX_CAPS_ASAN === '1' || ci);
+const asanWanted = process.platform === 'linux' && process.env.LINUX_CAPS_ASAN !== '0' && (process.env.LINUX_CAPS_ASAN === '1' || ci);
 // The native tests, the public-API tests, and the tests of the addon's other C++ (launch.cc, xattr.cc).
 const asanPaths = ['test/native', 'test/api', 'test/operations/launch.test.ts', 'test/operations/launch-workers.test.ts', 'test/filecaps'];
 if (asanWanted) suites.push({ name: 'asan', env: {}, paths: asanPaths, prepare: prepareAsan, focusable: true });

@@ -4,7 +4,7 @@
  * in a child (test/fixtures/native-refusals.mjs), which then shows nothing changed.
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -111,4 +111,49 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  /** A package copy whose build/Release holds another architecture's addon (issue 12), and what loads there. */
+  function loadWithForeignBuild(prebuilds: Record<string, string>): { name?: string; tried?: string[]; message?: string; loaded?: string } {
+    const root = mkdtempSync(join(tmpdir(), 'linux-caps-foreign-'));
+    try {
+      cpSync(new URL('../../dist', import.meta.url), join(root, 'dist'), { recursive: true });
+      cpSync(new URL('../../package.json', import.meta.url), join(root, 'package.json'));
+      symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(root, 'node_modules'));
+      mkdirSync(join(root, 'build', 'Release'), { recursive: true });
+      cpSync(new URL('../../prebuilds/linux-arm64/linux-caps.glibc.node', import.meta.url), join(root, 'build', 'Release', 'linux_caps.node'));
+      for (const [name, from] of Object.entries(prebuilds)) {
+        mkdirSync(join(root, 'prebuilds', 'linux-x64'), { recursive: true });
+        cpSync(from, join(root, 'prebuilds', 'linux-x64', name));
+      }
+      const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'internal.js')).href)}).then((m) => {
+        try { m.loadNative().snapshot; console.log(JSON.stringify({ loaded: 'yes' })); } catch (e) { console.log(JSON.stringify({ name: e.name, tried: e.tried, message: e.message })); }
+      });`;
+      const env = { ...process.env };
+      for (const k of ['LINUX_CAPS_NATIVE_PATH', 'LD_PRELOAD', 'ASAN_OPTIONS']) delete env[k];
+      const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env, timeout: 60_000 });
+      return JSON.parse(run.stdout.trim());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  const x64Prebuild = fileURLToPath(new URL('../../prebuilds/linux-x64/linux-caps.glibc.node', import.meta.url));
+  const crossSkip = process.arch !== 'x64' ? 'an x64 host (the foreign addon is the arm64 prebuild)'
+    : missing({ 'the arm64 cross compiler for the linux-arm64 prebuild (apt-get install g++-aarch64-linux-gnu)': hasCommand('aarch64-linux-gnu-g++') });
+  /** Both prebuilds, built as npm pack builds them when missing or stale (scripts/prebuild.mjs). */
+  const ensurePrebuilds = () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/prebuild.mjs', import.meta.url))], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+  };
+  it.skipIf(crossSkip)('08 an addon in build/ for another architecture is never loaded: this platform\'s prebuild serves', () => {
+    ensurePrebuilds();
+    expect(loadWithForeignBuild({ 'linux-caps.glibc.node': x64Prebuild })).toEqual({ loaded: 'yes' });
+  }, 300_000);
+
+  it.skipIf(crossSkip)('09 …and without a prebuild for this platform and libc, the error names the file and why (a musl-tagged one is not taken)', () => {
+    ensurePrebuilds();
+    const out = loadWithForeignBuild({ 'linux-caps.musl.node': x64Prebuild });
+    expect(out.name).toBe('NativeLoadError');
+    expect(out.message).toMatch(/build\/Release\/linux_caps\.node: it is an ELF for machine 183 \(arm64\), and this Node is x64, and prebuilds\/linux-x64\/ has no addon for this libc/);
+  }, 300_000);
 });

@@ -12,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasCommand, isLinux, missing } from '../helpers/env.js';
 // @ts-expect-error a plain .mjs script without declarations
-import { tarballProblems } from '../../scripts/pack-test.mjs';
+import { prebuildProblems, tarballProblems } from '../../scripts/pack-test.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PREBUILD = 'prebuilds/linux-x64/linux-caps.glibc.node';
+const PREBUILD_ARM64 = 'prebuilds/linux-arm64/linux-caps.glibc.node';
 const problemsOf = tarballProblems as (files: string[]) => string[];
+const elfProblems = prebuildProblems as (read?: (path: string) => Buffer) => string[];
 
 function runPackTest(): Promise<{ status: number | null; output: string }> {
   return new Promise((done, failed) => {
@@ -34,12 +36,13 @@ function dryRunFiles(): string[] {
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const files = (JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  return files.includes(PREBUILD) ? files : [...files, PREBUILD];
+  return [...files, ...[PREBUILD, PREBUILD_ARM64].filter((p) => !files.includes(p))];
 }
 
 const skip = missing({
   'Linux on x86_64 (the only prebuild target)': isLinux && process.arch === 'x64',
   'a compiler toolchain for the build-from-source install (g++, make, python3)': hasCommand('g++') && hasCommand('make') && hasCommand('python3'),
+  'the arm64 cross compiler for the linux-arm64 prebuild (apt-get install g++-aarch64-linux-gnu)': hasCommand('aarch64-linux-gnu-g++'),
 });
 
 describe.skipIf(skip)('packed tarball, installed by a consumer', () => {
@@ -70,8 +73,10 @@ describe.skipIf(skip)('npm pack from a checkout', () => {
       const r = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: stage, encoding: 'utf8', timeout: 240_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/prebuild: prebuilds\/linux-x64\/linux-caps\.glibc\.node built in/);
+      expect(r.stderr).toMatch(/prebuild: prebuilds\/linux-arm64\/linux-caps\.glibc\.node built in/);
       const files = (JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
       expect(files).toContain(PREBUILD);
+      expect(files).toContain(PREBUILD_ARM64);
       expect(problemsOf(files)).toEqual([]);
     } finally {
       rmSync(stage, { recursive: true, force: true });
@@ -101,7 +106,8 @@ describe('the tarball check', () => {
   });
 
   it.each([
-    [PREBUILD, /lacks prebuilds\/linux-x64\/linux-caps\.glibc\.node/],
+    [PREBUILD, /lacks prebuilds\/linux-x64\/linux-caps\.glibc\.node \(the linux-x64 prebuild\)/],
+    [PREBUILD_ARM64, /lacks prebuilds\/linux-arm64\/linux-caps\.glibc\.node \(the linux-arm64 prebuild\)/],
     ['dist/vitest.d.ts', /lacks dist\/vitest\.d\.ts \(named by package\.json\)/],
     ['dist/cli.js', /lacks dist\/cli\.js \(named by package\.json\)/],
     ['native/broadcast.cc', /lacks native\/broadcast\.cc \(a source in binding\.gyp\)/],
@@ -112,6 +118,22 @@ describe('the tarball check', () => {
     ['examples/daemon.mjs', /lacks examples\/daemon\.mjs \(linked from README\.md\)/],
   ])('refuses a tarball without %s', (gone, problem) => {
     expect(problemsOf(without(gone)).join('\n')).toMatch(problem);
+  });
+
+  it('wants each prebuild to be an ELF shared object for its own architecture', () => {
+    const elf = (type: number, machine: number) => {
+      const b = Buffer.alloc(64);
+      b.writeUInt32BE(0x7f454c46, 0);
+      b.writeUInt16LE(type, 16);
+      b.writeUInt16LE(machine, 18);
+      return b;
+    };
+    const good: Record<string, Buffer> = { [PREBUILD]: elf(3, 62), [PREBUILD_ARM64]: elf(3, 183) };
+    expect(elfProblems((p) => good[p]!)).toEqual([]);
+    expect(elfProblems((p) => (p === PREBUILD_ARM64 ? elf(3, 62) : good[p]!))).toEqual([`${PREBUILD_ARM64}: ELF machine 62, not 183 (arm64)`]);
+    expect(elfProblems((p) => (p === PREBUILD ? Buffer.from('#!/bin/sh\n'.padEnd(64)) : good[p]!))).toEqual([`${PREBUILD}: not an ELF file`]);
+    expect(elfProblems((p) => (p === PREBUILD ? elf(2, 62) : good[p]!))).toEqual([`${PREBUILD}: not a shared object (ELF type 2)`]);
+    expect(elfProblems((p) => { if (p === PREBUILD_ARM64) throw new Error('ENOENT'); return good[p]!; })).toEqual([`${PREBUILD_ARM64}: missing`]);
   });
 
   it('wants a .d.ts beside every module', () => {

@@ -7,7 +7,7 @@
  * lists every path that was tried; the caller (the native backend) turns it into
  * ERR_CAPS_UNSUPPORTED with this error as `cause` — there is no fallback to the model.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,11 +178,51 @@ function attempt(): NativeAddon {
     );
   }
   tried.push(path);
+  // node-gyp-build prefers build/: in a checkout built for another architecture (an arm64 Node
+  // under qemu on an x64 host) that file is foreign, and this platform's prebuild must serve.
+  const foreign = foreignReason(path);
+  if (foreign) {
+    const prebuild = matchingPrebuild();
+    if (!prebuild) throw new NativeLoadError(`cannot load the linux-caps addon ${path}: ${foreign}, and prebuilds/${process.platform}-${process.arch}/ has no addon for this libc`, tried);
+    tried.push(prebuild);
+    path = prebuild;
+  }
   try {
     return requireHere(path) as NativeAddon;
   } catch (err) {
-    throw new NativeLoadError(`cannot load the linux-caps addon ${path}: ${(err as Error).message}`, tried, err);
+    throw new NativeLoadError(`cannot load the linux-caps addon ${path}: ${foreignReason(path) ?? (err as Error).message}`, tried, err);
   }
+}
+
+/** ELF e_machine of the architectures Node runs on (elf.h EM_*). */
+const ELF_MACHINES: Record<string, number> = { ia32: 3, arm: 40, x64: 62, arm64: 183, riscv64: 243, s390x: 22, ppc64: 21, loong64: 258, mips: 8, mipsel: 8 };
+
+/** Why an addon file is for another architecture ("an ELF for machine 62 (x64), this Node is arm64"), or undefined. */
+function foreignReason(path: string): string | undefined {
+  let head: Buffer;
+  try {
+    head = readFileSync(path).subarray(0, 20);
+  } catch {
+    return undefined; // unreadable: loading it reports why
+  }
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+  const expected = ELF_MACHINES[process.arch];
+  if (expected === undefined || machine === expected) return undefined;
+  const name = Object.keys(ELF_MACHINES).find((arch) => ELF_MACHINES[arch] === machine);
+  return `it is an ELF for machine ${machine}${name ? ` (${name})` : ''}, and this Node is ${process.arch}`;
+}
+
+/** This platform's prebuild for the running libc (a file tagged for the other libc never is). */
+function matchingPrebuild(): string | undefined {
+  const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (!existsSync(dir)) return undefined;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const libc = header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  const other = libc === 'glibc' ? 'musl' : 'glibc';
+  const file = readdirSync(dir).filter((f) => f.endsWith('.node') && !f.split('.').includes(other))
+    .sort((a, b) => Number(b.split('.').includes(libc)) - Number(a.split('.').includes(libc)))[0];
+  return file && !foreignReason(join(dir, file)) ? join(dir, file) : undefined;
 }
 
 /** The addon, loaded once. Throws NativeLoadError (listing every path tried) if it cannot load. */
