@@ -28,9 +28,6 @@ constexpr bool kBroadcastPort = true;
 extern "C" void linux_caps_restore_rt();  // rt_sigreturn; defined in broadcast.cc
 constexpr bool kHandlerNeedsRestorer = true;
 constexpr void (*kRestorer)() = &linux_caps_restore_rt;
-static_assert(offsetof(KernelSigaction, flags) == 8 && offsetof(KernelSigaction, restorer) == 16 &&
-              offsetof(KernelSigaction, mask) == 24 && sizeof(KernelSigaction) == 32,
-              "x86_64 struct sigaction: handler, flags, restorer, mask");
 
 inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
   long ret;
@@ -49,9 +46,6 @@ constexpr bool kBroadcastPort = true;
 // (arch/arm64/kernel/signal.c setup_return), so no restorer of ours is ever needed (kRestorer null).
 constexpr bool kHandlerNeedsRestorer = false;
 constexpr void (*kRestorer)() = nullptr;
-static_assert(offsetof(KernelSigaction, flags) == 8 && offsetof(KernelSigaction, restorer) == 16 &&
-              offsetof(KernelSigaction, mask) == 24 && sizeof(KernelSigaction) == 32,
-              "arm64 struct sigaction: handler, flags, restorer, mask");
 
 inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
   register long x8 __asm__("x8") = n;
@@ -79,5 +73,10 @@ inline long RawSyscall(long n, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 
   return ret;
 }
 #endif
+
+// Every ported architecture reads that layout (x86_64 and arm64 uapi headers agree).
+static_assert(!kBroadcastPort || (offsetof(KernelSigaction, flags) == 8 && offsetof(KernelSigaction, restorer) == 16 &&
+                                  offsetof(KernelSigaction, mask) == 24 && sizeof(KernelSigaction) == 32),
+              "struct sigaction: handler, flags, restorer, mask");
 
 }  // namespace caps

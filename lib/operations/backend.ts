@@ -87,12 +87,12 @@ export function backendKind(): BackendKind {
 /**
  * Installs any object implementing the Backend contract (linux-caps/testing): a test double, a
  * recording wrapper around the native backend. Returns it.
-  * @example
-  * const real = getBackend();
-  * const programs: CredProgram[] = [];
-  * installBackend({ ...real, runOnThread(program) { programs.push(program); return real.runOnThread(program); } });
-  * thread.keepCaps.set(true);
-  * programs;   // [[{ op: 'keepCaps.set', on: true }]]
+ * @example
+ * const real = getBackend();
+ * const programs: CredProgram[] = [];
+ * installBackend({ ...real, runOnThread(program) { programs.push(program); return real.runOnThread(program); } });
+ * thread.keepCaps.set(true);
+ * programs;   // [[{ op: 'keepCaps.set', on: true }]]
  */
 export function installBackend(backend: Backend): Backend {
   if (!backend || typeof backend !== 'object' || typeof backend.runOnThread !== 'function' || typeof backend.threadState !== 'function') {

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { consumerProject } from '../helpers/consumer-project.js';
@@ -119,12 +119,16 @@ describe('an @example on every export, type-checked and run', () => {
     const dir = project();
     try {
       const runnable = examples.filter((x) => x.runs);
+      const tmp = join(dir, 'tmp');
+      mkdirSync(tmp);
       const failures: string[] = [];
       const runOne = (e: Example) => new Promise<void>((done) => {
         const js = ts.transpileModule(moduleSource(e, entries), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
         const file = join(dir, e.file.replace(/\.mts$/, '.mjs'));
         writeFileSync(file, js);
-        const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+        // TMPDIR inside the project: what an example makes there (file-caps examples write a
+        // capability onto a temp copy) goes when the project is removed, never left in /tmp.
+        const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
         let stderr = '';
         child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
         child.on('close', (status, signal) => {

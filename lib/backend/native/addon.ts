@@ -213,12 +213,17 @@ function foreignReason(path: string): string | undefined {
   return `it is an ELF for machine ${machine}${name ? ` (${name})` : ''}, and this Node is ${process.arch}`;
 }
 
+/** The libc this Node runs on, from its diagnostic report (glibc reports its version; musl does not). */
+export function runningLibc(): 'glibc' | 'musl' {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+}
+
 /** This platform's prebuild for the running libc (a file tagged for the other libc never is). */
 function matchingPrebuild(): string | undefined {
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   if (!existsSync(dir)) return undefined;
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  const libc = header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  const libc = runningLibc();
   const other = libc === 'glibc' ? 'musl' : 'glibc';
   const file = readdirSync(dir).filter((f) => f.endsWith('.node') && !f.split('.').includes(other))
     .sort((a, b) => Number(b.split('.').includes(libc)) - Number(a.split('.').includes(libc)))[0];

@@ -12,7 +12,7 @@ import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, syscallError } from '../../vocabulary/errors.js';
 import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
-import { requireNative, type NativeAddon, type NativeBroadcast } from './addon.js';
+import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
@@ -42,8 +42,7 @@ let libcRefusal: CapsError | null | undefined;
 /** glibc only: the broadcast relies on glibc's signal 33 (DESIGN "glibc, x86_64"). Read once: the report is slow. */
 function checkLibc(): CapsError | undefined {
   if (libcRefusal === undefined) {
-    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-    libcRefusal = header?.glibcVersionRuntime
+    libcRefusal = runningLibc() === 'glibc'
       ? null
       : new CapsError({
           code: 'ERR_CAPS_UNSUPPORTED_LIBC',
