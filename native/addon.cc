@@ -253,6 +253,13 @@ Napi::Value Broadcast(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// setBroadcastSignal(signal): 0 or -errno (-EBUSY once a broadcast used another signal).
+Napi::Value SetBroadcastSignal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return TypeError(env, "setBroadcastSignal(signal): a signal number expected");
+  return Napi::Number::New(env, caps::SetBroadcastSignal(info[0].As<Napi::Number>().Int32Value()));
+}
+
 Napi::Value HandlerState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   caps::HandlerInfo h = caps::GetHandlerInfo();
@@ -283,7 +290,7 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Functio
 }  // namespace
 
 // Node unloads an addon with the environment that loaded it (a Worker's), but code of ours
-// outlives any one environment: the signal-33 handler, launch's reaper threads and libuv close
+// outlives any one environment: the broadcast's signal handler, launch's reaper threads and libuv close
 // callbacks that run after the Worker's cleanup hooks. Keep the library mapped for good.
 static void PinLibrary() {
   Dl_info self;
@@ -308,6 +315,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "runProgram", RunProgram);
   Export(env, exports, "broadcast", Broadcast);
   Export(env, exports, "handlerState", HandlerState);
+  Export(env, exports, "setBroadcastSignal", SetBroadcastSignal);
   const char* test = getenv("LINUX_CAPS_TEST_EXPORTS");
   if (test != nullptr && strcmp(test, "1") == 0) {
     Export(env, exports, "testStartBlockingThread", TestStartBlockingThread);

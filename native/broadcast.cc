@@ -22,7 +22,10 @@ namespace caps {
 
 namespace {
 
-constexpr int kSignal = 33;  // glibc SIGSETXID (__SIGRTMIN + 1)
+// The signal every other thread is reached through: chosen per libc in TypeScript
+// (lib/backend/native/broadcast-signal.ts) before the first broadcast; glibc's 33 by default.
+std::atomic<int> g_signal{33};
+std::atomic<bool> g_signal_used{false};
 constexpr int kTableSize = 2 * kMaxThreads;
 constexpr long kProcSuperMagic = 0x9fa0;  // linux/magic.h PROC_SUPER_MAGIC
 
@@ -152,7 +155,7 @@ extern "C" void linux_caps_signal_handler(int sig, siginfo_t* info, void* contex
   const uint64_t cookie = queued_by_us ? reinterpret_cast<uint64_t>(info->si_value.sival_ptr) : 0;
   if (queued_by_us && static_cast<uint32_t>(cookie >> 32) == g_cookie_tag) {
     // Ours: act only on the current broadcast; a stale delivery (earlier generation, still
-    // pending on a thread that had 33 blocked) is dropped, never passed to libc. Counted in
+    // pending on a thread that had the signal blocked) is dropped, never passed to libc. Counted in
     // g_inflight *before* the check (seq_cst, paired with Broadcast's quiescence wait), so the
     // main thread never rewrites g_program under a handler that is reading it.
     g_inflight.fetch_add(1, std::memory_order_seq_cst);
@@ -168,10 +171,11 @@ extern "C" void linux_caps_signal_handler(int sig, siginfo_t* info, void* contex
 
 // Installs our handler in front of the current one (libc's), or confirms it is still there
 // (musl, or anyone, may have replaced it since: spec §3.1). Raw rt_sigaction: glibc's
-// sigaction refuses signal 33.
+// sigaction refuses signal 33, musl's refuses 34.
 int EnsureHandler() {
+  g_signal_used.store(true, std::memory_order_relaxed);
   KernelSigaction current;
-  long r = RawSyscall(SYS_rt_sigaction, kSignal, 0, reinterpret_cast<long>(&current), 8);
+  long r = RawSyscall(SYS_rt_sigaction, BroadcastSignal(), 0, reinterpret_cast<long>(&current), 8);
   if (r < 0) return static_cast<int>(r);
   if (current.handler == reinterpret_cast<void*>(&linux_caps_signal_handler)) return 0;
   KernelSigaction ours = current;
@@ -185,7 +189,7 @@ int EnsureHandler() {
   g_chained.store(false, std::memory_order_release);
   g_previous = current;
   g_chained.store(true, std::memory_order_release);
-  r = RawSyscall(SYS_rt_sigaction, kSignal, reinterpret_cast<long>(&ours), 0, 8);
+  r = RawSyscall(SYS_rt_sigaction, BroadcastSignal(), reinterpret_cast<long>(&ours), 0, 8);
   return static_cast<int>(r);
 }
 
@@ -235,12 +239,12 @@ int ListTasks(int* count) {
 int SendTo(int tid, uint64_t cookie) {
   siginfo_t si;
   __builtin_memset(&si, 0, sizeof si);
-  si.si_signo = kSignal;
+  si.si_signo = BroadcastSignal();
   si.si_code = SI_QUEUE;
   si.si_pid = g_pid;
   si.si_uid = static_cast<uid_t>(RawSyscall(SYS_getuid));
   si.si_value.sival_ptr = reinterpret_cast<void*>(cookie);
-  return static_cast<int>(RawSyscall(SYS_rt_tgsigqueueinfo, g_pid, tid, kSignal, reinterpret_cast<long>(&si)));
+  return static_cast<int>(RawSyscall(SYS_rt_tgsigqueueinfo, g_pid, tid, BroadcastSignal(), reinterpret_cast<long>(&si)));
 }
 
 // The sweep (spec §4.2 steps 3–5). Returns 0, or a status that ends the broadcast early.
@@ -332,6 +336,16 @@ uint32_t RandomTag() {
 
 }  // namespace
 
+int BroadcastSignal() { return g_signal.load(std::memory_order_relaxed); }
+
+int SetBroadcastSignal(int sig) {
+  if (sig < 32 || sig > 64) return -EINVAL;
+  if (sig == BroadcastSignal()) return 0;
+  if (g_signal_used.load(std::memory_order_relaxed)) return -EBUSY;
+  g_signal.store(sig, std::memory_order_relaxed);
+  return 0;
+}
+
 void Broadcast(const Program& program, int deadline_ms, int caller_skip, BroadcastOutcome* out) {
   *out = BroadcastOutcome{};
   out->caller_index = -1;
@@ -401,7 +415,7 @@ void Broadcast(const Program& program, int deadline_ms, int caller_skip, Broadca
 HandlerInfo GetHandlerInfo() {
   KernelSigaction current;
   HandlerInfo info = {false, false, 0};
-  if (RawSyscall(SYS_rt_sigaction, kSignal, 0, reinterpret_cast<long>(&current), 8) < 0) return info;
+  if (RawSyscall(SYS_rt_sigaction, BroadcastSignal(), 0, reinterpret_cast<long>(&current), 8) < 0) return info;
   info.installed = current.handler == reinterpret_cast<void*>(&linux_caps_signal_handler);
   info.chained = info.installed && g_chained.load(std::memory_order_acquire) &&
                  g_previous.handler != reinterpret_cast<void*>(SIG_DFL) &&
@@ -420,7 +434,7 @@ bool g_test_running = false;
 
 void* BlockingThreadMain(void*) {
   // glibc's pthread_sigmask strips 33 from any mask; a raw rt_sigprocmask does not (§1.2 E6c).
-  uint64_t block = 1ULL << (kSignal - 1);
+  uint64_t block = 1ULL << (BroadcastSignal() - 1);
   RawSyscall(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&block), 0, 8);
   g_test_tid.store(Gettid(), std::memory_order_release);
   const timespec nap = {0, 5 * 1000 * 1000};
@@ -442,7 +456,7 @@ int TestStartBlockingThread() {
 int TestRestorePreviousHandler() {
   if (!g_chained.load(std::memory_order_acquire)) return -ENOENT;
   KernelSigaction previous = g_previous;
-  return static_cast<int>(RawSyscall(SYS_rt_sigaction, kSignal, reinterpret_cast<long>(&previous), 0, 8));
+  return static_cast<int>(RawSyscall(SYS_rt_sigaction, BroadcastSignal(), reinterpret_cast<long>(&previous), 0, 8));
 }
 
 void TestStopBlockingThread() {

@@ -1,5 +1,6 @@
 // Apply one credential program to every thread of the process (spec node-engineering §3–4):
-// the caller first, then every other thread through signal 33 (glibc's SIGSETXID), with our
+// the caller first, then every other thread through one signal (33, glibc's SIGSETXID, or
+// 34, musl's SIGSYNCCALL: the one each libc's sigfillset leaves unblocked), with our
 // deliveries tagged SI_QUEUE + a per-broadcast cookie and our handler chained in front of
 // libc's. /proc/self/task is swept with raw getdents64 until two consecutive clean passes;
 // handlers park until the broadcast ends; a deadline bounds the wait.
@@ -43,6 +44,11 @@ struct BroadcastOutcome {
 // Never rolls back.
 void Broadcast(const Program& program, int deadline_ms, int caller_skip, BroadcastOutcome* out);
 
+// The broadcast's signal: 33 unless set. SetBroadcastSignal returns 0, -EINVAL outside 32..64,
+// or -EBUSY for another signal once a broadcast has installed its handler.
+int BroadcastSignal();
+int SetBroadcastSignal(int sig);
+
 struct HandlerInfo {
   bool installed;
   bool chained;            // a previous handler (libc's) is called for deliveries that are not ours
@@ -50,7 +56,7 @@ struct HandlerInfo {
 };
 HandlerInfo GetHandlerInfo();
 
-// Test only: a thread that blocks signal 33 with a raw rt_sigprocmask (spec §1.2 E6c).
+// Test only: a thread that blocks the broadcast's signal with a raw rt_sigprocmask (spec §1.2 E6c).
 int TestStartBlockingThread();
 void TestStopBlockingThread();
 // Test only: puts the saved previous (libc's) action back, as musl's sigaction would replace

@@ -7,6 +7,7 @@
 // The parent then watches the child through a pidfd polled on the JS thread's libuv loop.
 #include "launch.h"
 #include "arch.h"
+#include "broadcast.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -40,7 +41,6 @@ constexpr int32_t kFailFork = -3;       // fork
 constexpr int32_t kFailStdioFd = -4;    // a stdio fd that is not open (fcntl F_GETFD)
 constexpr int32_t kFailPidfd = -5;      // pidfd_open after fork (the child was killed and reaped)
 
-constexpr int kBroadcastSignal = 33;
 using caps::KernelSigaction;
 
 [[noreturn]] void ReportAndExit(int fd, int32_t step, int err) {
@@ -398,10 +398,10 @@ Napi::Value LaunchSpawn(const Napi::CallbackInfo& info) {
   if (pipe2(err_pipe, O_CLOEXEC) < 0) { int e = errno; close_all(); return fail(kFailPipe, e); }
 
   // Block signals around fork so no handler runs in the child before it resets them — all but
-  // 33, the whole-process broadcast's (glibc's SIGSETXID): fork may wait on a lock held by a
-  // thread parked in that handler, and the broadcast must still reach this thread meanwhile
-  // (issue 22). Nothing sends 33 to the child: it is not a thread of this process.
-  uint64_t all = ~(1ull << (kBroadcastSignal - 1)), old = 0;
+  // the whole-process broadcast's (33 or 34): fork may wait on a lock held by a thread parked
+  // in that handler, and the broadcast must still reach this thread meanwhile (issue 22).
+  // Nothing sends it to the child: it is not a thread of this process.
+  uint64_t all = ~(1ull << (caps::BroadcastSignal() - 1)), old = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
   pid_t pid = fork();
   if (pid == 0) {

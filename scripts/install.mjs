@@ -22,8 +22,10 @@ if (process.platform !== 'linux') {
   process.exit(0);
 }
 
+// The prebuilds are for glibc: on musl (no glibc version in Node's report) the addon is built here.
+const onGlibc = Boolean(process.report?.getReport()?.header?.glibcVersionRuntime);
 const prebuildDir = join(root, 'prebuilds', `linux-${process.arch}`);
-const prebuilt = existsSync(prebuildDir) ? readdirSync(prebuildDir).find((f) => f.endsWith('.glibc.node')) : undefined;
+const prebuilt = onGlibc && existsSync(prebuildDir) ? readdirSync(prebuildDir).find((f) => f.endsWith('.glibc.node')) : undefined;
 const isCheckout = existsSync(join(root, '.git'));
 if (prebuilt && !fromSource && !force && !isCheckout) {
   say(`using the prebuilt addon prebuilds/linux-${process.arch}/${prebuilt} (set npm_config_build_from_source=true to compile)`);
@@ -55,6 +57,23 @@ function findNodeGyp() {
     return bundled && existsSync(bundled) ? bundled : undefined;
   }
 }
+/** The build tools node-gyp needs that are not on PATH (CXX, when set, names the compiler). */
+function missingTools() {
+  const onPath = (cmd) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, cmd)));
+  const compiler = process.env.CXX ? [process.env.CXX.split(/\s+/)[0]] : ['g++', 'c++', 'clang++'];
+  const lacking = [];
+  if (!compiler.some((c) => (c.includes('/') ? existsSync(c) : onPath(c)))) lacking.push('a C++ compiler (g++)');
+  if (!onPath('make')) lacking.push('make');
+  if (!(process.env.PYTHON && existsSync(process.env.PYTHON)) && !onPath('python3')) lacking.push('python3');
+  return lacking;
+}
+const lacking = missingTools();
+if (lacking.length > 0) {
+  const why = onGlibc ? `no prebuilt addon for linux-${process.arch}` : 'no prebuilt addon for this libc (prebuilds are for glibc)';
+  console.error(`linux-caps: ${why}, and building one needs ${lacking.join(', ')}: install them (Debian/Ubuntu: apt-get install g++ make python3; Alpine: apk add g++ make python3) and run npm install again`);
+  process.exit(1);
+}
+
 const gyp = findNodeGyp();
 if (!gyp) {
   console.error('linux-caps: cannot build the addon: node-gyp was not found (install through npm, which bundles it)');

@@ -30,6 +30,8 @@ export interface BroadcastOutcome {
   unreached: number[];
   /** How long the broadcast took, in ms. */
   elapsedMs: number;
+  /** The signal the other threads were reached through (native backend: 33 on glibc, 34 on musl). */
+  signal?: number;
 }
 
 /**

@@ -126,7 +126,7 @@ function judge(
     tids.add(tid);
   }
   if (outcome.unreached.length > 0) {
-    const who = outcome.unreached.map((tid) => (backend.kind === 'native' ? describeTask(tid) : String(tid)));
+    const who = outcome.unreached.map((tid) => (backend.kind === 'native' ? describeTask(tid, outcome.signal ?? 33) : String(tid)));
     problems.push(`${who.join(', ')} never reported within ${deadlineMs} ms`);
     for (const tid of outcome.unreached) tids.add(tid);
   }
@@ -155,14 +155,14 @@ function judge(
 
 /**
  * A thread that never reported, as /proc shows it: name, state (D = uninterruptible sleep) and
- * whether it blocks signal 33 (spec node-engineering §3.5, §4.3).
+ * whether it blocks the broadcast's signal (spec node-engineering §3.5, §4.3).
  */
-function describeTask(tid: number): string {
+function describeTask(tid: number, signal: number): string {
   try {
     const s = readThreadStatus('self', tid);
-    const blocked = s.signals ? ((s.signals.blocked >> 32n) & 1n) === 1n : undefined;
+    const blocked = s.signals ? ((s.signals.blocked >> BigInt(signal - 1)) & 1n) === 1n : undefined;
     const state = s.state ? `, state ${s.state}` : '';
-    return `${tid} (${s.name}${state}${blocked === undefined ? '' : blocked ? ', blocks signal 33' : ''})`;
+    return `${tid} (${s.name}${state}${blocked === undefined ? '' : blocked ? `, blocks signal ${signal}` : ''})`;
   } catch {
     return `${tid} (exited)`;
   }

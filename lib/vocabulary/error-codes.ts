@@ -65,7 +65,7 @@ export const ERROR_CODES: Readonly<Record<CapsErrorCode, string>> = Object.freez
   ERR_CAPS_BUSY: 'another whole-process change is running',
   ERR_CAPS_BROADCAST_OFF: 'LINUX_CAPS_BROADCAST=off forbids whole-process calls; thread.* still works',
   ERR_CAPS_UNSUPPORTED: 'the addon could not load (every path tried is in the message), or the call needs Linux',
-  ERR_CAPS_UNSUPPORTED_LIBC: 'whole-process calls need glibc (signal 33); this Node is not on glibc',
+  ERR_CAPS_UNSUPPORTED_LIBC: 'whole-process calls need glibc (signal 33) or musl (signal 34); this Node runs on neither',
   ERR_CAPS_UNSUPPORTED_ARCH: 'whole-process calls are not supported on this architecture',
   ERR_CAPS_MODEL_FROM_ENV: 'LINUX_CAPS_BACKEND=model was inherited on Linux: refused, as a change there would not reach the kernel',
   ERR_CAPS_ENV_EXITING: 'launch() in a Worker that is shutting down',

@@ -13,6 +13,7 @@ import {
 } from '../../lib/internal.js';
 import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
 import { hasCommand, hasFile, isLinux, isRoot, missing } from '../helpers/env.js';
+import { qemuLimit } from '../helpers/qemu.js';
 
 const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
 const skip = missing({ linux: isLinux, 'the addon (npm run build:native)': addonBuilt });
@@ -125,7 +126,7 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
     expect(JSON.parse(run.stdout.trim())).toEqual({ status: -1001, callerIndex: -1, inBounding: 1 });
   });
 
-  it('09b after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
+  it.skipIf(qemuLimit('wholeProcess'))('09b after a broadcast our handler is installed and chained, and glibc\'s own set*id broadcast (process.setgid/setuid) still works', () => {
     const code = `
       import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
         const { loadNative } = await import(${JSON.stringify(new URL('../../dist/internal.js', import.meta.url).href)});
@@ -147,7 +148,7 @@ describe.skipIf(skipRoot)('the signal-33 handler stays chained in front of glibc
   });
 });
 
-describe.skipIf(skipRoot)('the handler is re-checked before every broadcast (kernel, in a child)', () => {
+describe.skipIf(skipRoot ?? qemuLimit('wholeProcess'))('the handler is re-checked before every broadcast (kernel, in a child)', () => {
   it('09c replaced behind our back (as musl\'s sigaction would), it is re-installed by the next call, which still reaches every thread', () => {
     const code = `
       import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(async ({ caps }) => {
@@ -200,7 +201,7 @@ describe.skipIf(skipOracle)('our reads against libcap, setpriv and capsh (kernel
     expectAgree(runFixture<OracleRun>('native-oracle.mjs', [oracle, 'null']).json);
   });
 
-  it('10 after a whole-process apply, every thread equals libcap\'s reading, and the requested sets', () => {
+  it.skipIf(qemuLimit('wholeProcess'))('10 after a whole-process apply, every thread equals libcap\'s reading, and the requested sets', () => {
     const steps = [
       { op: 'set', effective: ['cap_setpcap', 'cap_net_raw'], permitted: ['cap_setpcap', 'cap_net_raw', 'cap_chown'], inheritable: ['cap_net_raw', 'cap_kill'] },
       { op: 'ambient.raise', caps: ['cap_net_raw'] },

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFixture, runSteps } from '../fixtures/native-spawn.js';
 import { isLinux, isRoot, missing } from '../helpers/env.js';
+import { qemuLimit } from '../helpers/qemu.js';
 
 const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
 const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:native)': addonBuilt });
@@ -59,7 +60,7 @@ function expectAllAtTarget(run: DropRun): void {
   expect(run.divergent).toEqual([]);
 }
 
-describe.skipIf(skip)('caps: one program on every thread (kernel)', () => {
+describe.skipIf(skip ?? qemuLimit('wholeProcess'))('caps: one program on every thread (kernel)', () => {
   it('01 the threadpool regression: after caps.set both readFileSync and readFile of a mode-000 file fail with EACCES', () => {
     const run = drop({ mode: 'caps' });
     expect(run.result.error).toBeUndefined();

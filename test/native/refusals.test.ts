@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
+import { qemuLimit } from '../helpers/qemu.js';
 
 const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
 const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:native)': addonBuilt });
@@ -63,7 +64,7 @@ describe.skipIf(skip)('caps refuses before changing anything (kernel)', () => {
     expect(r.state.code).toBe('ERR_CAPS_UNSUPPORTED');
   });
 
-  it('05 a control: the same call without a reason to refuse reaches every thread', () => {
+  it.skipIf(qemuLimit('wholeProcess'))('05 a control: the same call without a reason to refuse reaches every thread', () => {
     const r = refusal('main');
     expect(r.error).toBeUndefined();
     expect(r.state.withSysAdmin).toBe(0);
@@ -112,6 +113,10 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
     }
   });
 
+  /** The shipped prebuild of the other architecture: what a foreign build/ holds in 08 and 09. */
+  const foreign = ({ x64: 'arm64', arm64: 'x64' } as Record<string, string>)[process.arch];
+  const machine = ({ x64: 62, arm64: 183 } as Record<string, number>);
+
   /** A package copy whose build/Release holds another architecture's addon (issue 12), and what loads there. */
   function loadWithForeignBuild(prebuilds: Record<string, string>): { name?: string; tried?: string[]; message?: string; loaded?: string } {
     const root = mkdtempSync(join(tmpdir(), 'linux-caps-foreign-'));
@@ -120,10 +125,10 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
       cpSync(new URL('../../package.json', import.meta.url), join(root, 'package.json'));
       symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(root, 'node_modules'));
       mkdirSync(join(root, 'build', 'Release'), { recursive: true });
-      cpSync(new URL('../../prebuilds/linux-arm64/linux-caps.glibc.node', import.meta.url), join(root, 'build', 'Release', 'linux_caps.node'));
+      cpSync(new URL(`../../prebuilds/linux-${foreign}/linux-caps.glibc.node`, import.meta.url), join(root, 'build', 'Release', 'linux_caps.node'));
       for (const [name, from] of Object.entries(prebuilds)) {
-        mkdirSync(join(root, 'prebuilds', 'linux-x64'), { recursive: true });
-        cpSync(from, join(root, 'prebuilds', 'linux-x64', name));
+        mkdirSync(join(root, 'prebuilds', `linux-${process.arch}`), { recursive: true });
+        cpSync(from, join(root, 'prebuilds', `linux-${process.arch}`, name));
       }
       const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'internal.js')).href)}).then((m) => {
         try { m.loadNative().snapshot; console.log(JSON.stringify({ loaded: 'yes' })); } catch (e) { console.log(JSON.stringify({ name: e.name, tried: e.tried, message: e.message })); }
@@ -137,8 +142,8 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
     }
   }
 
-  const x64Prebuild = fileURLToPath(new URL('../../prebuilds/linux-x64/linux-caps.glibc.node', import.meta.url));
-  const crossSkip = process.arch !== 'x64' ? 'an x64 host (the foreign addon is the arm64 prebuild)'
+  const ownPrebuild = fileURLToPath(new URL(`../../prebuilds/linux-${process.arch}/linux-caps.glibc.node`, import.meta.url));
+  const crossSkip = foreign === undefined ? 'an x64 or arm64 Node (the foreign addon is the other one\'s prebuild)'
     : missing({ 'the arm64 cross compiler for the linux-arm64 prebuild (apt-get install g++-aarch64-linux-gnu)': hasCommand('aarch64-linux-gnu-g++') });
   /** Both prebuilds, built as npm pack builds them when missing or stale (scripts/prebuild.mjs). */
   const ensurePrebuilds = () => {
@@ -147,13 +152,13 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
   };
   it.skipIf(crossSkip)('08 an addon in build/ for another architecture is never loaded: this platform\'s prebuild serves', () => {
     ensurePrebuilds();
-    expect(loadWithForeignBuild({ 'linux-caps.glibc.node': x64Prebuild })).toEqual({ loaded: 'yes' });
+    expect(loadWithForeignBuild({ 'linux-caps.glibc.node': ownPrebuild })).toEqual({ loaded: 'yes' });
   }, 300_000);
 
   it.skipIf(crossSkip)('09 …and without a prebuild for this platform and libc, the error names the file and why (a musl-tagged one is not taken)', () => {
     ensurePrebuilds();
-    const out = loadWithForeignBuild({ 'linux-caps.musl.node': x64Prebuild });
+    const out = loadWithForeignBuild({ 'linux-caps.musl.node': ownPrebuild });
     expect(out.name).toBe('NativeLoadError');
-    expect(out.message).toMatch(/build\/Release\/linux_caps\.node: it is an ELF for machine 183 \(arm64\), and this Node is x64, and prebuilds\/linux-x64\/ has no addon for this libc/);
+    expect(out.message).toContain(`build/Release/linux_caps.node: it is an ELF for machine ${machine[foreign!]} (${foreign}), and this Node is ${process.arch}, and prebuilds/linux-${process.arch}/ has no addon for this libc`);
   }, 300_000);
 });

@@ -81,10 +81,12 @@ export interface NativeAddon {
   /** Runs the program on the caller (from step `callerSkip`), then on every other thread (all steps). */
   broadcast(program: Uint32Array, deadlineMs: number, callerSkip?: number): NativeBroadcast;
   handlerState(): { installed: boolean; chained: boolean; previousFlags: number };
+  /** 0, or -EBUSY once a broadcast has installed its handler on another signal. */
+  setBroadcastSignal(signal: number): number;
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;
   testStopBlockingThread?(): void;
-  /** Puts libc's signal-33 action back (as musl's sigaction would): the next broadcast must re-install ours. */
+  /** Puts libc's action for the broadcast's signal back (as musl's sigaction would): the next broadcast must re-install ours. */
   testRestorePreviousHandler?(): number;
   // native/xattr.cc (file capabilities; a path is never followed):
   /** lgetxattr(path, "security.capability"): the raw bytes, or -errno (-ENODATA: no caps; -ELOOP: path is a symlink). */
@@ -213,10 +215,20 @@ function foreignReason(path: string): string | undefined {
   return `it is an ELF for machine ${machine}${name ? ` (${name})` : ''}, and this Node is ${process.arch}`;
 }
 
-/** The libc this Node runs on, from its diagnostic report (glibc reports its version; musl does not). */
-export function runningLibc(): 'glibc' | 'musl' {
+/**
+ * The libc this Node runs on, detected at run time: glibc names its version in the diagnostic
+ * report; musl's dynamic loader (ld-musl-<arch>.so.1, which is its libc) is mapped into the
+ * process. Anything else (a static or another libc) is 'other'.
+ */
+export function runningLibc(): 'glibc' | 'musl' | 'other' {
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  if (header?.glibcVersionRuntime) return 'glibc';
+  try {
+    if (/\/(ld-musl-[\w-]+\.so\.1|libc\.musl-[\w-]+\.so\.1)$/m.test(readFileSync('/proc/self/maps', 'utf8'))) return 'musl';
+  } catch {
+    // no /proc: not a Linux process we can tell
+  }
+  return 'other';
 }
 
 /** This platform's prebuild for the running libc (a file tagged for the other libc never is). */
@@ -224,8 +236,8 @@ function matchingPrebuild(): string | undefined {
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   if (!existsSync(dir)) return undefined;
   const libc = runningLibc();
-  const other = libc === 'glibc' ? 'musl' : 'glibc';
-  const file = readdirSync(dir).filter((f) => f.endsWith('.node') && !f.split('.').includes(other))
+  const others = ['glibc', 'musl'].filter((tag) => tag !== libc);
+  const file = readdirSync(dir).filter((f) => f.endsWith('.node') && !others.some((tag) => f.split('.').includes(tag)))
     .sort((a, b) => Number(b.split('.').includes(libc)) - Number(a.split('.').includes(libc)))[0];
   return file && !foreignReason(join(dir, file)) ? join(dir, file) : undefined;
 }

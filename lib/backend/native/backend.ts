@@ -1,7 +1,7 @@
 /**
  * The kernel backend: the Backend contract over the addon (lib/backend/native/addon.ts).
  *
- * Whole-process calls refuse here, before anything changes, where the signal-33 broadcast
+ * Whole-process calls refuse here, before anything changes, where the signal broadcast
  * cannot be trusted (spec node-engineering §3–4, DESIGN "Decisions"). If the addon cannot
  * load, every kernel-touching call throws ERR_CAPS_UNSUPPORTED with the load error as
  * `cause` — never a fallback to the model.
@@ -10,9 +10,10 @@ import { readdirSync, readFileSync, writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
-import { CapsError, syscallError } from '../../vocabulary/errors.js';
+import { CapsError, errnoName, syscallError } from '../../vocabulary/errors.js';
 import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
 import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } from './addon.js';
+import { BROADCAST_SIGNAL } from './broadcast-signal.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
 import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
 import { assertProcfs } from '../../proc/procfs.js';
@@ -38,16 +39,35 @@ const PURPOSE = 'the kernel backend (every capability call on Linux)';
 const addon = (): NativeAddon => requireNative(PURPOSE);
 
 let libcRefusal: CapsError | null | undefined;
+let chosenSignal: number = BROADCAST_SIGNAL.glibc;
 
-/** glibc only: the broadcast relies on glibc's signal 33 (DESIGN "glibc, x86_64"). Read once: the report is slow. */
+/** The signal whole-process calls use in this process (33 until checkLibc chose for musl). */
+function broadcastSignal(): number {
+  return chosenSignal;
+}
+
+/**
+ * Chooses the broadcast's signal for the running libc (BROADCAST_SIGNAL), once: glibc and musl
+ * each leave theirs unblocked; on any other libc no signal is known to reach every thread.
+ */
 function checkLibc(): CapsError | undefined {
   if (libcRefusal === undefined) {
-    libcRefusal = runningLibc() === 'glibc'
-      ? null
-      : new CapsError({
-          code: 'ERR_CAPS_UNSUPPORTED_LIBC',
-          message: 'whole-process capability calls need glibc (signal 33 is glibc\'s SIGSETXID); this Node does not run on glibc. The calling-thread API (thread.*) still works',
-        });
+    const libc = runningLibc();
+    if (libc === 'other') {
+      libcRefusal = new CapsError({
+        code: 'ERR_CAPS_UNSUPPORTED_LIBC',
+        message: 'whole-process capability calls need glibc or musl (a signal that libc leaves unblocked on every thread); this Node runs on neither. The calling-thread API (thread.*) still works',
+      });
+    } else {
+      const status = addon().setBroadcastSignal(BROADCAST_SIGNAL[libc]);
+      if (status === 0) chosenSignal = BROADCAST_SIGNAL[libc];
+      libcRefusal = status === 0 ? null : new CapsError({
+        code: 'ERR_CAPS_UNSUPPORTED_LIBC',
+        message: `could not choose signal ${BROADCAST_SIGNAL[libc]} for ${libc}'s whole-process calls (${errnoName(-status)[0]}): another copy of the addon in this process already uses another signal`,
+        errno: status,
+        syscall: 'rt_sigaction',
+      });
+    }
   }
   return libcRefusal ?? undefined;
 }
@@ -102,7 +122,7 @@ export function createNativeBackend(): Backend {
       if (out.status === -EBUSY) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
       if (out.status === STATUS_NOT_PROCFS) throw refusal('ERR_CAPS_NO_PROCFS', '/proc/self/task, as the broadcast opened it, is not on procfs: its threads cannot be found, so nothing was changed');
       if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
-      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: 'signal 33 handler or /proc/self/task' });
+      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: `signal ${broadcastSignal()} handler or /proc/self/task` });
     }
     readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
     const failures = out.results
@@ -124,7 +144,7 @@ export function createNativeBackend(): Backend {
       }
       if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
     }
-    return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs };
+    return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs, signal: broadcastSignal() };
   }
 
   const backend: Backend = {
@@ -167,7 +187,7 @@ export function createNativeBackend(): Backend {
         return refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread (like process.setuid); in a Worker, use thread.* for the calling thread');
       }
       if (process.env.LINUX_CAPS_BROADCAST === 'off') {
-        return refusal('ERR_CAPS_BROADCAST_OFF', 'LINUX_CAPS_BROADCAST=off: whole-process capability calls are disabled (no signal-33 broadcast); thread.* still acts on the calling thread');
+        return refusal('ERR_CAPS_BROADCAST_OFF', 'LINUX_CAPS_BROADCAST=off: whole-process capability calls are disabled (no signal broadcast); thread.* still acts on the calling thread');
       }
       if (!BROADCAST_ARCHES.includes(process.arch)) {
         return refusal('ERR_CAPS_UNSUPPORTED_ARCH', `whole-process capability calls support ${BROADCAST_ARCHES.join(' and ')} (native/arch.h knows their sigaction layout and syscall instruction); this is ${process.arch}: thread.* still acts on the calling thread`);
