@@ -3,18 +3,17 @@
  * The `linux-caps` command. `linux-caps help` lists the commands; exit status 0 on success,
  * 1 when the operation failed, 2 on a usage error (message on stderr).
  */
-import { decodeCommand } from './cli/decode.js';
-import { describeCommand } from './cli/describe.js';
 import { readFileSync } from 'node:fs';
 import { describeError, exitCodeOf, stdio, UsageError, type Command, type Io } from './cli/common.js';
 import { EXIT_CODES, USAGE, wantsHelp } from './cli/usage.js';
-import { execCommand } from './cli/exec.js';
-import { explainCommand } from './cli/explain.js';
-import { fileCommand } from './cli/file.js';
-import { hasCommand } from './cli/has.js';
-import { printCommand } from './cli/print.js';
-import { psCommand } from './cli/ps.js';
-import { vserverCommand } from './cli/vserver.js';
+
+/**
+ * A command whose module loads when it runs: `linux-caps print` does not load the model, nor
+ * `explain` the addon's loader (issue 14: start-up).
+ */
+function onDemand<K extends string>(load: () => Promise<Record<K, Command>>, name: K): Command {
+  return async (args, io) => (await load())[name](args, io);
+}
 
 const HELP = `usage: linux-caps COMMAND [options]
 
@@ -41,15 +40,15 @@ ${EXIT_CODES}
 `;
 
 export const commands: Record<string, Command> = {
-  print: printCommand,
-  decode: decodeCommand,
-  describe: describeCommand,
-  ps: psCommand,
-  file: fileCommand,
-  exec: execCommand,
-  has: hasCommand,
-  explain: explainCommand,
-  vserver: vserverCommand,
+  print: onDemand(() => import('./cli/print.js'), 'printCommand'),
+  decode: onDemand(() => import('./cli/decode.js'), 'decodeCommand'),
+  describe: onDemand(() => import('./cli/describe.js'), 'describeCommand'),
+  ps: onDemand(() => import('./cli/ps.js'), 'psCommand'),
+  file: onDemand(() => import('./cli/file.js'), 'fileCommand'),
+  exec: onDemand(() => import('./cli/exec.js'), 'execCommand'),
+  has: onDemand(() => import('./cli/has.js'), 'hasCommand'),
+  explain: onDemand(() => import('./cli/explain.js'), 'explainCommand'),
+  vserver: onDemand(() => import('./cli/vserver.js'), 'vserverCommand'),
   help: (args, io) => {
     const [name] = args;
     if (name === undefined) { io.out(HELP); return 0; }

@@ -4,7 +4,7 @@
 // JSON line). run.mjs starts one fresh process per operation.
 //
 //   node bench/native/js-ops.mjs gettid | capget | snapshot-caps | snapshot | thread-get
-//   node bench/native/js-ops.mjs broadcast N | caps-set N | caps-verify N
+//   node bench/native/js-ops.mjs broadcast N | caps-set N | caps-verify N | setgid N
 //                                  (N = threads wanted in the process)
 //
 // For N threads it sets nothing itself: run.mjs starts it with UV_THREADPOOL_SIZE = N - 7
@@ -112,8 +112,14 @@ if (mode === 'gettid') {
     const target = { effective: CapSet.fromMask(e), permitted: CapSet.fromMask(p), inheritable: CapSet.fromMask(i) };
     result = measure(() => caps.set(target, { deadlineMs: 5000, onPartial: 'throw' }), broadcastTiming);
   }
+} else if (mode === 'setgid') {
+  // glibc's own set*id broadcast (SIGSETXID to every thread, no verification): process.setgid
+  // to the current gid, in the same kind of process caps.set runs in.
+  threads = await settleThreads();
+  const gid = process.getgid();
+  result = measure(() => process.setgid(gid), broadcastTiming);
 } else {
-  console.error('usage: js-ops.mjs gettid|capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N|caps-verify N');
+  console.error('usage: js-ops.mjs gettid|capget|snapshot-caps|snapshot|thread-get|broadcast N|caps-set N|caps-verify N|setgid N');
   process.exit(2);
 }
 if (arg && Number(arg) !== threads) console.error(`js-ops: asked for ${arg} threads, the process has ${threads}`);

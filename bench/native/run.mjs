@@ -82,6 +82,7 @@ function measureAll(cbench, pinned) {
     jobs[`jsCapsSet${n}`] = js('caps-set', [String(n)], env);
     jobs[`cVerify${n}`] = c('verify', [String(n)]);
     jobs[`jsCapsVerify${n}`] = js('caps-verify', [String(n)], env);
+    jobs[`jsSetgid${n}`] = js('setgid', [String(n)], env);
   }
   if (cOnly) for (const name of Object.keys(jobs)) if (!name.startsWith('c')) delete jobs[name];
   const seen = {};
@@ -103,7 +104,7 @@ function rows(m) {
   row('Node-API call floor: addon gettid() vs C gettid', m.jsGettid.medianNs, m.cGettid.medianNs, undefined, `info: +${((m.jsGettid.medianNs - m.cGettid.medianNs) / 1000).toFixed(2)} µs per call`);
   row('snapshot: thread.get() vs libcap get_proc+iab_get_proc', m.jsThreadGet.medianNs, m.cLibcap.medianNs, 0.5);
   row('snapshot: addon snapshot() vs libcap', m.jsSnapshot.medianNs, m.cLibcap.medianNs, 0.5);
-  row('snapshot: thread.get() vs C kernel floor', m.jsThreadGet.medianNs, m.cFloor.medianNs, undefined, 'info');
+  row('snapshot: thread.get() vs C kernel floor', m.jsThreadGet.medianNs, m.cFloor.medianNs, 1.2);
   row('snapshot floor: addon snapshotCaps() vs C floor', m.jsSnapshotCaps.medianNs, m.cFloor.medianNs, undefined, 'info');
   for (const n of sizes) {
     const threads = m[`jsBroadcast${n}`].threads;
@@ -115,8 +116,9 @@ function rows(m) {
     const perThread = (ns) => `${(ns / 1000 / threads).toFixed(1)} µs/thread`;
     row(`apply, ${threads} threads: addon broadcast() vs C broadcast (same handler work)`, b, cp, 1.5, `${perThread(b)} vs ${perThread(cp)}`);
     row(`apply, ${threads} threads: addon broadcast() vs C minimal broadcast`, b, cb, undefined, `info: C minimal ${perThread(cb)}`);
-    row(`apply, ${threads} threads: caps.set() vs C broadcast (same work)+/proc verify`, cs, cv, 1.5, `${perThread(cs)} vs ${perThread(cv)}`);
-    row(`verify, ${threads} threads: caps.verify() vs C /proc read`, m[`jsCapsVerify${n}`].medianNs, m[`cVerify${n}`].medianNs, undefined, 'info: part of caps.set()');
+    row(`apply, ${threads} threads: caps.set() vs C broadcast (same work)+/proc verify`, cs, cv, 1.2, `${perThread(cs)} vs ${perThread(cv)}`);
+    row(`apply, ${threads} threads: caps.set() vs glibc's set*id broadcast (process.setgid, unverified)`, cs, m[`jsSetgid${n}`].medianNs, 3, 'same process kind, same threads');
+    row(`verify, ${threads} threads: caps.verify() vs C /proc read`, m[`jsCapsVerify${n}`].medianNs, m[`cVerify${n}`].medianNs, 1.2, 'part of caps.set()');
   }
   return out;
 }
