@@ -14,7 +14,7 @@ export type { FileCaps } from './operations/file-caps.js';
 export type { FileCaps as ModelFileCaps } from './model/modern/types.js';
 export { decodeFileCaps as decodeFileCapsModel, encodeFileCaps as encodeFileCapsModel } from './model/modern/xattr-rules.js';
 export type { LegacySystem, LegacyTransition, VserverMaskPolicy } from './model/legacy/types.js';
-export { loadNative, runningLibc } from './backend/native/addon.js';
+export { ELF_MACHINES, loadNative, runningLibc } from './backend/native/addon.js';
 export { BROADCAST_SIGNAL } from './backend/native/broadcast-signal.js';
 export type { NativeAddon, NativeSnapshot } from './backend/native/addon.js';
 export { encodeProgram, encodeSteps, WIRE_OPS } from './backend/wire.js';

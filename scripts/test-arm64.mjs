@@ -8,7 +8,7 @@
 //     `process.execPath` goes through a wrapper script: test/helpers/qemu-node.cjs.
 //   - qemu-user adds a host thread of its own that no guest signal reaches, so a whole-process
 //     call fails closed there (ERR_CAPS_PARTIAL). Tests that need one to succeed skip with
-//     test/helpers/qemu-limits.ts's reason; under CI=true any other skip fails the run.
+//     test/helpers/qemu.ts's reason; under CI=true any other skip fails the run.
 // Ends with `N passed, N failed, N skipped`; exit 1 on any failure.
 //   node scripts/test-arm64.mjs [vitest paths or filters…]
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { arm64NodeDir } from './node-arm64.mjs';
 import { npmCli } from './npm-cli.mjs';
 import { ensurePrebuilds } from './prebuild.mjs';
+import { failedTests, reportCounts } from './vitest-report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -114,14 +115,8 @@ function main() {
 
 function summarize(report, status) {
   const rel = (f) => (f.startsWith(root) ? f.slice(root.length + 1) : f);
-  const counts = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
-  const lines = [];
-  for (const f of report.testResults) {
-    if (f.status === 'failed' && f.assertionResults.length === 0) { counts.failed++; lines.push(`FAILED arm64 ${rel(f.name)}: ${firstLine(f.message)}`); }
-    for (const t of f.assertionResults) {
-      if (t.status === 'failed') lines.push(`FAILED arm64 ${rel(f.name)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
-    }
-  }
+  const counts = reportCounts(report);
+  const lines = failedTests(report, 'arm64', root);
   // Under CI=true a skip fails unless its file is allowed one for a named qemu limit.
   for (const f of report.testResults) {
     const skipped = f.assertionResults.filter((t) => t.status !== 'passed' && t.status !== 'failed');
@@ -137,10 +132,6 @@ function summarize(report, status) {
   console.log(`arm64 (qemu): ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   return counts.failed === 0 && counts.passed > 0 ? 0 : 1;
-}
-
-function firstLine(text) {
-  return String(text ?? 'no message').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'no message';
 }
 
 try {

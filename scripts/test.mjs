@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asanAddon, asanEnv, buildAsan } from './build-asan.mjs';
+import { failedTests, reportCounts } from './vitest-report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -72,14 +73,7 @@ for (const suite of suites) {
     continue;
   }
   const report = JSON.parse(readFileSync(out, 'utf8'));
-  const counts = {
-    passed: report.numPassedTests,
-    failed: report.numFailedTests,
-    skipped: report.numPendingTests + report.numTodoTests,
-  };
-  // A file that failed to load has no tests counted: make it a failure.
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
-  counts.failed += brokenFiles;
+  const counts = reportCounts(report);
   if (run.status !== 0 && counts.failed === 0) {
     // A crashed worker (e.g. a sanitizer report ending the process) leaves no test counted as
     // failed: count the run itself, so the summary line never says 0 failed for a failing run.
@@ -87,7 +81,7 @@ for (const suite of suites) {
     counts.failed += 1;
   }
   console.log(`${suite.name} backend: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-  failures.push(...failedTests(report, suite.name));
+  failures.push(...failedTests(report, suite.name, root));
   if (ci && counts.skipped > 0) {
     const skippedNames = report.testResults.flatMap((f) => f.assertionResults.filter((t) => t.status !== 'passed' && t.status !== 'failed').map((t) => `${f.name}: ${t.fullName}`));
     console.error(`CI=true: no test may skip; skipped:\n  ${skippedNames.join('\n  ')}`);
@@ -139,20 +133,6 @@ function prepareAsan(suite) {
   }
   console.log(`asan: ${asanAddon} loaded under ${suite.env.LD_PRELOAD}`);
   return undefined;
-}
-
-/** `FAILED <suite> <file> > <test>: <first line of the error>` for each failure in a vitest JSON report. */
-function failedTests(report, suiteName) {
-  const rel = (f) => (f.startsWith(root) ? f.slice(root.length + 1) : f);
-  return report.testResults.flatMap((file) => {
-    const failed = file.assertionResults.filter((t) => t.status === 'failed');
-    if (file.status === 'failed' && failed.length === 0) return [`FAILED ${suiteName} ${rel(file.name)}: ${firstLine(file.message)}`];
-    return failed.map((t) => `FAILED ${suiteName} ${rel(file.name)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
-  });
-}
-
-function firstLine(text) {
-  return String(text ?? 'no message').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'no message';
 }
 
 if (!ci && totals.skipped > 0) {

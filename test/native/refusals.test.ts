@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fixturePath, runFixture } from '../fixtures/native-spawn.js';
 import { hasCommand, isLinux, isRoot, missing } from '../helpers/env.js';
 import { qemuLimit } from '../helpers/qemu.js';
+import { ELF_MACHINES } from '../../lib/internal.js';
 
 const addonBuilt = !!process.env.LINUX_CAPS_NATIVE_PATH || existsSync(new URL('../../build/Release/linux_caps.node', import.meta.url));
 const skip = missing({ linux: isLinux, root: isRoot, 'the addon (npm run build:native)': addonBuilt });
@@ -115,7 +116,6 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
 
   /** The shipped prebuild of the other architecture: what a foreign build/ holds in 08 and 09. */
   const foreign = ({ x64: 'arm64', arm64: 'x64' } as Record<string, string>)[process.arch];
-  const machine = ({ x64: 62, arm64: 183 } as Record<string, number>);
 
   /** A package copy whose build/Release holds another architecture's addon (issue 12), and what loads there. */
   function loadWithForeignBuild(prebuilds: Record<string, string>): { name?: string; tried?: string[]; message?: string; loaded?: string } {
@@ -159,6 +159,6 @@ describe.skipIf(skip)('the addon loader reports every path it tried', () => {
     ensurePrebuilds();
     const out = loadWithForeignBuild({ 'linux-caps.musl.node': ownPrebuild });
     expect(out.name).toBe('NativeLoadError');
-    expect(out.message).toContain(`build/Release/linux_caps.node: it is an ELF for machine ${machine[foreign!]} (${foreign}), and this Node is ${process.arch}, and prebuilds/linux-${process.arch}/ has no addon for this libc`);
+    expect(out.message).toContain(`build/Release/linux_caps.node: it is an ELF for machine ${ELF_MACHINES[foreign!]} (${foreign}), and this Node is ${process.arch}, and prebuilds/linux-${process.arch}/ has no addon for this libc`);
   }, 300_000);
 });

@@ -197,7 +197,7 @@ function attempt(): NativeAddon {
 }
 
 /** ELF e_machine of the architectures Node runs on (elf.h EM_*). */
-const ELF_MACHINES: Record<string, number> = { ia32: 3, arm: 40, x64: 62, arm64: 183, riscv64: 243, s390x: 22, ppc64: 21, loong64: 258, mips: 8, mipsel: 8 };
+export const ELF_MACHINES: Record<string, number> = { ia32: 3, arm: 40, x64: 62, arm64: 183, riscv64: 243, s390x: 22, ppc64: 21, loong64: 258, mips: 8, mipsel: 8 };
 
 /** Why an addon file is for another architecture ("an ELF for machine 62 (x64), this Node is arm64"), or undefined. */
 function foreignReason(path: string): string | undefined {

@@ -39,12 +39,8 @@ const PURPOSE = 'the kernel backend (every capability call on Linux)';
 const addon = (): NativeAddon => requireNative(PURPOSE);
 
 let libcRefusal: CapsError | null | undefined;
-let chosenSignal: number = BROADCAST_SIGNAL.glibc;
-
 /** The signal whole-process calls use in this process (33 until checkLibc chose for musl). */
-function broadcastSignal(): number {
-  return chosenSignal;
-}
+let chosenSignal: number = BROADCAST_SIGNAL.glibc;
 
 /**
  * Chooses the broadcast's signal for the running libc (BROADCAST_SIGNAL), once: glibc and musl
@@ -63,9 +59,8 @@ function checkLibc(): CapsError | undefined {
       if (status === 0) chosenSignal = BROADCAST_SIGNAL[libc];
       libcRefusal = status === 0 ? null : new CapsError({
         code: 'ERR_CAPS_UNSUPPORTED_LIBC',
-        message: `could not choose signal ${BROADCAST_SIGNAL[libc]} for ${libc}'s whole-process calls (${errnoName(-status)[0]}): another copy of the addon in this process already uses another signal`,
+        message: `could not choose signal ${BROADCAST_SIGNAL[libc]} for ${libc}'s whole-process calls (${errnoName(-status)[0]}): the addon has already broadcast over signal ${chosenSignal} in this process`,
         errno: status,
-        syscall: 'rt_sigaction',
       });
     }
   }
@@ -122,7 +117,7 @@ export function createNativeBackend(): Backend {
       if (out.status === -EBUSY) throw refusal('ERR_CAPS_BUSY', 'another whole-process capability call is running');
       if (out.status === STATUS_NOT_PROCFS) throw refusal('ERR_CAPS_NO_PROCFS', '/proc/self/task, as the broadcast opened it, is not on procfs: its threads cannot be found, so nothing was changed');
       if (out.status === STATUS_TOO_MANY_THREADS) throw refusal('ERR_CAPS_TOO_MANY_THREADS', 'this process has more threads than a broadcast tracks (4096): nothing was changed');
-      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: `signal ${broadcastSignal()} handler or /proc/self/task` });
+      throw syscallError({ errno: out.status, syscall: 'rt_sigaction', detail: `signal ${chosenSignal} handler or /proc/self/task` });
     }
     readBack = new Map(out.results.map((r) => [r.tid, r.securebits]));
     const failures = out.results
@@ -144,7 +139,7 @@ export function createNativeBackend(): Backend {
       }
       if (unreached.length === 0) unreached.push(out.status === STATUS_TOO_MANY_THREADS ? -1 : out.status);
     }
-    return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs, signal: broadcastSignal() };
+    return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs, signal: chosenSignal };
   }
 
   const backend: Backend = {

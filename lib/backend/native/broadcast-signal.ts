@@ -7,5 +7,3 @@
  * addon installs its handler with the raw rt_sigaction.
  */
 export const BROADCAST_SIGNAL = { glibc: 33, musl: 34 } as const;
-
-export type BroadcastLibc = keyof typeof BROADCAST_SIGNAL;
