@@ -83,12 +83,17 @@ function ensurePrebuild() {
   if (done.includes('built')) say(`prebuilds built in ${seconds(Date.now() - started)}`);
 }
 
-/** Compiles dist/ only when a lib/ source is newer than its output (tsc rewrites files in place). */
+/**
+ * Builds dist/ only when a lib/ source is newer than its declarations (npm run build:ts bundles
+ * the modules, then writes every module's .d.ts) or an entry point is missing.
+ */
 function ensureDist() {
+  const entries = ['index', 'testing', 'vitest', 'vitest/matchers', 'cli', 'internal'].map((e) => join(root, 'dist', `${e}.js`));
   const stale = walk(join(root, 'lib'), (p) => p.endsWith('.ts') && !p.endsWith('.d.ts')).filter((ts) => {
-    const js = join(root, 'dist', relative(join(root, 'lib'), ts)).replace(/\.ts$/, '.js');
-    return !existsSync(js) || statSync(js).mtimeMs < statSync(ts).mtimeMs;
+    const dts = join(root, 'dist', relative(join(root, 'lib'), ts)).replace(/\.ts$/, '.d.ts');
+    return !existsSync(dts) || statSync(dts).mtimeMs < statSync(ts).mtimeMs;
   });
+  stale.push(...entries.filter((js) => !existsSync(js)));
   if (stale.length === 0) {
     say('dist/ is up to date');
     return;
@@ -127,11 +132,23 @@ export function tarballProblems(files) {
   const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
   for (const src of gyp.targets.flatMap((t) => t.sources)) need(src, 'a source in binding.gyp');
   for (const h of readdirSync(join(root, 'native')).filter((f) => f.endsWith('.h'))) need(`native/${h}`, 'a native header');
-  // Every module ships with its declarations and comes from a lib/ source (no stale leftovers).
-  for (const js of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+  // dist/ holds the bundled entry points (dist/NAME.js, from lib/NAME.ts, with its .d.ts), the
+  // chunks they share (dist/chunks/), and the declarations of every lib/ module, none stale.
+  for (const js of files.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/chunks/') && f.endsWith('.js'))) {
     if (!has.has(js.replace(/\.js$/, '.d.ts'))) fail(`tarball has ${js} without its .d.ts`);
     const src = join(root, 'lib', js.slice('dist/'.length).replace(/\.js$/, '.ts'));
     if (!existsSync(src)) fail(`tarball has ${js} but lib/ has no ${relative(root, src)} (a stale build output; rebuild dist/ from scratch)`);
+  }
+  for (const dts of files.filter((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))) {
+    const src = join(root, 'lib', dts.slice('dist/'.length).replace(/\.d\.ts$/, '.ts'));
+    if (!existsSync(src)) fail(`tarball has ${dts} but lib/ has no ${relative(root, src)} (a stale build output; rebuild dist/ from scratch)`);
+  }
+  for (const ts of walk(join(root, 'lib'), (p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))) {
+    const lib = relative(root, ts);
+    need(`dist/${lib.slice('lib/'.length).replace(/\.ts$/, '.d.ts')}`, `the declarations of ${lib}`);
+  }
+  for (const chunk of files.filter((f) => f.startsWith('dist/chunks/'))) {
+    if (!/^dist\/chunks\/[a-z][a-z0-9-]*\.js$/.test(chunk)) fail(`tarball has ${chunk}, not a chunk rolldown writes (dist/chunks/NAME.js)`);
   }
   const forbidden = [
     [/(^|\/)test\/|\.test\.[cm]?[jt]s$/, 'tests'],
@@ -169,7 +186,7 @@ export function prebuildProblems(read = (path) => readFileSync(join(root, path))
 function checkContents(files) {
   const problems = [...tarballProblems(files), ...prebuildProblems()];
   for (const p of problems) fail(p);
-  if (problems.length === 0) say(`tarball contents: dist/*.js with .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuilds (${SHIPPED.map((t) => `${t.arch} ELF`).join(', ')}), docs — no tests, maps or build/`);
+  if (problems.length === 0) say(`tarball contents: bundled dist/ entry points and chunks, every module's .d.ts, native sources, binding.gyp, CMakeLists.txt, install script, prebuilds (${SHIPPED.map((t) => `${t.arch} ELF`).join(', ')}), docs — no tests, maps or build/`);
 }
 
 // ---------------------------------------------------------------------------------------------

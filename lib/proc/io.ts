@@ -5,7 +5,6 @@
  * (fs/promises, for other processes: a long listing does not block the event loop).
  */
 import { readdirSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
-import { readdir, readFile, readlink, statfs } from 'node:fs/promises';
 
 /** One read a /proc reader asks for. */
 export type ProcRead =
@@ -27,6 +26,8 @@ function performSync(read: ProcRead): unknown {
 }
 
 async function performAsync(read: ProcRead): Promise<unknown> {
+  // Loaded on first use: importing the package does not load fs/promises (issue 14: start-up).
+  const { readdir, readFile, readlink, statfs } = process.getBuiltinModule('node:fs/promises');
   switch (read.kind) {
     case 'text': return readFile(read.path, 'utf8');
     case 'list': return readdir(read.path);

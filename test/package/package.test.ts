@@ -65,7 +65,7 @@ describe.skipIf(skip)('npm pack from a checkout', () => {
   it('builds the prebuild first (prepack), so a checkout without prebuilds/ still packs one (issue 23)', () => {
     const stage = mkdtempSync(join(tmpdir(), 'linux-caps-stage-'));
     try {
-      for (const f of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'tsconfig.json', 'README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', 'native', 'lib', 'scripts', 'examples', 'docs/packaging.md']) {
+      for (const f of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'tsconfig.json', 'rolldown.config.mjs', 'README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', 'native', 'lib', 'scripts', 'examples', 'docs/packaging.md']) {
         cpSync(join(root, f), join(stage, f), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
@@ -98,6 +98,8 @@ describe('the tarball check', () => {
     ['build/Release/linux_caps.node', /ships the build\/ dir/],
     ['lib/index.ts', /ships a source or tooling dir/],
     ['dist/gone.js', /dist\/gone\.js but lib\/ has no lib\/gone\.ts/],
+    ['dist/operations/gone.d.ts', /dist\/operations\/gone\.d\.ts but lib\/ has no lib\/operations\/gone\.ts/],
+    ['dist/chunks/core.js.bak', /dist\/chunks\/core\.js\.bak, not a chunk rolldown writes/],
     ['prebuilds/linux-x64/linux-caps.glibc.node.123.tmp', /non-addon file under prebuilds/],
     ['docs/api/index.html', /ships a source or tooling dir/],
     ['examples/other.mjs', /ships a source or tooling dir/],
@@ -136,7 +138,13 @@ describe('the tarball check', () => {
     expect(elfProblems((p) => { if (p === PREBUILD_ARM64) throw new Error('ENOENT'); return good[p]!; })).toEqual([`${PREBUILD_ARM64}: missing`]);
   });
 
-  it('wants a .d.ts beside every module', () => {
-    expect(problemsOf(without('dist/vocabulary/capset.d.ts'))).toContain('tarball has dist/vocabulary/capset.js without its .d.ts');
+  it('wants a .d.ts beside every entry point, and the declarations of every lib/ module', () => {
+    expect(problemsOf(without('dist/testing.d.ts'))).toContain('tarball has dist/testing.js without its .d.ts');
+    expect(problemsOf(without('dist/vocabulary/capset.d.ts'))).toContain('tarball lacks dist/vocabulary/capset.d.ts (the declarations of lib/vocabulary/capset.ts)');
+  });
+
+  it('ships the bundled entry points and their shared chunk, not one file per module', () => {
+    expect(files).toContain('dist/chunks/core.js');
+    expect(files).not.toContain('dist/vocabulary/capset.js');
   });
 });

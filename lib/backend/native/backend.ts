@@ -7,7 +7,6 @@
  * `cause` — never a fallback to the model.
  */
 import { readdirSync, readFileSync, writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, errnoName, syscallError } from '../../vocabulary/errors.js';
@@ -178,7 +177,8 @@ export function createNativeBackend(): Backend {
     },
 
     processRefusal(): CapsError | undefined {
-      if (!isMainThread) {
+      // worker_threads loads on the first whole-process call, not with the package (issue 14).
+      if (!process.getBuiltinModule('node:worker_threads').isMainThread) {
         return refusal('ERR_CAPS_NOT_MAIN_THREAD', 'whole-process capability calls run only on the main thread (like process.setuid); in a Worker, use thread.* for the calling thread');
       }
       if (process.env.LINUX_CAPS_BROADCAST === 'off') {

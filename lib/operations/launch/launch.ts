@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backend.js';
@@ -132,6 +132,8 @@ export class LaunchedProcess extends EventEmitter {
     this.#spawner = spawner;
     this.pid = pid;
     this.#pidfd = pidfd;
+    // node:net (and the streams under it) loads with the first launch, not with the package.
+    const { Socket } = process.getBuiltinModule('node:net');
     this.stdin = fds[0]! >= 0 ? new Socket({ fd: fds[0]!, readable: false, writable: true }) : null;
     this.stdout = fds[1]! >= 0 ? new Socket({ fd: fds[1]!, readable: true, writable: false }) : null;
     this.stderr = fds[2]! >= 0 ? new Socket({ fd: fds[2]!, readable: true, writable: false }) : null;

@@ -1,0 +1,77 @@
+// The published dist/: a few bundled ES modules built by rolldown from lib/ (issue 14: start-up).
+// tsc writes the .d.ts files beside them (npm run build:ts); nothing here is hand-bundled.
+//
+//   dist/index.js, testing.js, vitest.js, vitest/matchers.js, cli.js, internal.js  the entry points
+//   dist/chunks/core.js        everything the entry points share: one file, one copy of the backend
+//   dist/chunks/<command>.js   each CLI command, loaded when it runs
+import { parseAst } from 'rolldown/parseAst';
+
+const ENTRIES = {
+  index: 'lib/index.ts',
+  testing: 'lib/testing.ts',
+  vitest: 'lib/vitest.ts',
+  'vitest/matchers': 'lib/vitest/matchers.ts',
+  cli: 'lib/cli.ts',
+  internal: 'lib/internal.ts',
+};
+
+/** Modules of the shared core chunk: all of lib/ but the entry files and the CLI's commands. */
+const inCore = (id) => /[\\/]lib[\\/]/.test(id)
+  && !/[\\/]lib[\\/](cli[\\/]|(cli|index|testing|internal|vitest)\.ts$|vitest[\\/])/.test(id);
+
+/**
+ * `import { a } from 'node:fs'` becomes `const { a } = process.getBuiltinModule('node:fs')`.
+ * Node builds an ES module facade for a builtin imported with `import`, and building it reads
+ * every export, which runs the builtin's lazy getters (node:fs's loads fs/promises and the
+ * streams): about 5 ms of start-up for node:fs alone. getBuiltinModule returns the CommonJS
+ * exports object itself. Builtins never change their exports, so a snapshot of the binding is
+ * the same value a live binding would have.
+ */
+function builtinsWithoutFacades() {
+  return {
+    name: 'builtins-without-facades',
+    renderChunk(code, _chunk, _options, meta) {
+      const edits = [];
+      for (const node of parseAst(code).body) {
+        if (node.type !== 'ImportDeclaration' || !String(node.source.value).startsWith('node:')) continue;
+        const from = JSON.stringify(node.source.value);
+        const named = [];
+        const whole = [];
+        for (const s of node.specifiers) {
+          if (s.type === 'ImportSpecifier') {
+            const imported = s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+            named.push(imported === s.local.name ? imported : `${imported}: ${s.local.name}`);
+          } else {
+            whole.push(s.local.name); // default or namespace import: the module object
+          }
+        }
+        const statements = [
+          ...whole.map((name) => `const ${name} = process.getBuiltinModule(${from});`),
+          ...(named.length > 0 ? [`const { ${named.join(', ')} } = process.getBuiltinModule(${from});`] : []),
+        ];
+        edits.push({ start: node.start, end: node.end, text: statements.join(' ') });
+      }
+      if (edits.length === 0) return null;
+      const s = meta.magicString;
+      for (const e of edits) s.overwrite(e.start, e.end, e.text);
+      return s;
+    },
+  };
+}
+
+export default {
+  input: ENTRIES,
+  platform: 'node',
+  external: [/^node:/, 'vitest', /^@vitest\//, 'node-gyp-build'],
+  experimental: { nativeMagicString: true },
+  plugins: [builtinsWithoutFacades()],
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    sourcemap: true,
+    cleanDir: true,
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name].js',
+    codeSplitting: { groups: [{ name: 'core', test: inCore }] },
+  },
+};
