@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include <string>
 #include <vector>
 
 #include "abi.h"
@@ -18,6 +19,7 @@
 #include "broadcast.h"
 #include "creds.h"
 #include "launch.h"
+#include "tasks.h"
 #include "xattr.h"
 
 namespace {
@@ -283,6 +285,69 @@ Napi::Value TestStopBlockingThread(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The data of a typed array of `type` and its length in elements, or nullptr if it is not one
+// (an empty array's data, which Node-API may give as null, is a valid place to write nothing).
+void* TypedOut(napi_env env, napi_value value, napi_typedarray_type want, size_t* length) {
+  static uint64_t empty;
+  napi_typedarray_type type;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, nullptr, nullptr) != napi_ok || type != want) return nullptr;
+  return data != nullptr ? data : &empty;
+}
+
+// readTasks(mode, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array(4)):
+// 0 or -errno / kStatusNotProcfs; counts = [tasks listed, group ids needed, the group's Threads:
+// in the first status read, in the last] (tasks.h).
+Napi::Value ReadTasks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "readTasks(mode, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array)";
+  if (info.Length() < 5 || !info[0].IsNumber()) return TypeError(env, usage);
+  int mode = info[0].As<Napi::Number>().Int32Value();
+  size_t words_len = 0, masks_len = 0, groups_len = 0, counts_len = 0;
+  auto* words = static_cast<int32_t*>(TypedOut(env, info[1], napi_int32_array, &words_len));
+  auto* masks = static_cast<uint64_t*>(TypedOut(env, info[2], napi_biguint64_array, &masks_len));
+  auto* groups = static_cast<uint32_t*>(TypedOut(env, info[3], napi_uint32_array, &groups_len));
+  auto* counts = static_cast<double*>(TypedOut(env, info[4], napi_float64_array, &counts_len));
+  if ((mode != caps::kReadComm && mode != caps::kReadStatus) || words == nullptr || masks == nullptr ||
+      groups == nullptr || counts == nullptr || counts_len < 4) {
+    return TypeError(env, usage);
+  }
+  size_t capacity = words_len / caps::kTaskWords;
+  if (masks_len / caps::kTaskMasks < capacity) capacity = masks_len / caps::kTaskMasks;
+  caps::TaskCount n = caps::ReadTasks(static_cast<caps::TaskReadMode>(mode), {words, masks, capacity, groups, groups_len});
+  counts[0] = static_cast<double>(n.tasks);
+  counts[1] = static_cast<double>(n.groups);
+  counts[2] = static_cast<double>(n.threads_before);
+  counts[3] = static_cast<double>(n.threads_after);
+  return Napi::Number::New(env, n.status);
+}
+
+// Test only: testParseStatus(text, tid, words, masks, groups, counts) parses `text` as task
+// `tid`'s status into record 0: whether it is one the kernel writes; counts[1] = groups needed.
+Napi::Value TestParseStatus(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "testParseStatus(text, tid, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array)";
+  if (info.Length() < 6 || !info[0].IsString() || !info[1].IsNumber()) return TypeError(env, usage);
+  std::string text = info[0].As<Napi::String>().Utf8Value();
+  size_t words_len = 0, masks_len = 0, groups_len = 0, counts_len = 0;
+  auto* words = static_cast<int32_t*>(TypedOut(env, info[2], napi_int32_array, &words_len));
+  auto* masks = static_cast<uint64_t*>(TypedOut(env, info[3], napi_biguint64_array, &masks_len));
+  auto* groups = static_cast<uint32_t*>(TypedOut(env, info[4], napi_uint32_array, &groups_len));
+  auto* counts = static_cast<double*>(TypedOut(env, info[5], napi_float64_array, &counts_len));
+  if (words == nullptr || words_len < caps::kTaskWords || masks == nullptr || masks_len < caps::kTaskMasks ||
+      groups == nullptr || counts == nullptr || counts_len < 4) {
+    return TypeError(env, usage);
+  }
+  memset(words, 0, sizeof(int32_t) * caps::kTaskWords);
+  memset(masks, 0, sizeof(uint64_t) * caps::kTaskMasks);
+  size_t used = 0;
+  int tid = info[1].As<Napi::Number>().Int32Value();
+  words[caps::kTaskTid] = tid;
+  bool ok = caps::ParseTaskStatus(text.data(), text.size(), tid, words, masks, {words, masks, 1, groups, groups_len}, &used);
+  counts[1] = static_cast<double>(used);
+  return Napi::Boolean::New(env, ok);
+}
+
 void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback fn) {
   exports.Set(name, Napi::Function::New(env, fn, name));
 }
@@ -316,11 +381,13 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "broadcast", Broadcast);
   Export(env, exports, "handlerState", HandlerState);
   Export(env, exports, "setBroadcastSignal", SetBroadcastSignal);
+  Export(env, exports, "readTasks", ReadTasks);
   const char* test = getenv("LINUX_CAPS_TEST_EXPORTS");
   if (test != nullptr && strcmp(test, "1") == 0) {
     Export(env, exports, "testStartBlockingThread", TestStartBlockingThread);
     Export(env, exports, "testStopBlockingThread", TestStopBlockingThread);
     Export(env, exports, "testRestorePreviousHandler", TestRestorePreviousHandler);
+    Export(env, exports, "testParseStatus", TestParseStatus);
   }
   RegisterXattr(env, exports);
   RegisterAccounts(env, exports);

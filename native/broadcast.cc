@@ -5,6 +5,7 @@
 // while other threads may be parked in the handler, also uses only raw syscalls and static
 // buffers: a parked thread may hold malloc's or a dirstream's lock.
 #include "broadcast.h"
+#include "procfs.h"
 
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -27,8 +28,6 @@ namespace {
 std::atomic<int> g_signal{33};
 std::atomic<bool> g_signal_used{false};
 constexpr int kTableSize = 2 * kMaxThreads;
-constexpr long kProcSuperMagic = 0x9fa0;  // linux/magic.h PROC_SUPER_MAGIC
-
 
 enum SlotState : uint32_t { kNew = 1, kSent = 2, kDone = 3, kGone = 4 };
 

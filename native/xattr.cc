@@ -4,6 +4,7 @@
 // trailing slash after a link, or the last component) is refused with -ELOOP (openat2
 // RESOLVE_NO_SYMLINKS), and the xattr call then acts on the very inode that was opened.
 #include "xattr.h"
+#include "procfs.h"
 
 #include <cerrno>
 #include <cstdint>
@@ -20,7 +21,6 @@ namespace {
 
 constexpr const char* kName = "security.capability";
 constexpr uint64_t kResolveNoSymlinks = 0x04;  // linux/openat2.h RESOLVE_NO_SYMLINKS
-constexpr long kProcSuperMagic = 0x9fa0;       // linux/magic.h PROC_SUPER_MAGIC
 
 // A v3 xattr is 24 bytes; start a little larger and grow on ERANGE (a foreign, malformed
 // value can be longer, and the decoder should see all of it to say what is wrong).
@@ -103,7 +103,7 @@ long OnPathFd(const std::string& path, Op op) {
   struct statfs fs;
   long rc;
   if (statfs("/proc/self/fd", &fs) != 0) rc = -errno;
-  else if (fs.f_type != kProcSuperMagic) rc = -ENOTSUP;
+  else if (fs.f_type != caps::kProcSuperMagic) rc = -ENOTSUP;
   else rc = op(("/proc/self/fd/" + std::to_string(fd)).c_str());
   const int saved = errno;
   close(fd);

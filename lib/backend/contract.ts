@@ -128,6 +128,8 @@ export interface Backend {
   lastCap(): number;
   /** The calling thread's full state. */
   threadState(): ThreadState;
+  /** The calling thread's id, without reading its state. */
+  callingTid(): number;
   /** Runs the program on the calling thread in order; stops at the first failure (earlier steps stay). */
   runOnThread(program: CredProgram): OpFailure | undefined;
   /** Why whole-process calls cannot run here (worker thread, io_uring, libc, arch…), or undefined. */

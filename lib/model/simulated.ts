@@ -249,6 +249,7 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
     pid,
     lastCap: () => kernel.lastCap,
     threadState: () => toThreadState(pid, main()),
+    callingTid: () => pid,
     runOnThread: (program) => runProgram(pid, program),
     processRefusal: () => refusal,
     broadcast(program, _opts): BroadcastOutcome {

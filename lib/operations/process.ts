@@ -199,8 +199,11 @@ function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThe
 /** The calling thread's state, every thread's, and which of them differ from the caller. */
 function compareThreads(): { reference: ThreadState; threads: ThreadState[]; divergent: VerifyResult['divergent'] } {
   const backend = getBackend();
-  const reference = backend.threadState();
   const threads = backend.threads();
+  // The caller as the same read shows it (its securebits from prctl): one walk of /proc, no
+  // second read of the calling thread (issue 14).
+  const self = backend.callingTid();
+  const reference = threads.find((t) => t.tid === self) ?? backend.threadState();
   const divergent = threads
     .map((t) => ({ tid: t.tid, differences: diff(reference, t) }))
     .filter((d) => d.differences.length > 0);

@@ -47,6 +47,8 @@ export interface ComparableState extends CapState {
 const SET_FIELDS = ['effective', 'permitted', 'inheritable', 'bounding', 'ambient'] as const;
 const STATE_KEYS = new Set<string>([...SET_FIELDS, 'securebits', 'keepCaps', 'noNewPrivs']);
 const ids = (i: Ids): string => `${i.real},${i.effective},${i.saved},${i.fs}`;
+const sameIds = (x: Ids, y: Ids): boolean => x.real === y.real && x.effective === y.effective && x.saved === y.saved && x.fs === y.fs;
+const sameList = (x: readonly number[], y: readonly number[]): boolean => x.length === y.length && x.every((v, k) => v === y[k]);
 const set = (v: unknown, what: string): CapSet => {
   try {
     return CapSet.from(v as CapSet);
@@ -70,7 +72,7 @@ export function diff(a: ComparableState, b: ComparableState): ThreadDifference[]
   if (b === null || typeof b !== 'object') throw invalidArg('state', b, 'a capability state such as thread.get() returns');
   const out: ThreadDifference[] = [];
   for (const field of SET_FIELDS) {
-    if (a[field] === undefined || b[field] === undefined) continue;
+    if (a[field] === undefined || b[field] === undefined || a[field] === b[field]) continue;
     const expected = set(a[field], field);
     const actual = set(b[field], field);
     if (!expected.equals(actual)) {
@@ -88,9 +90,9 @@ export function diff(a: ComparableState, b: ComparableState): ThreadDifference[]
   for (const field of ['uid', 'gid'] as const) {
     const x = a[field];
     const y = b[field];
-    if (x && y && ids(x) !== ids(y)) out.push({ field, expected: ids(x), actual: ids(y) });
+    if (x && y && !sameIds(x, y)) out.push({ field, expected: ids(x), actual: ids(y) });
   }
-  if (a.groups && b.groups && a.groups.join(',') !== b.groups.join(',')) {
+  if (a.groups && b.groups && !sameList(a.groups, b.groups)) {
     out.push({ field: 'groups', expected: a.groups.join(','), actual: b.groups.join(',') });
   }
   return out;

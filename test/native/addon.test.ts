@@ -31,7 +31,7 @@ describe.skipIf(skip)('addon: reads of the calling thread (kernel)', () => {
     const declared: Array<keyof NativeAddon> = ['lastCap', 'gettid', 'capget', 'capset', 'prctl', 'getresuid', 'getresgid', 'getgroups',
       'snapshot', 'snapshotCaps', 'snapshotInto', 'runProgram', 'broadcast', 'handlerState',
       'xattrGetPath', 'xattrGetFd', 'xattrSetPath', 'xattrSetFd', 'xattrRemovePath', 'xattrRemoveFd',
-      'accountUser', 'accountGroup', 'accountGroupList', 'launchSpawn', 'launchWatch', 'launchRef', 'launchKill', 'launchExecInPlace'];
+      'accountUser', 'accountGroup', 'accountGroupList', 'launchSpawn', 'launchWatch', 'launchRef', 'launchKill', 'launchExecInPlace', 'readTasks'];
     for (const name of declared) {
       expect(typeof addon[name], name).toBe('function');
     }

@@ -83,6 +83,15 @@ export interface NativeAddon {
   handlerState(): { installed: boolean; chained: boolean; previousFlags: number };
   /** 0, or -EBUSY once a broadcast has installed its handler on another signal. */
   setBroadcastSignal(signal: number): number;
+  /**
+   * Every task of this process (native/tasks.h): mode 0 reads each comm, 1 each status, into
+   * records of `words` and `masks`; counts = [tasks listed, group ids needed, the group's Threads:
+   * count in the first status read and in the last (-1 in mode 0)]. 0, or -errno / -1003 (not procfs). Larger buffers are needed when a count
+   * exceeds what they hold. lib/backend/native/tasks.ts reads the records.
+   */
+  readTasks(mode: number, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array): number;
+  /** Only with LINUX_CAPS_TEST_EXPORTS=1: parses `text` as task `tid`'s status into record 0. */
+  testParseStatus?(text: string, tid: number, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array): boolean;
   /** Only with LINUX_CAPS_TEST_EXPORTS=1 at load time. */
   testStartBlockingThread?(): number;
   testStopBlockingThread?(): void;

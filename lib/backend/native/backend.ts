@@ -6,7 +6,7 @@
  * load, every kernel-touching call throws ERR_CAPS_UNSUPPORTED with the load error as
  * `cause` — never a fallback to the model.
  */
-import { readdirSync, readFileSync, writeSync } from 'node:fs';
+import { readdirSync, writeSync } from 'node:fs';
 import type { Backend, BroadcastOutcome } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, errnoName, syscallError } from '../../vocabulary/errors.js';
@@ -14,12 +14,11 @@ import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
 import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { BROADCAST_SIGNAL } from './broadcast-signal.js';
 import { encodeConvergence, encodeProgram } from '../wire.js';
-import { readProcessThreads, statusToThreadState } from '../../proc/read.js';
-import { assertProcfs } from '../../proc/procfs.js';
+import { ioUringTasks, selfThreadStates } from './tasks.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeSpawner } from './spawner.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
-import type { Building, CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
+import type { CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
 import { EBUSY, PR_GET_SECUREBITS, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 
 /** The architectures native/arch.h has a broadcast port for (the addon answers ENOSYS elsewhere). */
@@ -64,20 +63,6 @@ function checkLibc(): CapsError | undefined {
     }
   }
   return libcRefusal ?? undefined;
-}
-
-/** Tasks whose comm starts with `iou-` are io_uring kernel workers: they never run our handler (spec §3.5). */
-function ioUringTasks(): number[] {
-  const found: number[] = [];
-  assertProcfs('/proc/self/task');
-  for (const name of readdirSync('/proc/self/task')) {
-    try {
-      if (readFileSync(`/proc/self/task/${name}/comm`, 'utf8').startsWith('iou-')) found.push(Number(name));
-    } catch {
-      // the task exited while we looked
-    }
-  }
-  return found;
 }
 
 function refusal(code: CapsErrorCode, message: string, extra: { tids?: number[]; cause?: unknown } = {}): CapsError {
@@ -146,6 +131,8 @@ export function createNativeBackend(): Backend {
 
     lastCap: () => addon().lastCap(),
 
+    callingTid: () => addon().gettid(),
+
     threadState(): ThreadState {
       const a = addon();
       let r = a.snapshotInto(snapCaps, snapWords, snapGroups);
@@ -196,7 +183,7 @@ export function createNativeBackend(): Backend {
       }
       let iou: number[];
       try {
-        iou = ioUringTasks();
+        iou = ioUringTasks(addon());
       } catch (err) {
         if (err instanceof CapsError && err.code === 'ERR_CAPS_NO_PROCFS') return err;
         return refusal('ERR_CAPS_NO_PROCFS', `/proc/self/task cannot be read (${(err as Error).message}): every thread must be found and verified, so nothing was changed`, { cause: err });
@@ -224,25 +211,16 @@ export function createNativeBackend(): Backend {
 
     threads(): ThreadState[] {
       const a = addon();
-      const { threads, unreadable } = readProcessThreads('self');
-      if (unreadable.length > 0) {
-        throw new CapsError({
-          code: 'ERR_CAPS_NO_PROCFS',
-          message: `cannot read the status of thread(s) ${unreadable.map((u) => u.tid).join(', ')}: ${unreadable[0]!.error.message}`,
-          tids: unreadable.map((u) => u.tid),
-          cause: unreadable[0]!.error,
-        });
-      }
       const self = a.gettid();
-      return threads.map((status) => {
-        const state: Building<ThreadState> = statusToThreadState(status);
+      const states = selfThreadStates(a);
+      for (const state of states) {
         const sb = state.tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(state.tid);
         if (sb !== undefined && sb >= 0) {
           state.securebits = sb;
           state.keepCaps = (sb & SECBIT_KEEP_CAPS) !== 0;
         }
-        return state;
-      });
+      }
+      return states;
     },
 
     killProcess(message: string): never {
