@@ -42,6 +42,7 @@ export { explain } from './operations/explanation.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
 export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersion } from './model/modern/types.js';
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
+export type { ThreadTable, ThreadTarget } from './operations/backend.js';
 export { launch, execInPlace, LaunchedProcess } from './operations/launch/launch.js';
 export type { LaunchOptions, LaunchExit, LaunchStdio } from './operations/launch/launch.js';
 export * as legacyModel from './model/legacy/index.js';

@@ -23,4 +23,4 @@ export type { CapsErrorCode } from './vocabulary/error-codes.js';
 export { formatCapBound, parseCapBound } from './operations/capbound.js';
 export { predictSteps, refusalError } from './operations/explain-errno.js';
 export type { CredState } from './operations/explain-errno.js';
-export { ioUringTasks, selfThreadStates, STATUS_KEYS, TASK, TASK_FLAG, TASK_MASKS } from './backend/native/tasks.js';
+export { ioUringTasks, readThreadTable, selfThreadStates, STATUS_KEYS, TASK, TASK_FLAG, TASK_MASKS } from './backend/native/tasks.js';

@@ -7,6 +7,41 @@
 import type { CapsError } from '../vocabulary/errors.js';
 import type { UserNamespaceView } from '../accounts/id-checks.js';
 import type { BackendKind, CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
+import type { CapSet } from '../vocabulary/capset.js';
+
+/** What a whole-process call leaves on every thread: the five sets, securebits, no_new_privs. */
+export interface ThreadTarget {
+  /** The effective set. */
+  effective: CapSet;
+  /** The permitted set. */
+  permitted: CapSet;
+  /** The inheritable set. */
+  inheritable: CapSet;
+  /** The bounding set. */
+  bounding: CapSet;
+  /** The ambient set. */
+  ambient: CapSet;
+  /** The securebits (compared where the thread's are known). */
+  securebits: number;
+  /** no_new_privs. */
+  noNewPrivs: boolean;
+}
+
+/**
+ * Every thread of the process from one read, for comparing: states are built when asked, and a
+ * backend may answer `same`/`holds` from its raw records (issue 14). Those two answer true only
+ * when certain; false means "compare the states" (operations/state.ts diff decides).
+ */
+export interface ThreadTable {
+  /** The threads, in the order read. */
+  readonly tids: readonly number[];
+  /** Thread i's state. */
+  state(i: number): ThreadState;
+  /** True only if threads i and j agree on everything diff() compares. */
+  same(i: number, j: number): boolean;
+  /** True only if thread i holds `target` (its securebits, where known). */
+  holds(i: number, target: ThreadTarget): boolean;
+}
 
 /**
  * The result of running a program on the caller and then on every other thread.
@@ -134,16 +169,21 @@ export interface Backend {
   runOnThread(program: CredProgram): OpFailure | undefined;
   /** Why whole-process calls cannot run here (worker thread, io_uring, libc, arch…), or undefined. */
   processRefusal(): CapsError | undefined;
-  /** Runs the program on the caller first, then on every other thread. Never rolls back. */
-  broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome;
+  /**
+   * Runs the program on the caller first, then on every other thread. Never rolls back.
+   * `caller`: the calling thread's state as threadState() just read it (saves reading it again).
+   */
+  broadcast(program: CredProgram, opts: { deadlineMs: number; caller?: ThreadState }): BroadcastOutcome;
   /**
    * Brings every other thread to the caller's present state with E, P, I and ambient empty
    * (bounding, securebits and no_new_privs equal to the caller's); the caller is not changed.
    * How dropPrivileges({ uniform: false }) ends. Never rolls back.
    */
-  stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome;
+  stripOtherThreads(opts: { deadlineMs: number; caller?: ThreadState }): BroadcastOutcome;
   /** The state of every thread of the process (the kernel: /proc/self/task/<tid>/status). */
   threads(): ThreadState[];
+  /** The same read as a table, for verifying without building every state. */
+  threadTable(): ThreadTable;
   /** Fail closed: end the process at once (the model: throw, since it holds no real privilege). */
   killProcess(message: string): never;
   /** Starts real children; absent where the backend cannot (the model predicts an exec instead). */

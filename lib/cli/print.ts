@@ -97,7 +97,10 @@ export function printCommand(args: string[], io: Io): number {
   const pids = [...(values.pid === undefined ? [] : [values.pid]), ...positionals].map((p) => pidArg(values.pid === p ? '--pid' : 'print: PID', p));
   const last = getBackend().lastCap();
   if (pids.length === 0) {
-    const seen = { pid: process.pid, main: caps.get(), threads: caps.threads() };
+    // One read of every thread; the caller's is the main state (a thread that differs is listed).
+    const threads = caps.threads();
+    const self = getBackend().callingTid();
+    const seen = { pid: process.pid, main: threads.find((t) => t.tid === self) ?? getBackend().threadState(), threads };
     if (values.json) io.out(toJson(jsonOf(seen, last)));
     else printLines(seen, last, values.threads === true, io);
     return 0;

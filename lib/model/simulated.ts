@@ -259,6 +259,11 @@ export function createSimulatedBackend(options: SimulatedOptions = {}): Simulate
       return broadcastAfterConvergence([], true);
     },
     threads: () => [...creds].map(([tid, c]) => toThreadState(tid, c)),
+    threadTable() {
+      // No raw records to compare: every thread is compared by its state (same/holds claim nothing).
+      const states = backend.threads();
+      return { tids: states.map((t) => t.tid), state: (i) => states[i]!, same: (i, j) => i === j, holds: () => false };
+    },
     killProcess(message: string): never {
       throw new CapsError({
         code: 'ERR_CAPS_PARTIAL',

@@ -12,7 +12,7 @@ import { createNativeBackend } from '../backend/native/backend.js';
 import { createSimulatedBackend, isSimulatedBackend, type SimulatedBackend } from '../model/simulated.js';
 import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
-export type { Backend, BroadcastOutcome, ProcessSpawner, SpawnRequest, SpawnResult } from '../backend/contract.js';
+export type { Backend, BroadcastOutcome, ProcessSpawner, SpawnRequest, SpawnResult, ThreadTable, ThreadTarget } from '../backend/contract.js';
 
 let selected: Backend | undefined;
 /** The model was chosen by LINUX_CAPS_BACKEND on Linux, not by the program (issue 23). */

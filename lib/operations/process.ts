@@ -6,7 +6,7 @@
  * holds mixed privilege: fail closed (DESIGN "Fail closed"). Nothing is ever rolled back.
  */
 import { CapSet } from '../vocabulary/capset.js';
-import { changeRefusal, getBackend, type Backend, type BroadcastOutcome } from './backend.js';
+import { changeRefusal, getBackend, type Backend, type BroadcastOutcome, type ThreadTable } from './backend.js';
 import { CapsError, invalidArg } from '../vocabulary/errors.js';
 import { describeStep, predictSteps, predictedRefusal, refusalError, type CredState } from './explain-errno.js';
 import { adjustOp, capsetOp, compileSteps, keepCapsOp, toSecurebits, type CapsInput, type CapsStep, type CapTriple, type SecurebitsInput, type SetName } from './program.js';
@@ -85,7 +85,7 @@ function runEverywhere(program: CredProgram, opts: ProcessCallOptions | undefine
   // program with exact semantics.
   const predicted = predictSteps(credStateOf(before), program, last);
 
-  const outcome = backend.broadcast(program, { deadlineMs });
+  const outcome = backend.broadcast(program, { deadlineMs, caller: before });
   if (outcome.callerFailure) throw refusalError(program, outcome.callerFailure, credStateOf(before), last);
   let callerNow: CredState | undefined;
   const target = (): CredState => predicted ?? (callerNow ??= credStateOf(backend.threadState()));
@@ -105,7 +105,7 @@ export function stripOtherThreads(opts: ProcessCallOptions | undefined): Process
   const me = backend.threadState();
   const mine = credStateOf(me);
   const bare: CredState = { ...mine, effective: CapSet.EMPTY, permitted: CapSet.EMPTY, inheritable: CapSet.EMPTY, ambient: CapSet.EMPTY };
-  const outcome = backend.stripOtherThreads({ deadlineMs });
+  const outcome = backend.stripOtherThreads({ deadlineMs, caller: me });
   return judge(backend, outcome, [], (tid) => (tid === me.tid ? mine : bare), { deadlineMs, onPartial });
 }
 
@@ -131,18 +131,21 @@ function judge(
     for (const tid of outcome.unreached) tids.add(tid);
   }
   let verified = 0;
-  let threads: ThreadState[] = [];
+  let table: ThreadTable | undefined;
   try {
-    threads = backend.threads();
+    table = backend.threadTable();
   } catch (err) {
     problems.push(`threads could not be verified: ${(err as Error).message}`);
     for (const tid of (err as CapsError).tids ?? []) tids.add(tid);
   }
-  for (const t of threads) {
-    const diffs = diff(targetFor(t.tid), t);
+  for (let i = 0; table !== undefined && i < table.tids.length; i++) {
+    const tid = table.tids[i]!;
+    const target = targetFor(tid);
+    // The raw records answer for a thread that holds the target; any other is compared in full.
+    const diffs = table.holds(i, target) ? [] : diff(target, table.state(i));
     if (diffs.length === 0) { verified++; continue; }
-    if (!tids.has(t.tid)) problems.push(describeDiff(t.tid, diffs));
-    tids.add(t.tid);
+    if (!tids.has(tid)) problems.push(describeDiff(tid, diffs));
+    tids.add(tid);
   }
   if (problems.length > 0) {
     const list = [...tids].sort((a, b) => a - b);
@@ -197,17 +200,20 @@ function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThe
 }
 
 /** The calling thread's state, every thread's, and which of them differ from the caller. */
-function compareThreads(): { reference: ThreadState; threads: ThreadState[]; divergent: VerifyResult['divergent'] } {
+function compareThreads(all: boolean): { reference: ThreadState; threads: ThreadState[]; divergent: VerifyResult['divergent'] } {
   const backend = getBackend();
-  const threads = backend.threads();
+  const table = backend.threadTable();
   // The caller as the same read shows it (its securebits from prctl): one walk of /proc, no
   // second read of the calling thread (issue 14).
-  const self = backend.callingTid();
-  const reference = threads.find((t) => t.tid === self) ?? backend.threadState();
-  const divergent = threads
-    .map((t) => ({ tid: t.tid, differences: diff(reference, t) }))
-    .filter((d) => d.differences.length > 0);
-  return { reference, threads, divergent };
+  const ref = table.tids.indexOf(backend.callingTid());
+  const reference = ref >= 0 ? table.state(ref) : backend.threadState();
+  const divergent: VerifyResult['divergent'] = [];
+  for (let i = 0; i < table.tids.length; i++) {
+    if (i === ref || (ref >= 0 && table.same(i, ref))) continue;
+    const differences = diff(reference, table.state(i));
+    if (differences.length > 0) divergent.push({ tid: table.tids[i]!, differences });
+  }
+  return { reference, threads: all ? table.tids.map((_, i) => table.state(i)) : [], divergent };
 }
 
 /**
@@ -226,7 +232,7 @@ export const caps = {
    * @example caps.get().permitted.has('cap_net_bind_service') // true of every thread
    */
   get(): ThreadState {
-    const { reference, divergent } = compareThreads();
+    const { reference, divergent } = compareThreads(false);
     if (divergent.length === 0) return reference;
     const shown = divergent.slice(0, 3).map((d) => `tid ${d.tid}: ${d.differences.map((x) => x.field).join(', ')}`).join('; ');
     throw new CapsError({
@@ -243,7 +249,7 @@ export const caps = {
 
   /** Whether every thread equals the calling thread (capability sets, no_new_privs, securebits where known, ids). */
   verify(): VerifyResult {
-    const { threads, divergent } = compareThreads();
+    const { threads, divergent } = compareThreads(true);
     return { uniform: divergent.length === 0, threads, divergent };
   },
 

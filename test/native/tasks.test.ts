@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  loadNative, parseStatus, readProcessThreads, selfThreadStates, ioUringTasks,
+  CapSet, diff, loadNative, parseStatus, readProcessThreads, readThreadTable, selfThreadStates, ioUringTasks,
   STATUS_KEYS, TASK, TASK_FLAG, TASK_MASKS, type NativeAddon,
 } from '../../lib/internal.js';
 import { isLinux, isRoot, missing } from '../helpers/env.js';
@@ -195,6 +195,76 @@ describe('the listing cross-check (issue 11, F1) and errors, with a stand-in add
   it('refuses a /proc/self/task that is not procfs (status -1003) or cannot be listed', () => {
     expect(() => ioUringTasks(standIn([{ tids: [], before: 0, after: 0, status: -1003 }]))).toThrow(expect.objectContaining({ code: 'ERR_CAPS_NO_PROCFS', message: expect.stringMatching(/not procfs/) }));
     expect(() => selfThreadStates(standIn([{ tids: [], before: 0, after: 0, status: -2 }]))).toThrow(expect.objectContaining({ code: 'ERR_CAPS_NO_PROCFS', message: expect.stringMatching(/cannot list \/proc\/self\/task: ENOENT/) }));
+  });
+
+  describe('the table answers from raw records only when they are equal (fail closed)', () => {
+    interface Rec { tid: number; masks?: bigint[]; ids?: number[]; groups?: number[]; nnp?: boolean }
+    /** An addon whose readTasks returns these status records. */
+    const records = (recs: Rec[]) => ({
+      readTasks(_mode: number, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array): number {
+        let g = 0;
+        recs.forEach((r, k) => {
+          const at = k * TASK.words;
+          words.fill(0, at, at + TASK.words);
+          words[at + TASK.tid] = r.tid;
+          words[at + TASK.flags] = TASK_FLAG.hasAmbient | TASK_FLAG.hasNoNewPrivs | (r.nnp ? TASK_FLAG.noNewPrivs : 0);
+          (r.ids ?? [0, 0, 0, 0, 0, 0, 0, 0]).forEach((id, x) => { words[at + TASK.uid + x] = id; });
+          words[at + TASK.groupsAt] = g;
+          words[at + TASK.groupsCount] = (r.groups ?? []).length;
+          for (const id of r.groups ?? []) groups[g++] = id;
+          (r.masks ?? [0n, 0x3n, 0x3n, 0xffn, 0n]).forEach((m, x) => { masks[k * TASK_MASKS + x] = m; });
+        });
+        counts.set([recs.length, g, recs.length, recs.length]);
+        return 0;
+      },
+    }) as unknown as NativeAddon;
+    const base: Rec = { tid: 1, masks: [0n, 0x3n, 0x3n, 0xffn, 0n], ids: [0, 0, 0, 0, 0, 0, 0, 0], groups: [0, 4] };
+    const variants: Array<[string, Rec]> = [
+      ['inheritable', { ...base, tid: 2, masks: [0x1n, 0x3n, 0x3n, 0xffn, 0n] }],
+      ['permitted', { ...base, tid: 2, masks: [0n, 0x1n, 0x3n, 0xffn, 0n] }],
+      ['effective (a bit above 32)', { ...base, tid: 2, masks: [0n, 0x3n, 0x3n | (1n << 40n), 0xffn, 0n] }],
+      ['bounding', { ...base, tid: 2, masks: [0n, 0x3n, 0x3n, 0x7fn, 0n] }],
+      ['ambient', { ...base, tid: 2, masks: [0n, 0x3n, 0x3n, 0xffn, 0x1n] }],
+      ['no_new_privs', { ...base, tid: 2, nnp: true }],
+      ['fsuid', { ...base, tid: 2, ids: [0, 0, 0, 1, 0, 0, 0, 0] }],
+      ['saved gid', { ...base, tid: 2, ids: [0, 0, 0, 0, 0, 0, 5, 0] }],
+      ['groups', { ...base, tid: 2, groups: [0, 5] }],
+      ['one group fewer', { ...base, tid: 2, groups: [0] }],
+    ];
+
+    it('same(): true for equal records; false, with diff() naming it, for each attribute that differs', () => {
+      const twin = readThreadTable(records([base, { ...base, tid: 2 }]), () => undefined);
+      expect(twin.same(0, 1)).toBe(true);
+      for (const [what, other] of variants) {
+        const t = readThreadTable(records([base, other]), () => undefined);
+        expect(t.same(0, 1), what).toBe(false);
+        expect(diff(t.state(0), t.state(1)).length, what).toBeGreaterThan(0);
+      }
+      const sb = readThreadTable(records([base, { ...base, tid: 2 }]), (tid) => (tid === 1 ? 0 : 0x10));
+      expect(sb.same(0, 1)).toBe(false);
+      // One side's securebits unknown (no broadcast read them back): not compared, as diff() does.
+      const unknown = readThreadTable(records([base, { ...base, tid: 2 }]), (tid) => (tid === 1 ? 0 : undefined));
+      expect(unknown.same(0, 1)).toBe(true);
+      expect(diff(unknown.state(0), unknown.state(1))).toEqual([]);
+    });
+
+    it('holds(): true only for the exact target; securebits compared where known', () => {
+      const t = readThreadTable(records([base]), () => 0);
+      const target = { inheritable: CapSet.EMPTY, permitted: CapSet.fromMask(3n), effective: CapSet.fromMask(3n), bounding: CapSet.fromMask(0xffn), ambient: CapSet.EMPTY, securebits: 0, noNewPrivs: false };
+      expect(t.holds(0, target)).toBe(true);
+      expect(t.holds(0, { ...target, effective: CapSet.fromMask(1n) })).toBe(false);
+      expect(t.holds(0, { ...target, bounding: CapSet.fromMask(0x1ffn) })).toBe(false);
+      expect(t.holds(0, { ...target, ambient: CapSet.fromMask(1n) })).toBe(false);
+      expect(t.holds(0, { ...target, noNewPrivs: true })).toBe(false);
+      expect(t.holds(0, { ...target, securebits: 0x10 })).toBe(false);
+      expect(readThreadTable(records([base]), () => undefined).holds(0, { ...target, securebits: 0x10 })).toBe(true); // unknown: not compared
+    });
+
+    it('builds each state once, with the read\'s securebits and keepCaps', () => {
+      const t = readThreadTable(records([base]), () => 0x10);
+      expect(t.state(0)).toBe(t.state(0));
+      expect(t.state(0)).toMatchObject({ tid: 1, securebits: 0x10, keepCaps: true, groups: [0, 4], uid: { real: 0, effective: 0, saved: 0, fs: 0 } });
+    });
   });
 });
 

@@ -7,14 +7,14 @@
  * `cause` — never a fallback to the model.
  */
 import { readdirSync, writeSync } from 'node:fs';
-import type { Backend, BroadcastOutcome } from '../contract.js';
+import type { Backend, BroadcastOutcome, ThreadTable } from '../contract.js';
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, errnoName, syscallError } from '../../vocabulary/errors.js';
 import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
 import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { BROADCAST_SIGNAL } from './broadcast-signal.js';
-import { encodeConvergence, encodeProgram } from '../wire.js';
-import { ioUringTasks, selfThreadStates } from './tasks.js';
+import { encodeConvergence, encodeProgram, type ConvergenceTarget } from '../wire.js';
+import { ioUringTasks, readThreadTable } from './tasks.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeSpawner } from './spawner.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
@@ -65,6 +65,14 @@ function checkLibc(): CapsError | undefined {
   return libcRefusal ?? undefined;
 }
 
+/** The caller's state as the broadcast's convergence prefix takes it (lib/backend/wire.ts). */
+function convergenceTarget(t: ThreadState): ConvergenceTarget {
+  return {
+    effective: t.effective.mask, permitted: t.permitted.mask, inheritable: t.inheritable.mask,
+    bounding: t.bounding.mask, ambient: t.ambient.mask, securebits: t.securebits ?? 0, noNewPrivs: t.noNewPrivs,
+  };
+}
+
 function refusal(code: CapsErrorCode, message: string, extra: { tids?: number[]; cause?: unknown } = {}): CapsError {
   return new CapsError({ code, message, ...extra });
 }
@@ -79,12 +87,10 @@ export function createNativeBackend(): Backend {
    * attributes travel together"), even if a thread.* call made them differ. `withoutCaps`: the
    * other threads converge to the caller's state with E, P, I and A empty (uniform: false).
    */
-  function broadcastAfterConvergence(program: CredProgram, opts: { deadlineMs: number }, withoutCaps: boolean): BroadcastOutcome {
+  function broadcastAfterConvergence(program: CredProgram, opts: { deadlineMs: number; caller?: ThreadState }, withoutCaps: boolean): BroadcastOutcome {
     const a = addon();
-    const me = a.snapshot();
-    if (typeof me === 'number') throw syscallError({ errno: me, syscall: 'capget', detail: 'snapshot of the calling thread' });
-    const target = withoutCaps ? { ...me, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : me;
-    const prefix = encodeConvergence({ ...target, noNewPrivs: me.noNewPrivs === 1 });
+    const me = convergenceTarget(opts.caller ?? backend.threadState());
+    const prefix = encodeConvergence(withoutCaps ? { ...me, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n } : me);
     const body = encodeProgram(program);
     const words = new Uint32Array(prefix.length + body.length);
     words.set(prefix);
@@ -201,26 +207,27 @@ export function createNativeBackend(): Backend {
       return undefined;
     },
 
-    broadcast(program: CredProgram, opts: { deadlineMs: number }): BroadcastOutcome {
+    broadcast(program: CredProgram, opts: { deadlineMs: number; caller?: ThreadState }): BroadcastOutcome {
       return broadcastAfterConvergence(program, opts, false);
     },
 
-    stripOtherThreads(opts: { deadlineMs: number }): BroadcastOutcome {
+    stripOtherThreads(opts: { deadlineMs: number; caller?: ThreadState }): BroadcastOutcome {
       return broadcastAfterConvergence([], opts, true);
     },
 
     threads(): ThreadState[] {
+      const table = backend.threadTable();
+      return table.tids.map((_, i) => table.state(i));
+    },
+
+    threadTable(): ThreadTable {
       const a = addon();
       const self = a.gettid();
-      const states = selfThreadStates(a);
-      for (const state of states) {
-        const sb = state.tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(state.tid);
-        if (sb !== undefined && sb >= 0) {
-          state.securebits = sb;
-          state.keepCaps = (sb & SECBIT_KEEP_CAPS) !== 0;
-        }
-      }
-      return states;
+      const securebits = (tid: number): number | undefined => {
+        const sb = tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(tid);
+        return sb !== undefined && sb >= 0 ? sb : undefined;
+      };
+      return readThreadTable(a, securebits);
     },
 
     killProcess(message: string): never {

@@ -6,7 +6,9 @@
  */
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, errnoName } from '../../vocabulary/errors.js';
+import { SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 import type { Building, ThreadState } from '../../vocabulary/types.js';
+import type { ThreadTable, ThreadTarget } from '../contract.js';
 import type { NativeAddon } from './addon.js';
 
 /** native/tasks.h TaskReadMode. */
@@ -33,8 +35,8 @@ const CROSS_CHECKS = 5;
 /** The records of one read; valid until the next read (the arrays are reused). */
 interface TaskRead {
   count: number;
+  groupsUsed: number;
   words: Int32Array;
-  ids: Uint32Array;
   masks: BigUint64Array;
   groups: Uint32Array;
 }
@@ -69,7 +71,7 @@ function readAll(a: NativeAddon, mode: number): TaskRead {
       attempt--;
       continue;
     }
-    const result = { count: listed, words, ids: new Uint32Array(words.buffer), masks, groups };
+    const result = { count: listed, groupsUsed: needGroups, words, masks, groups };
     // Threads come and go: only a count that holds still around the listing and differs from it,
     // every time, refuses.
     if (before < 0 || after === listed) return result;
@@ -103,51 +105,130 @@ export function ioUringTasks(a: NativeAddon): number[] {
 }
 
 /**
- * Every live thread's state from /proc/self/task/<tid>/status (no securebits: /proc does not
- * show them). Throws ERR_CAPS_NO_PROCFS, with the tids, if a thread's status cannot be read or
- * is malformed: a thread that cannot be verified fails the verification.
+ * Every live thread of this process from one read of /proc/self/task/<tid>/status, as a
+ * ThreadTable (lib/backend/contract.ts): states are built when asked, and `same`/`holds`
+ * compare the raw records, so verifying a uniform process builds nothing (issue 14).
+ * `securebitsOf` gives what /proc does not show (the caller's prctl, the broadcast's read-back).
+ * Throws ERR_CAPS_NO_PROCFS, with the tids, if a thread's status cannot be read or is
+ * malformed: a thread that cannot be verified fails the verification.
  */
-export function selfThreadStates(a: NativeAddon): Array<Building<ThreadState>> {
-  const r = readAll(a, READ_STATUS);
-  const states: Array<Building<ThreadState>> = [];
-  const problems: string[] = [];
-  const bad: number[] = [];
-  // Threads nearly always hold the same sets: one CapSet per distinct mask in this read, so
-  // building and comparing the states costs little (a once-off call runs cold, issue 14).
-  const seen: CapSet[] = [];
-  const capSet = (mask: bigint): CapSet => {
-    for (const c of seen) if (c.mask === mask) return c;
+export function readThreadTable(a: NativeAddon, securebitsOf: (tid: number) => number | undefined): ThreadTable {
+  return new TaskTable(readAll(a, READ_STATUS), securebitsOf);
+}
+
+/** Every live thread's state (readThreadTable, every state built). */
+export function selfThreadStates(a: NativeAddon, securebitsOf: (tid: number) => number | undefined = () => undefined): ThreadState[] {
+  const table = readThreadTable(a, securebitsOf);
+  return table.tids.map((_, i) => table.state(i));
+}
+
+class TaskTable implements ThreadTable {
+  readonly tids: number[] = [];
+  /** Per live thread: its record, and its securebits where known. */
+  readonly #record: number[] = [];
+  readonly #securebits: Array<number | undefined> = [];
+  readonly #states: Array<ThreadState | undefined> = [];
+  // Copies of the read's records: the reader's buffers are reused by the next read.
+  readonly #words: Int32Array;
+  readonly #ids: Uint32Array;
+  readonly #masks: BigUint64Array;
+  readonly #masks32: Uint32Array;
+  readonly #groups: Uint32Array;
+  /** One CapSet per distinct mask (threads nearly always share their sets). */
+  readonly #capSets: CapSet[] = [];
+
+  constructor(r: TaskRead, securebitsOf: (tid: number) => number | undefined) {
+    this.#words = r.words.slice(0, r.count * TASK.words);
+    this.#ids = new Uint32Array(this.#words.buffer);
+    this.#masks = r.masks.slice(0, r.count * TASK_MASKS);
+    this.#masks32 = new Uint32Array(this.#masks.buffer);
+    this.#groups = r.groups.slice(0, r.groupsUsed);
+    const problems: string[] = [];
+    const bad: number[] = [];
+    const w = this.#words;
+    for (let k = 0; k < r.count; k++) {
+      const at = k * TASK.words;
+      const tid = w[at + TASK.tid]!;
+      const problem = problemOf(w, at);
+      if (problem !== undefined) { problems.push(problem); bad.push(tid); continue; }
+      if (w[at + TASK.err] !== 0) continue; // exited while we looked
+      this.tids.push(tid);
+      this.#record.push(k);
+      this.#securebits.push(securebitsOf(tid));
+    }
+    if (problems.length > 0) {
+      throw noProcfs(`cannot read the status of thread(s) ${bad.join(', ')}: ${problems[0]}`, { tids: bad });
+    }
+  }
+
+  #capSet(mask: bigint): CapSet {
+    for (const c of this.#capSets) if (c.mask === mask) return c;
     const c = CapSet.fromMask(mask);
-    if (seen.length < 16) seen.push(c);
+    if (this.#capSets.length < 16) this.#capSets.push(c);
     return c;
-  };
-  const w = r.words;
-  const ids = r.ids;
-  for (let k = 0; k < r.count; k++) {
+  }
+
+  state(i: number): ThreadState {
+    const built = this.#states[i];
+    if (built !== undefined) return built;
+    const k = this.#record[i]!;
     const at = k * TASK.words;
-    const problem = problemOf(w, at);
-    if (problem !== undefined) { problems.push(problem); bad.push(w[at + TASK.tid]!); continue; }
-    if (w[at + TASK.err] !== 0) continue; // exited while we looked
-    const flags = w[at + TASK.flags]!;
     const m = k * TASK_MASKS;
+    const w = this.#words;
+    const ids = this.#ids;
+    const flags = w[at + TASK.flags]!;
     const g = w[at + TASK.groupsAt]!;
     const state: Building<ThreadState> = {
       tid: w[at + TASK.tid]!,
-      effective: capSet(r.masks[m + 2]!),
-      permitted: capSet(r.masks[m + 1]!),
-      inheritable: capSet(r.masks[m]!),
-      bounding: capSet(r.masks[m + 3]!),
-      ambient: (flags & TASK_FLAG.hasAmbient) !== 0 ? capSet(r.masks[m + 4]!) : CapSet.EMPTY,
+      effective: this.#capSet(this.#masks[m + 2]!),
+      permitted: this.#capSet(this.#masks[m + 1]!),
+      inheritable: this.#capSet(this.#masks[m]!),
+      bounding: this.#capSet(this.#masks[m + 3]!),
+      ambient: (flags & TASK_FLAG.hasAmbient) !== 0 ? this.#capSet(this.#masks[m + 4]!) : CapSet.EMPTY,
       noNewPrivs: (flags & TASK_FLAG.noNewPrivs) !== 0,
       uid: { real: ids[at + TASK.uid]!, effective: ids[at + TASK.uid + 1]!, saved: ids[at + TASK.uid + 2]!, fs: ids[at + TASK.uid + 3]! },
       gid: { real: ids[at + TASK.gid]!, effective: ids[at + TASK.gid + 1]!, saved: ids[at + TASK.gid + 2]!, fs: ids[at + TASK.gid + 3]! },
-      groups: Array.from(r.groups.subarray(g, g + w[at + TASK.groupsCount]!)),
+      groups: Array.from(this.#groups.subarray(g, g + w[at + TASK.groupsCount]!)),
     };
     if ((flags & TASK_FLAG.hasSeccomp) !== 0) state.seccomp = w[at + TASK.seccomp]!;
-    states.push(state);
+    const sb = this.#securebits[i];
+    if (sb !== undefined) {
+      state.securebits = sb;
+      state.keepCaps = (sb & SECBIT_KEEP_CAPS) !== 0;
+    }
+    this.#states[i] = state;
+    return state;
   }
-  if (problems.length > 0) {
-    throw noProcfs(`cannot read the status of thread(s) ${bad.join(', ')}: ${problems[0]}`, { tids: bad });
+
+  same(i: number, j: number): boolean {
+    // As diff(): securebits (and keepCaps, which they hold) only where both threads' are known.
+    const sa = this.#securebits[i];
+    const sb = this.#securebits[j];
+    if (sa !== undefined && sb !== undefined && sa !== sb) return false;
+    const a = this.#record[i]! * TASK.words;
+    const b = this.#record[j]! * TASK.words;
+    const w = this.#words;
+    if ((w[a + TASK.flags]! & TASK_FLAG.noNewPrivs) !== (w[b + TASK.flags]! & TASK_FLAG.noNewPrivs)) return false;
+    for (let x = 0; x < 8; x++) if (w[a + TASK.uid + x] !== w[b + TASK.uid + x]) return false; // uid, then gid
+    const count = w[a + TASK.groupsCount]!;
+    if (count !== w[b + TASK.groupsCount]) return false;
+    const ga = w[a + TASK.groupsAt]!;
+    const gb = w[b + TASK.groupsAt]!;
+    for (let x = 0; x < count; x++) if (this.#groups[ga + x] !== this.#groups[gb + x]) return false;
+    const ma = this.#record[i]! * TASK_MASKS * 2;
+    const mb = this.#record[j]! * TASK_MASKS * 2;
+    for (let x = 0; x < TASK_MASKS * 2; x++) if (this.#masks32[ma + x] !== this.#masks32[mb + x]) return false;
+    return true;
   }
-  return states;
+
+  holds(i: number, t: ThreadTarget): boolean {
+    const sb = this.#securebits[i];
+    if (sb !== undefined && sb !== t.securebits) return false;
+    const k = this.#record[i]!;
+    if (((this.#words[k * TASK.words + TASK.flags]! & TASK_FLAG.noNewPrivs) !== 0) !== t.noNewPrivs) return false;
+    const m = k * TASK_MASKS;
+    const masks = this.#masks;
+    return masks[m]! === t.inheritable.mask && masks[m + 1]! === t.permitted.mask && masks[m + 2]! === t.effective.mask
+      && masks[m + 3]! === t.bounding.mask && masks[m + 4]! === t.ambient.mask;
+  }
 }
