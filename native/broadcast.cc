@@ -211,22 +211,12 @@ int ListTasks(int* count) {
     if (got < 0) { status = static_cast<int>(got); break; }
     if (got == 0) break;
     for (long off = 0; off < got;) {
-      // struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
-      const char* rec = g_dirbuf + off;
-      unsigned short reclen;
-      __builtin_memcpy(&reclen, rec + 16, sizeof reclen);
-      const char* name = rec + 19;
-      int tid = 0;
-      bool numeric = name[0] != '\0';
-      for (const char* p = name; *p; p++) {
-        if (*p < '0' || *p > '9') { numeric = false; break; }
-        tid = tid * 10 + (*p - '0');
-      }
-      if (numeric) {
+      int tid;
+      off += DirentTid(g_dirbuf + off, &tid);
+      if (tid >= 0) {
         if (n >= kMaxThreads) { status = kStatusTooManyThreads; break; }
         g_listed[n++] = tid;
       }
-      off += reclen;
     }
     if (status != 0) break;
   }

@@ -195,19 +195,9 @@ TaskCount ReadTasks(TaskReadMode mode, const TaskBuffers& out) {
     if (got < 0) { count.status = -errno; break; }
     if (got == 0) break;
     for (long off = 0; off < got;) {
-      // struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
-      const char* rec = dirents.data() + off;
-      unsigned short reclen;
-      memcpy(&reclen, rec + 16, sizeof reclen);
-      off += reclen;
-      const char* name = rec + 19;
-      int tid = 0;
-      bool numeric = name[0] != '\0';
-      for (const char* p = name; *p; p++) {
-        if (*p < '0' || *p > '9') { numeric = false; break; }
-        tid = tid * 10 + (*p - '0');
-      }
-      if (!numeric) continue;
+      int tid;
+      off += DirentTid(dirents.data() + off, &tid);
+      if (tid < 0) continue;
       size_t index = count.tasks++;
       if (index >= out.capacity) continue;
       int32_t* w = &out.words[index * kTaskWords];

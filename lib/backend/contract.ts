@@ -9,7 +9,13 @@ import type { UserNamespaceView } from '../accounts/id-checks.js';
 import type { BackendKind, CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
 import type { CapSet } from '../vocabulary/capset.js';
 
-/** What a whole-process call leaves on every thread: the five sets, securebits, no_new_privs. */
+/**
+ * What a whole-process call leaves on every thread: the five sets, securebits, no_new_privs.
+ * @example
+ * const t = thread.get();
+ * const target: ThreadTarget = { ...t, securebits: t.securebits ?? 0 };
+ * target.bounding.size > 0;   // true
+ */
 export interface ThreadTarget {
   /** The effective set. */
   effective: CapSet;
@@ -31,6 +37,10 @@ export interface ThreadTarget {
  * Every thread of the process from one read, for comparing: states are built when asked, and a
  * backend may answer `same`/`holds` from its raw records (issue 14). Those two answer true only
  * when certain; false means "compare the states" (operations/state.ts diff decides).
+ * @example
+ * const table: ThreadTable = model.createSimulatedBackend({ threadCount: 3 }).threadTable();
+ * table.tids.length;   // 3
+ * table.state(0).effective.size > 0;   // true
  */
 export interface ThreadTable {
   /** The threads, in the order read. */

@@ -14,17 +14,10 @@ import { credOpToStep, type CredInit } from '../model/modern/kernel.js';
 import { replayOnModel } from './model-replay.js';
 import type { Cred } from '../model/modern/types.js';
 import type { CredOp, CredProgram, OpFailure } from '../vocabulary/types.js';
+import type { ThreadTarget } from './backend.js';
 
-/** The per-thread attributes a program changes. */
-export interface CredState {
-  effective: CapSet;
-  permitted: CapSet;
-  inheritable: CapSet;
-  bounding: CapSet;
-  ambient: CapSet;
-  securebits: number;
-  noNewPrivs: boolean;
-}
+/** The per-thread attributes a program changes (what a whole-process call verifies on every thread). */
+export type CredState = ThreadTarget;
 
 const RULE_CAPSET = 'kernel-semantics §2.3';
 const RULE_PRCTL = 'kernel-semantics §2.5';

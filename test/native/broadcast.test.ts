@@ -115,6 +115,20 @@ describe.skipIf(skip ?? qemuLimit('wholeProcess'))('caps: one program on every t
     for (const t of run.after) expect(t.effective).toBe(run.target.effective);
   });
 
+  it('06b 300 calls under Worker churn, each success checked from outside the library: no silent partial change (issue 14)', () => {
+    const out = runFixture<{ calls: number; succeeded: number; partial: number; silent: number; threadsChecked: number; born: number; threadCounts: number }>(
+      'native-broadcast.mjs',
+      [JSON.stringify({ scenario: 'independent', dir, calls: 300 })],
+      { timeoutMs: 240_000 },
+    ).json;
+    expect(out.calls).toBe(300);
+    expect(out.succeeded + out.partial).toBe(300);
+    expect(out.succeeded).toBeGreaterThan(250); // churn makes a partial refusal possible, not common
+    expect(out.silent).toBe(0);
+    expect(out.threadsChecked).toBeGreaterThan(out.succeeded * 5);
+    expect(out.born).toBeGreaterThan(10); // threads really came and went
+  });
+
   it("07 a thread that blocks signal 33 with a raw rt_sigprocmask: onPartial 'throw' names that TID within the deadline", () => {
     const out = runFixture<{ blockedTid: number; blockedComm: string; error?: { code: string; tids: number[]; message: string }; result?: unknown }>(
       'native-broadcast.mjs',

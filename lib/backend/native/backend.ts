@@ -29,6 +29,12 @@ const BROADCAST_ARCHES: readonly string[] = ['x64', 'arm64'];
 const snapCaps = new BigUint64Array(5);
 const snapWords = new Uint32Array(12);
 let snapGroups = new Uint32Array(64);
+/** The last snapshot's sets: a set that did not change is the same CapSet (issue 14 goal 5). */
+const snapSets: CapSet[] = [CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY];
+function snapSet(k: number): CapSet {
+  const mask = snapCaps[k]!;
+  return snapSets[k]!.mask === mask ? snapSets[k]! : (snapSets[k] = CapSet.fromMask(mask));
+}
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
 const STATUS_NOT_PROCFS = -1003;
@@ -150,11 +156,11 @@ export function createNativeBackend(): Backend {
       const w = snapWords;
       return {
         tid: w[11]!,
-        effective: CapSet.fromMask(snapCaps[0]!),
-        permitted: CapSet.fromMask(snapCaps[1]!),
-        inheritable: CapSet.fromMask(snapCaps[2]!),
-        bounding: CapSet.fromMask(snapCaps[3]!),
-        ambient: CapSet.fromMask(snapCaps[4]!),
+        effective: snapSet(0),
+        permitted: snapSet(1),
+        inheritable: snapSet(2),
+        bounding: snapSet(3),
+        ambient: snapSet(4),
         noNewPrivs: w[1] === 1,
         securebits: w[0]!,
         keepCaps: (w[0]! & SECBIT_KEEP_CAPS) !== 0,
