@@ -7,7 +7,7 @@
  * lists every path that was tried; the caller (the native backend) turns it into
  * ERR_CAPS_UNSUPPORTED with this error as `cause` — there is no fallback to the model.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,17 @@ function conventionalPaths(): string[] {
   ];
 }
 
+/**
+ * build/Release/linux_caps.node, where node-gyp-build would look first (unless PREBUILDS_ONLY is
+ * set): found without loading node-gyp-build, whose first require() costs a few milliseconds of
+ * start-up (issue 14). Anything else is node-gyp-build's to find.
+ */
+function builtAddon(): string | undefined {
+  if (process.env.PREBUILDS_ONLY) return undefined;
+  const release = join(packageRoot, 'build', 'Release', 'linux_caps.node');
+  return existsSync(release) ? release : undefined;
+}
+
 function attempt(): NativeAddon {
   const override = process.env.LINUX_CAPS_NATIVE_PATH;
   const tried: string[] = [];
@@ -178,8 +189,7 @@ function attempt(): NativeAddon {
   }
   let path: string;
   try {
-    const gypBuild = requireHere('node-gyp-build') as { path(dir: string): string };
-    path = gypBuild.path(packageRoot);
+    path = builtAddon() ?? (requireHere('node-gyp-build') as { path(dir: string): string }).path(packageRoot);
   } catch (err) {
     tried.push(...conventionalPaths());
     throw new NativeLoadError(
@@ -210,13 +220,20 @@ export const ELF_MACHINES: Record<string, number> = { ia32: 3, arm: 40, x64: 62,
 
 /** Why an addon file is for another architecture ("an ELF for machine 62 (x64), this Node is arm64"), or undefined. */
 function foreignReason(path: string): string | undefined {
-  let head: Buffer;
+  // The ELF header's first 20 bytes, not the whole file.
+  const head = Buffer.alloc(20);
+  let got: number;
   try {
-    head = readFileSync(path).subarray(0, 20);
+    const fd = openSync(path, 'r');
+    try {
+      got = readSync(fd, head, 0, 20, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined; // unreadable: loading it reports why
   }
-  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  if (got < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
   const expected = ELF_MACHINES[process.arch];
   if (expected === undefined || machine === expected) return undefined;
