@@ -42,14 +42,22 @@ Napi::Value LastCap(const Napi::CallbackInfo& info) { return Napi::Number::New(i
 
 Napi::Value Gettid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), caps::Gettid()); }
 
+// The data of a typed array of `type` and its length in elements, or nullptr if it is not one
+// (an empty array's data, which Node-API may give as null, is a valid place to write nothing).
+void* TypedOut(napi_env env, napi_value value, napi_typedarray_type want, size_t* length) {
+  static uint64_t empty;
+  napi_typedarray_type type;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, nullptr, nullptr) != napi_ok || type != want) return nullptr;
+  return data != nullptr ? data : &empty;
+}
+
 // The data of a BigUint64Array of at least `min` elements, with one napi_get_typedarray_info
 // (the hot read paths: several node-addon-api accessors would each make that call again).
 uint64_t* BigU64Out(napi_env env, napi_value value, size_t min) {
-  napi_typedarray_type type;
   size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok) return nullptr;
-  return type == napi_biguint64_array && length >= min ? static_cast<uint64_t*>(data) : nullptr;
+  void* data = TypedOut(env, value, napi_biguint64_array, &length);
+  return data != nullptr && length >= min ? static_cast<uint64_t*>(data) : nullptr;
 }
 
 Napi::Value Capget(const Napi::CallbackInfo& info) {
@@ -283,16 +291,6 @@ Napi::Value TestRestorePreviousHandler(const Napi::CallbackInfo& info) {
 Napi::Value TestStopBlockingThread(const Napi::CallbackInfo& info) {
   caps::TestStopBlockingThread();
   return info.Env().Undefined();
-}
-
-// The data of a typed array of `type` and its length in elements, or nullptr if it is not one
-// (an empty array's data, which Node-API may give as null, is a valid place to write nothing).
-void* TypedOut(napi_env env, napi_value value, napi_typedarray_type want, size_t* length) {
-  static uint64_t empty;
-  napi_typedarray_type type;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, value, &type, length, &data, nullptr, nullptr) != napi_ok || type != want) return nullptr;
-  return data != nullptr ? data : &empty;
 }
 
 // readTasks(mode, words: Int32Array, masks: BigUint64Array, groups: Uint32Array, counts: Float64Array(4)):

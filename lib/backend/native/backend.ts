@@ -14,7 +14,7 @@ import type { CapsErrorCode } from '../../vocabulary/error-codes.js';
 import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } from './addon.js';
 import { BROADCAST_SIGNAL } from './broadcast-signal.js';
 import { encodeConvergence, encodeProgram, type ConvergenceTarget } from '../wire.js';
-import { ioUringTasks, readThreadTable } from './tasks.js';
+import { ioUringTasks, readThreadTable, selfThreadStates, STATUS_NOT_PROCFS } from './tasks.js';
 import { readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeSpawner } from './spawner.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
@@ -37,7 +37,6 @@ function snapSet(k: number): CapSet {
 }
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
-const STATUS_NOT_PROCFS = -1003;
 
 const PURPOSE = 'the kernel backend (every capability call on Linux)';
 const addon = (): NativeAddon => requireNative(PURPOSE);
@@ -138,6 +137,15 @@ export function createNativeBackend(): Backend {
     return { threadCount: 1 + out.results.length - failures.length, failures, unreached, elapsedMs, signal: chosenSignal };
   }
 
+  /** What /proc does not show: the caller's securebits (prctl), the others' from the last broadcast. */
+  function securebitsOf(a: NativeAddon): (tid: number) => number | undefined {
+    const self = a.gettid();
+    return (tid) => {
+      const sb = tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(tid);
+      return sb !== undefined && sb >= 0 ? sb : undefined;
+    };
+  }
+
   const backend: Backend = {
     kind: 'native',
 
@@ -222,18 +230,13 @@ export function createNativeBackend(): Backend {
     },
 
     threads(): ThreadState[] {
-      const table = backend.threadTable();
-      return table.tids.map((_, i) => table.state(i));
+      const a = addon();
+      return selfThreadStates(a, securebitsOf(a));
     },
 
     threadTable(): ThreadTable {
       const a = addon();
-      const self = a.gettid();
-      const securebits = (tid: number): number | undefined => {
-        const sb = tid === self ? a.prctl(PR_GET_SECUREBITS) : readBack.get(tid);
-        return sb !== undefined && sb >= 0 ? sb : undefined;
-      };
-      return readThreadTable(a, securebits);
+      return readThreadTable(a, securebitsOf(a));
     },
 
     killProcess(message: string): never {

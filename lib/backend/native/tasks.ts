@@ -6,14 +6,14 @@
  */
 import { CapSet } from '../../vocabulary/capset.js';
 import { CapsError, errnoName } from '../../vocabulary/errors.js';
-import { SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
+import { ENOENT, ESRCH, SECBIT_KEEP_CAPS } from '../../vocabulary/abi.js';
 import type { Building, ThreadState } from '../../vocabulary/types.js';
 import type { ThreadTable, ThreadTarget } from '../contract.js';
 import type { NativeAddon } from './addon.js';
 
 /** native/tasks.h TaskReadMode. */
-export const READ_COMM = 0;
-export const READ_STATUS = 1;
+const READ_COMM = 0;
+const READ_STATUS = 1;
 
 /** native/tasks.h TaskWord: the int32 words of one task's record. */
 export const TASK = {
@@ -27,9 +27,8 @@ export const TASK_FLAG = { ioUring: 1, hasAmbient: 2, hasNoNewPrivs: 4, noNewPri
 /** native/tasks.h kStatusKeys, as kTaskMalformedKey numbers them. */
 export const STATUS_KEYS = ['Name', 'Pid', 'Uid', 'Gid', 'Groups', 'CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Threads'] as const;
 const TASK_MALFORMED = -1004;
-const STATUS_NOT_PROCFS = -1003;
-const ENOENT = -2;
-const ESRCH = -3;
+/** native/broadcast.h kStatusNotProcfs: /proc/self/task, as the addon opened it, is not procfs. */
+export const STATUS_NOT_PROCFS = -1003;
 const CROSS_CHECKS = 5;
 
 /** The records of one read; valid until the next read (the arrays are reused). */
@@ -85,7 +84,7 @@ function readAll(a: NativeAddon, mode: number): TaskRead {
 /** What is wrong with a record, or undefined for a task that exited (ENOENT, ESRCH) or is fine. */
 function problemOf(w: Int32Array, at: number): string | undefined {
   const err = w[at + TASK.err]!;
-  if (err === 0 || err === ENOENT || err === ESRCH) return undefined;
+  if (err === 0 || err === -ENOENT || err === -ESRCH) return undefined;
   const tid = w[at + TASK.tid]!;
   if (err !== TASK_MALFORMED) return `cannot read /proc/self/task/${tid}: ${errnoName(err)[0]}`;
   const key = STATUS_KEYS[w[at + TASK.malformedKey]!] ?? '?';
