@@ -3,7 +3,10 @@
 //
 //   dist/index.js, testing.js, vitest.js, vitest/matchers.js, cli.js, internal.js  the entry points
 //   dist/chunks/core.js        everything the entry points share: one file, one copy of the backend
+//   dist/chunks/model.js       the model's surface (lib/model/on-demand/surface.ts), loaded on first use
+//   dist/chunks/model-rules.js the model itself, shared by that surface, the CLI and internal.js
 //   dist/chunks/<command>.js   each CLI command, loaded when it runs
+import { dirname, join } from 'node:path';
 import { parseAst } from 'rolldown/parseAst';
 
 const ENTRIES = {
@@ -13,11 +16,37 @@ const ENTRIES = {
   'vitest/matchers': 'lib/vitest/matchers.ts',
   cli: 'lib/cli.ts',
   internal: 'lib/internal.ts',
+  'chunks/model': 'lib/model/on-demand/surface.ts',
 };
 
+/** Modules of lib/model/ that core loads in dist/ in place of their static twins (see below). */
+const LAZY = /[\\/]lib[\\/]model[\\/]on-demand[\\/](load|public)-lazy\.ts$/;
+
+/** Modules of the model: lib/model/ but the lazy stand-ins, which core holds. */
+const inModel = (id) => /[\\/]lib[\\/]model[\\/]/.test(id) && !LAZY.test(id);
+
 /** Modules of the shared core chunk: all of lib/ but the entry files and the CLI's commands. */
-const inCore = (id) => /[\\/]lib[\\/]/.test(id)
+const inCore = (id) => /[\\/]lib[\\/]/.test(id) && !inModel(id)
   && !/[\\/]lib[\\/](cli[\\/]|(cli|index|testing|internal|vitest)\.ts$|vitest[\\/])/.test(id);
+
+/**
+ * lib/model/on-demand/load.ts and public.ts import the model statically, which tests and the
+ * declarations use; the bundle takes load-lazy.ts and public-lazy.ts instead, which load
+ * dist/chunks/model.js on the first call that needs it: `import 'linux-caps'` then compiles
+ * about half the code it did (issue 14: start-up).
+ */
+function modelOnDemand() {
+  const swapped = /[\\/]lib[\\/]model[\\/]on-demand[\\/](load|public)\.ts$/;
+  return {
+    name: 'model-on-demand',
+    async resolveId(source, importer, options) {
+      if (importer === undefined || !/^\.\.?\//.test(source)) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (resolved === null || !swapped.test(resolved.id)) return null;
+      return join(dirname(resolved.id), resolved.id.replace(/^.*[\\/]/, '').replace(/\.ts$/, '-lazy.ts'));
+    },
+  };
+}
 
 /**
  * `import { a } from 'node:fs'` becomes `const { a } = process.getBuiltinModule('node:fs')`.
@@ -64,14 +93,19 @@ export default {
   platform: 'node',
   external: [/^node:/, 'vitest', /^@vitest\//, 'node-gyp-build'],
   experimental: { nativeMagicString: true },
-  plugins: [builtinsWithoutFacades()],
+  plugins: [modelOnDemand(), builtinsWithoutFacades()],
   output: {
     dir: 'dist',
     format: 'esm',
     sourcemap: true,
     cleanDir: true,
+    // Readable code without comments, all ASCII: the source maps lead back to lib/ and its
+    // comments. Node then reads and compiles less (about 2 ms of start-up): the code keeps its
+    // names and lines, only comments go and non-ASCII characters in strings become escapes.
+    comments: false,
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
-    codeSplitting: { groups: [{ name: 'core', test: inCore }] },
+    codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'model-rules', test: inModel }] },
   },
 };

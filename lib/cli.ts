@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describeError, exitCodeOf, stdio, UsageError, type Command, type Io } from './cli/common.js';
 import { EXIT_CODES, USAGE, wantsHelp } from './cli/usage.js';
+import { enableCompileCache } from './cli/compile-cache.js';
 
 /**
  * A command whose module loads when it runs: `linux-caps print` does not load the model, nor
@@ -91,10 +92,6 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.argv[1]?.endsWith('/linux-caps')) {
-  // A closed pipe (`linux-caps ps | head`) ends output quietly, as Unix tools do.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  enableCompileCache(); // before a command's modules load
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

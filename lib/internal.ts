@@ -7,6 +7,9 @@ export * from './index.js';
 export * from './testing.js';
 export * from './model/index.js';
 export { explain, formatExplanation } from './model/explain.js';
+export { compileCacheDirectory } from './cli/compile-cache.js';
+// The stand-ins dist/ exports for the model's namespaces (the bundle loads the model on demand).
+export { lazyNamespace, model as lazyModel, legacyModel as lazyLegacyModel, vserverModel as lazyVserverModel, formatExplanation as lazyFormatExplanation } from './model/on-demand/public-lazy.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
 export { decodeFileCaps, encodeFileCaps } from './filecaps/codec.js';

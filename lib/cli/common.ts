@@ -1,6 +1,6 @@
 /** What every CLI command shares: usage errors, exit codes, output. */
-import { CapsError } from '../vocabulary/errors.js';
 import type { SecurebitName, SecurebitsInput } from '../operations/program.js';
+import { writeText } from './output.js';
 
 /** Exit codes: 0 ok, 1 the operation failed or a check said no, 2 usage error. */
 export const EXIT_OK = 0;
@@ -58,8 +58,8 @@ export interface Io {
 }
 
 export const stdio: Io = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => writeText(1, t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => writeText(2, t.endsWith('\n') ? t : `${t}\n`),
 };
 
 /** JSON with bigint masks as hex strings and CapSets as name lists. */
@@ -69,9 +69,7 @@ export function toJson(value: unknown): string {
 
 /** One line for stderr from any error: `linux-caps: EPERM: operation not permitted, …`. */
 export function describeError(err: unknown): string {
-  if (err instanceof UsageError) return err.message;
-  if (err instanceof CapsError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+  return err instanceof Error ? err.message : String(err); // a UsageError's or CapsError's own words
 }
 
 export function exitCodeOf(err: unknown): number {

@@ -9,7 +9,8 @@ import type { Backend } from '../backend/contract.js';
 import type { BackendKind } from '../vocabulary/types.js';
 import { CapsError } from '../vocabulary/errors.js';
 import { createNativeBackend } from '../backend/native/backend.js';
-import { createSimulatedBackend, isSimulatedBackend, type SimulatedBackend } from '../model/simulated.js';
+import type { SimulatedBackend } from '../model/simulated.js';
+import { loadModel } from '../model/on-demand/load.js';
 import { EINVAL, EPERM } from '../vocabulary/abi.js';
 
 export type { Backend, BroadcastOutcome, ProcessSpawner, SpawnRequest, SpawnResult, ThreadTable, ThreadTarget } from '../backend/contract.js';
@@ -51,7 +52,7 @@ export function getBackend(): Backend {
     });
   }
   const kind: BackendKind = asked === 'model' || (asked !== 'native' && process.platform !== 'linux') ? 'model' : 'native';
-  selected = kind === 'model' ? createSimulatedBackend() : createNativeBackend();
+  selected = kind === 'model' ? loadModel().createSimulatedBackend() : createNativeBackend();
   modelFromEnvironment = kind === 'model' && asked === 'model' && process.platform === 'linux';
   return selected;
 }
@@ -66,8 +67,8 @@ export function getBackend(): Backend {
  */
 export function useBackend(choice: BackendKind | SimulatedBackend): BackendKind {
   if (choice === 'native') return install(createNativeBackend()).kind;
-  if (choice === 'model') return install(createSimulatedBackend()).kind;
-  if (isSimulatedBackend(choice)) return install(choice).kind;
+  if (choice === 'model') return install(loadModel().createSimulatedBackend()).kind;
+  if (loadModel().isSimulatedBackend(choice)) return install(choice).kind;
   throw new CapsError({
     code: 'ERR_CAPS_INVALID_ARG',
     errno: -EINVAL,

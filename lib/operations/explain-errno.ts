@@ -10,7 +10,8 @@
 import { CapSet } from '../vocabulary/capset.js';
 import { capToName } from '../vocabulary/names.js';
 import { syscallError, type CapsError } from '../vocabulary/errors.js';
-import { credOpToStep, type CredInit } from '../model/modern/kernel.js';
+import type { CredInit } from '../model/modern/kernel.js';
+import { loadModel } from '../model/on-demand/load.js';
 import { replayOnModel } from './model-replay.js';
 import type { Cred } from '../model/modern/types.js';
 import type { CredOp, CredProgram, OpFailure } from '../vocabulary/types.js';
@@ -44,7 +45,7 @@ function stateOf(c: Cred): CredState {
  * thread's capability state is all the model needs.
  */
 export function predictSteps(state: CredState, program: CredProgram, last: number, count = program.length): CredState | undefined {
-  const replay = replayOnModel(last, initOf(state), program.slice(0, count).map((op) => () => credOpToStep(op)));
+  const replay = replayOnModel(last, initOf(state), program.slice(0, count).map((op) => () => loadModel().credOpToStep(op)));
   return replay && !replay.refused ? stateOf(replay.cred) : undefined;
 }
 
@@ -65,7 +66,7 @@ export function describeStep(op: CredOp): { syscall: string; op: string; cap?: s
 
 /** The model's reason and rule for `op` refused with `errno` in state `s`, when the model predicts that errno. */
 export function modelRefusal(s: CredState, op: CredOp, errno: number, last: number): { reason: string; rule: string } | undefined {
-  const refused = replayOnModel(last, initOf(s), [() => credOpToStep(op)])?.refused;
+  const refused = replayOnModel(last, initOf(s), [() => loadModel().credOpToStep(op)])?.refused;
   return refused?.reason && Math.abs(refused.errno) === Math.abs(errno) ? { reason: refused.reason, rule: refused.rule } : undefined;
 }
 
@@ -95,7 +96,7 @@ export function refusalError(program: CredProgram, failure: OpFailure, before: C
  * asked for). Undefined where the model takes the whole program, or cannot say.
  */
 export function predictedRefusal(program: CredProgram, before: CredState, last: number): CapsError | undefined {
-  const refused = replayOnModel(last, initOf(before), program.map((op) => () => credOpToStep(op)))?.refused;
+  const refused = replayOnModel(last, initOf(before), program.map((op) => () => loadModel().credOpToStep(op)))?.refused;
   if (!refused) return undefined;
   return refusalError(program, { index: refused.index, errno: refused.errno, ...(refused.reason === undefined ? {} : { reason: refused.reason }), rule: refused.rule }, before, last);
 }

@@ -4,7 +4,8 @@
  * `caps.apply(steps)` (issue 24 §2): CapsSteps are compiled to the one-syscall CredOps that
  * caps.apply would run; CredOps and the model's own steps pass as they are.
  */
-import { explain as explainOnModel, type Explanation, type ExplainOptions } from '../model/explain.js';
+import type { Explanation, ExplainOptions } from '../model/explain.js';
+import { loadModel } from '../model/on-demand/load.js';
 import type { CredInit } from '../model/modern/kernel.js';
 import type { Cred, ModelStep } from '../model/modern/types.js';
 import type { CredOp } from '../vocabulary/types.js';
@@ -34,5 +35,5 @@ export function explain(start: Cred | CredInit, steps: ReadonlyArray<ModelStep |
 export function explainSteps(start: Cred | CredInit, steps: ReadonlyArray<ModelStep | CredOp | CapsStep>, options?: ExplainOptions): Explanation {
   // Not an array: the model refuses it with its own message.
   const flat = Array.isArray(steps) ? steps.flatMap((s) => (isCapsStep(s) ? [...compileSteps([s])] : [s as ModelStep | CredOp])) : (steps as unknown as ModelStep[]);
-  return explainOnModel(start, flat, options);
+  return loadModel().explain(start, flat, options);
 }

@@ -3,7 +3,8 @@
  * one way explanations and pre-flight checks ask the model instead of restating its rules.
  * Pure.
  */
-import { applyStep, createCred, createKernel, type CredInit } from '../model/modern/kernel.js';
+import type { CredInit } from '../model/modern/kernel.js';
+import { loadModel } from '../model/on-demand/load.js';
 import type { Cred, ModelStep } from '../model/modern/types.js';
 
 /** A step, or one built from the credential just before it; undefined: a step the model does not take part in (chdir). */
@@ -18,6 +19,7 @@ export interface Replay {
 
 /** Runs `steps` in order from `start`; undefined when the model does not take the start state (a newer kernel's securebits). */
 export function replayOnModel(lastCap: number, start: CredInit, steps: readonly ReplayStep[]): Replay | undefined {
+  const { applyStep, createCred, createKernel } = loadModel();
   try {
     const kernel = createKernel({ lastCap });
     let cred = createCred(kernel, start);

@@ -18,7 +18,7 @@ import { caps, stripOtherThreads } from './process.js';
 import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
 import { describeStep } from './explain-errno.js';
 import { credInitOf } from './thread-cred.js';
-import { credOpToStep } from '../model/modern/kernel.js';
+import { loadModel } from '../model/on-demand/load.js';
 import { replayOnModel } from './model-replay.js';
 import type { ModelStep } from '../model/modern/types.js';
 import { capToName, lastCap } from '../vocabulary/names.js';
@@ -236,7 +236,7 @@ export function planDrop(options: DropPrivilegesOptions, now: ThreadState): Drop
 function modelRefusal(plan: DropPlan, now: ThreadState): { what: string; reason: string; op: string; cap?: number } | undefined {
   const steps: Array<{ what: string; op: string; step: ModelStep; cap?: number }> = [];
   const { groups, gid, uid } = plan.ids;
-  if (plan.keepCapsFirst) steps.push({ what: 'PR_SET_KEEPCAPS 1', op: 'keepCaps.set', step: credOpToStep({ op: 'keepCaps.set', on: true }) });
+  if (plan.keepCapsFirst) steps.push({ what: 'PR_SET_KEEPCAPS 1', op: 'keepCaps.set', step: loadModel().credOpToStep({ op: 'keepCaps.set', on: true }) });
   if (groups !== undefined) steps.push({ what: `setgroups [${groups.join(',')}]`, op: 'setgroups', step: { op: 'setgroups', groups } });
   if (gid !== undefined) steps.push({ what: `setresgid ${gid}`, op: 'setresgid', step: { op: 'setresgid', rgid: gid, egid: gid, sgid: gid } });
   if (uid !== undefined) steps.push({ what: `setresuid ${uid}`, op: 'setresuid', step: { op: 'setresuid', ruid: uid, euid: uid, suid: uid } });
@@ -244,7 +244,7 @@ function modelRefusal(plan: DropPlan, now: ThreadState): { what: string; reason:
     const what = op.op === 'capset'
       ? `capset E=${op.effective.toString() || '(empty)'} P=${op.permitted.toString() || '(empty)'} I=${op.inheritable.toString() || '(empty)'}`
       : describeStep(op).detail;
-    steps.push({ what, op: op.op, step: credOpToStep(op), ...('cap' in op ? { cap: op.cap } : {}) });
+    steps.push({ what, op: op.op, step: loadModel().credOpToStep(op), ...('cap' in op ? { cap: op.cap } : {}) });
   }
   const refused = replayOnModel(lastCap(), credInitOf(now), steps.map((s) => s.step))?.refused;
   if (!refused) return undefined;

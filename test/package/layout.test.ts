@@ -68,9 +68,10 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['model/vserver/', 7], ['model/simulated.ts', 7],
   ['model/explain.ts', 8],
   ['model/index.ts', 9],
-  ['operations/', 10],
-  ['cli/', 11], ['vitest/', 11],
-  ['', 12], // the entry points: index.ts, vitest.ts, cli.ts, internal.ts, testing.ts
+  ['model/on-demand/', 10],
+  ['operations/', 11],
+  ['cli/', 12], ['vitest/', 12],
+  ['', 13], // the entry points: index.ts, vitest.ts, cli.ts, internal.ts, testing.ts
 ];
 const ENTRY_POINTS = ['cli.ts', 'index.ts', 'internal.ts', 'testing.ts', 'vitest.ts'];
 

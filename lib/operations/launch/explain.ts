@@ -4,7 +4,7 @@
  * Used only when the model predicts the errno the kernel gave at that step. Pure.
  */
 import type { LaunchStep, LaunchTarget } from './plan.js';
-import { credOpToStep } from '../../model/modern/kernel.js';
+import { loadModel } from '../../model/on-demand/load.js';
 import { replayOnModel } from '../model-replay.js';
 import type { Cred, ModelStep } from '../../model/modern/types.js';
 import { credInitOf } from '../thread-cred.js';
@@ -18,7 +18,7 @@ function modelStepOf({ step }: LaunchStep, target: LaunchTarget, cred: Cred): Mo
     case 'setresuid': return { op: 'setresuid', ruid: step.id, euid: step.id, suid: step.id };
     case 'raiseAll': return { op: 'capset', effective: cred.permitted, permitted: cred.permitted, inheritable: step.inheritable?.toMask() ?? cred.inheritable };
     case 'chdir': return undefined;
-    default: return credOpToStep(step);
+    default: return loadModel().credOpToStep(step);
   }
 }
 
