@@ -52,6 +52,7 @@ std::atomic<int> g_park{0};   // == generation while handlers must stay parked (
 std::atomic<int> g_acks{0};   // bumped by every report (futex word the main thread waits on)
 std::atomic<bool> g_busy{false};
 std::atomic<int> g_inflight{0};  // handlers between "is this ours?" and leaving (see Broadcast)
+std::atomic<int> g_quiescing{0};  // 1 while Broadcast waits for g_inflight to reach 0
 int g_pid;
 uint32_t g_cookie_tag;  // random high half of every cookie: tells stale deliveries of ours apart
 
@@ -161,7 +162,11 @@ extern "C" void linux_caps_signal_handler(int sig, siginfo_t* info, void* contex
     if (g_active.load(std::memory_order_seq_cst) && cookie == g_cookie.load(std::memory_order_seq_cst)) {
       RunDelivery(static_cast<uint32_t>(cookie));
     }
-    g_inflight.fetch_sub(1, std::memory_order_release);
+    // The last handler out wakes a broadcast waiting to start (seq_cst with its wait: either it
+    // sees g_quiescing, or the waiter sees g_inflight at 0 and does not sleep).
+    if (g_inflight.fetch_sub(1, std::memory_order_seq_cst) == 1 && g_quiescing.load(std::memory_order_seq_cst)) {
+      Futex(&g_inflight, FUTEX_WAKE_PRIVATE, 1, nullptr);
+    }
   } else {
     ChainToPrevious(sig, info, context);
   }
@@ -360,12 +365,18 @@ void Broadcast(const Program& program, int deadline_ms, int caller_skip, Broadca
   int listed = 0;
   if (status == 0) status = ListTasks(&listed);
   // Handlers of the previous broadcast (late deliveries, parked ones on their way out) must be
-  // gone before g_program is rewritten; they leave within microseconds once g_active is false.
-  for (long long waited = 0; status == 0 && g_inflight.load(std::memory_order_seq_cst) != 0; waited += 100000) {
-    if (waited > 200000000LL) status = -EBUSY;
-    const timespec nap = {0, 100000};
-    nanosleep(&nap, nullptr);
+  // gone before g_program is rewritten; they leave within microseconds once g_active is false,
+  // and the last one out wakes us (a sleep of fixed length here cost a whole nap per call).
+  g_quiescing.store(1, std::memory_order_seq_cst);
+  for (int inflight; status == 0 && (inflight = g_inflight.load(std::memory_order_seq_cst)) != 0;) {
+    if (NowNs() - started > 200000000LL) {
+      status = -EBUSY;
+      break;
+    }
+    const timespec tick = {0, 100000};
+    Futex(&g_inflight, FUTEX_WAIT_PRIVATE, inflight, &tick);
   }
+  g_quiescing.store(0, std::memory_order_seq_cst);
   if (status != 0) {
     out->status = status;
     g_busy.store(false, std::memory_order_release);

@@ -12,6 +12,9 @@
 //                                  read back securebits/keepcaps/no_new_privs (3 prctl), ack with a
 //                                  futex wake, then park on a futex until the caller ends the
 //                                  broadcast (one more wake-up per thread)
+//   cbench broadcast N park verify precheck  first the io_uring pre-check caps.set() makes before
+//                                  anything changes: read every /proc/self/task/<tid>/comm and
+//                                  refuse a task named iou-* (io_uring workers run no signal handler)
 //   cbench verify N                only that /proc read-and-compare of every thread
 //
 // Prints one JSON line: {"op", "threads", "medianNs", "samples", "batch"}.
@@ -217,12 +220,28 @@ static int verify_tid(int tid) {
   return 0;
 }
 
+// The io_uring pre-check: every task's comm, read as the addon's readTasks reads it.
+static void precheck_io_uring(void) {
+  int tids[MAX_TIDS];
+  int n = list_tids(tids, MAX_TIDS);
+  for (int k = 0; k < n; k++) {
+    char path[64], comm[32];
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", tids[k]);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // the task exited
+    long len = read(fd, comm, sizeof comm - 1);
+    close(fd);
+    if (len >= 4 && !strncmp(comm, "iou-", 4)) abort();
+  }
+}
+
 static int pid, self_tid;
 static int signalled[MAX_TIDS];
 
 // One whole-process apply: caller first, then signal every other listed thread until two
 // consecutive sweeps find no thread left to signal, waiting for every ack.
-static void broadcast_once(int verify) {
+static void broadcast_once(int verify, int precheck) {
+  if (precheck) precheck_io_uring();
   if (op_capset(target[0], target[1], target[2]) != 0) abort();
   uint32_t my_cookie = atomic_load(&cookie) + 1;
   atomic_store(&cookie, my_cookie);
@@ -266,8 +285,8 @@ static void broadcast_once(int verify) {
   }
 }
 
-static int broadcast_threads = 1, broadcast_verify = 0;
-static void broadcast_op(void) { broadcast_once(broadcast_verify); }
+static int broadcast_threads = 1, broadcast_verify = 0, broadcast_precheck = 0;
+static void broadcast_op(void) { broadcast_once(broadcast_verify, broadcast_precheck); }
 
 static void verify_op(void) {
   int tids[MAX_TIDS];
@@ -306,7 +325,7 @@ static double measure(void (*op)(void)) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: cbench gettid|capget|snapshot-floor|snapshot-libcap|broadcast N [park] [verify]|verify N\n");
+    fprintf(stderr, "usage: cbench gettid|capget|snapshot-floor|snapshot-libcap|broadcast N [park] [verify] [precheck]|verify N\n");
     return 2;
   }
   lastcap = last_cap();
@@ -330,6 +349,7 @@ int main(int argc, char** argv) {
     broadcast_threads = atoi(argv[2]);
     for (int k = 3; k < argc; k++) {
       if (!strcmp(argv[k], "verify")) broadcast_verify = 1;
+      else if (!strcmp(argv[k], "precheck")) broadcast_precheck = 1;
       else if (!strcmp(argv[k], "park")) park_mode = 1;
       else return 2;
     }
@@ -350,8 +370,8 @@ int main(int argc, char** argv) {
   }
   if (getenv("CBENCH_SAMPLES")) samples = atoi(getenv("CBENCH_SAMPLES"));
   double median = measure(op);
-  printf("{\"op\":\"%s%s\",\"threads\":%d,\"medianNs\":%.1f,\"samples\":%d,\"batch\":%d}\n", mode,
+  printf("{\"op\":\"%s%s%s\",\"threads\":%d,\"medianNs\":%.1f,\"samples\":%d,\"batch\":%d}\n", mode,
          park_mode ? (broadcast_verify ? "+park+verify" : "+park") : broadcast_verify ? "+verify" : "",
-         broadcast_threads, median, samples, batch);
+         broadcast_precheck ? "+precheck" : "", broadcast_threads, median, samples, batch);
   return 0;
 }

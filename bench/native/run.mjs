@@ -79,6 +79,7 @@ function measureAll(cbench, pinned) {
     jobs[`cBroadcastPark${n}`] = c('broadcast', [String(n), 'park']);
     jobs[`jsBroadcast${n}`] = js('broadcast', [String(n)], env);
     jobs[`cBroadcastParkVerify${n}`] = c('broadcast', [String(n), 'park', 'verify']);
+    jobs[`cPrecheckBroadcastParkVerify${n}`] = c('broadcast', [String(n), 'park', 'verify', 'precheck']);
     jobs[`jsCapsSet${n}`] = js('caps-set', [String(n)], env);
     jobs[`cVerify${n}`] = c('verify', [String(n)]);
     jobs[`jsCapsVerify${n}`] = js('caps-verify', [String(n)], env);
@@ -113,11 +114,15 @@ function rows(m) {
     const cp = m[`cBroadcastPark${n}`].medianNs;
     const cs = m[`jsCapsSet${n}`].medianNs;
     const cv = m[`cBroadcastParkVerify${n}`].medianNs;
+    const cpv = m[`cPrecheckBroadcastParkVerify${n}`].medianNs;
+    const setgid = m[`jsSetgid${n}`].medianNs;
     const perThread = (ns) => `${(ns / 1000 / threads).toFixed(1)} µs/thread`;
     row(`apply, ${threads} threads: addon broadcast() vs C broadcast (same handler work)`, b, cp, 1.5, `${perThread(b)} vs ${perThread(cp)}`);
     row(`apply, ${threads} threads: addon broadcast() vs C minimal broadcast`, b, cb, undefined, `info: C minimal ${perThread(cb)}`);
-    row(`apply, ${threads} threads: caps.set() vs C broadcast (same work)+/proc verify`, cs, cv, 1.2, `${perThread(cs)} vs ${perThread(cv)}`);
-    row(`apply, ${threads} threads: caps.set() vs glibc's set*id broadcast (process.setgid, unverified)`, cs, m[`jsSetgid${n}`].medianNs, 3, 'same process kind, same threads');
+    row(`apply, ${threads} threads: caps.set() vs C io_uring pre-check+broadcast (same work)+/proc verify`, cs, cpv, 1.2, `${perThread(cs)} vs ${perThread(cpv)}`);
+    row(`apply, ${threads} threads: caps.set() vs C broadcast (same work)+/proc verify, no pre-check`, cs, cv, undefined, `info: ${perThread(cs)} vs ${perThread(cv)}`);
+    row(`apply, ${threads} threads: caps.set() vs glibc's set*id broadcast (process.setgid, unverified)`, cs, setgid, 3, 'same process kind, same threads');
+    row(`apply, ${threads} threads: C pre-check+broadcast+verify vs glibc's set*id broadcast`, cpv, setgid, undefined, "info: the least a checked, verified apply costs against glibc's");
     row(`verify, ${threads} threads: caps.verify() vs C /proc read`, m[`jsCapsVerify${n}`].medianNs, m[`cVerify${n}`].medianNs, 1.2, 'part of caps.set()');
   }
   return out;
@@ -155,7 +160,8 @@ try {
     console.log('C broadcast: SIGRTMIN+2 queued with rt_tgsigqueueinfo to every TID of /proc/self/task. Minimal: the handler');
     console.log('runs capset and acks (the last ack wakes the caller). Same handler work: capset, 3 prctl read-backs, a wake');
     console.log('per ack, then parked until the broadcast ends, like the addon. "+/proc verify" then reads every');
-    console.log('/proc/self/task/<tid>/status, as caps.set() verifies.');
+    console.log('/proc/self/task/<tid>/status, as caps.set() verifies. "io_uring pre-check" first reads every task\'s comm, as');
+    console.log('caps.set() does before anything changes (an io_uring worker would never run the handler).');
   }
 } catch (err) {
   console.error(`bench:native: ${err.message}`);

@@ -30,7 +30,7 @@ export type { ThreadDifference };
 export interface VerifyResult {
   /** Every thread equals the calling thread. */
   uniform: boolean;
-  /** Every thread's state, as read. */
+  /** Every thread's state, as read (the state objects are built when this is first read). */
   threads: ThreadState[];
   /** The threads that differ from the caller, and how. */
   divergent: Array<{
@@ -199,8 +199,8 @@ function adjustEverywhere(set: SetName, change: 'raise' | 'lower', args: CapsThe
   return runEverywhere([adjustOp(getBackend().threadState(), set, change, capsFromArgs(list))], opts);
 }
 
-/** The calling thread's state, every thread's, and which of them differ from the caller. */
-function compareThreads(all: boolean): { reference: ThreadState; threads: ThreadState[]; divergent: VerifyResult['divergent'] } {
+/** The calling thread's state, the table of every thread's, and which of them differ from the caller. */
+function compareThreads(): { reference: ThreadState; table: ThreadTable; divergent: VerifyResult['divergent'] } {
   const backend = getBackend();
   const table = backend.threadTable();
   // The caller as the same read shows it (its securebits from prctl): one walk of /proc, no
@@ -213,7 +213,24 @@ function compareThreads(all: boolean): { reference: ThreadState; threads: Thread
     const differences = diff(reference, table.state(i));
     if (differences.length > 0) divergent.push({ tid: table.tids[i]!, differences });
   }
-  return { reference, threads: all ? table.tids.map((_, i) => table.state(i)) : [], divergent };
+  return { reference, table, divergent };
+}
+
+/**
+ * caps.verify()'s answer. `threads` is built from the table (a copy of the read) when first
+ * read: a caller that wants only `uniform` does not pay for a state object per thread (issue 14).
+ */
+function verifyResult(table: ThreadTable, divergent: VerifyResult['divergent']): VerifyResult {
+  let threads: ThreadState[] | undefined;
+  const result = { uniform: divergent.length === 0 } as VerifyResult;
+  Object.defineProperty(result, 'threads', {
+    enumerable: true,
+    configurable: true,
+    get: () => (threads ??= table.tids.map((_, i) => table.state(i))),
+    set: (value: ThreadState[]) => { threads = value; },
+  });
+  result.divergent = divergent;
+  return result;
 }
 
 /**
@@ -232,7 +249,7 @@ export const caps = {
    * @example caps.get().permitted.has('cap_net_bind_service') // true of every thread
    */
   get(): ThreadState {
-    const { reference, divergent } = compareThreads(false);
+    const { reference, divergent } = compareThreads();
     if (divergent.length === 0) return reference;
     const shown = divergent.slice(0, 3).map((d) => `tid ${d.tid}: ${d.differences.map((x) => x.field).join(', ')}`).join('; ');
     throw new CapsError({
@@ -249,8 +266,8 @@ export const caps = {
 
   /** Whether every thread equals the calling thread (capability sets, no_new_privs, securebits where known, ids). */
   verify(): VerifyResult {
-    const { threads, divergent } = compareThreads(true);
-    return { uniform: divergent.length === 0, threads, divergent };
+    const { table, divergent } = compareThreads();
+    return verifyResult(table, divergent);
   },
 
   /** Raises or lowers capabilities in E alone, on every thread: `caps.effective.lower('cap_net_raw', opts?)`. */

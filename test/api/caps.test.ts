@@ -42,6 +42,20 @@ describe('caps: reading every thread', () => {
     expect(v.threads.length).toBe(caps.threads().length);
   });
 
+  it('02b verify() keeps its shape with threads built on first read: keys, JSON, the same array, assignable', () => {
+    const v = caps.verify();
+    expect(Object.keys(v)).toEqual(['uniform', 'threads', 'divergent']);
+    expect(v.threads).toBe(v.threads);
+    expect(v.threads.map((t) => t.tid).sort()).toEqual(caps.threads().map((t) => t.tid).sort());
+    const me = thread.get();
+    expect(v.threads.find((t) => t.tid === me.tid)?.permitted.equals(me.permitted)).toBe(true);
+    const json = JSON.parse(JSON.stringify(v)) as { threads: Array<{ tid: number }> };
+    expect(json.threads.map((t) => t.tid)).toEqual(v.threads.map((t) => t.tid));
+    expect({ ...v }.threads).toBe(v.threads);
+    v.threads = [];
+    expect(v.threads).toEqual([]);
+  });
+
   it('03 bad input and bad options are refused before anything changes', () => {
     const before = thread.get();
     expect(() => caps.set(null as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG' }));

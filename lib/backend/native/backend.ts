@@ -27,13 +27,25 @@ const BROADCAST_ARCHES: readonly string[] = ['x64', 'arm64'];
 
 // The calling thread's snapshot lands here (JS thread only; never shared across calls' results).
 const snapCaps = new BigUint64Array(5);
+/** The same five masks as 32-bit halves: compared without making a BigInt per set. */
+const snapHalves = new Uint32Array(snapCaps.buffer);
 const snapWords = new Uint32Array(12);
 let snapGroups = new Uint32Array(64);
-/** The last snapshot's sets: a set that did not change is the same CapSet (issue 14 goal 5). */
+/** The last snapshot's sets and their halves: a set that did not change is the same CapSet (issue 14 goal 5). */
 const snapSets: CapSet[] = [CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY, CapSet.EMPTY];
+const seenHalves = new Uint32Array(10);
 function snapSet(k: number): CapSet {
-  const mask = snapCaps[k]!;
-  return snapSets[k]!.mask === mask ? snapSets[k]! : (snapSets[k] = CapSet.fromMask(mask));
+  const lo = snapHalves[2 * k]!, hi = snapHalves[2 * k + 1]!;
+  if (seenHalves[2 * k] === lo && seenHalves[2 * k + 1] === hi) return snapSets[k]!;
+  seenHalves[2 * k] = lo;
+  seenHalves[2 * k + 1] = hi;
+  return (snapSets[k] = CapSet.fromMask(snapCaps[k]!));
+}
+/** The first `count` groups of the last snapshot, as an array. */
+function snapGroupList(count: number): number[] {
+  const groups: number[] = [];
+  for (let i = 0; i < count; i++) groups.push(snapGroups[i]!);
+  return groups;
 }
 const STATUS_NOT_MAIN_THREAD = -1001;
 const STATUS_TOO_MANY_THREADS = -1002;
@@ -174,7 +186,7 @@ export function createNativeBackend(): Backend {
         keepCaps: (w[0]! & SECBIT_KEEP_CAPS) !== 0,
         uid: { real: w[2]!, effective: w[3]!, saved: w[4]!, fs: w[5]! },
         gid: { real: w[6]!, effective: w[7]!, saved: w[8]!, fs: w[9]! },
-        groups: Array.from(snapGroups.subarray(0, w[10]!)),
+        groups: snapGroupList(w[10]!),
       };
     },
 
