@@ -163,7 +163,9 @@ bool ParseTaskStatus(const char* text, size_t len, int tid, int32_t* w, uint64_t
           w[kTaskFlags] |= kTaskHasSeccomp;
           break;
         case kThreads:
-          ok = v.Decimal(&n) && v.Done() && n >= 1 && n <= 0x7fffffff;
+          // 0 is what the kernel writes for a task that has released its signal handlers
+          // (task_sig() counts threads only under lock_task_sighand()): a task that has exited.
+          ok = v.Decimal(&n) && v.Done() && n <= 0x7fffffff;
           w[kTaskThreads] = static_cast<int32_t>(n);
           break;
       }
@@ -174,6 +176,8 @@ bool ParseTaskStatus(const char* text, size_t len, int tid, int32_t* w, uint64_t
   for (int k = 0; k < kStatusKeyCount; k++) {
     if ((kRequired & (1 << k)) && !(seen & (1 << k))) return malformed(0, k);
   }
+  // Exited while we looked, as if the file had gone (a thread that never runs again).
+  if (w[kTaskThreads] == 0) w[kTaskErr] = -ESRCH;
   return true;
 }
 

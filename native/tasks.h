@@ -69,7 +69,9 @@ TaskCount ReadTasks(TaskReadMode mode, const TaskBuffers& out);
 
 // Parses one task's status text into its record (words and masks zeroed by the caller); false,
 // with kTaskMalformed and the line and key in the record, if it is not one the kernel writes.
-// Group ids are appended at *groups_used (counted even where they do not fit).
+// A task whose Threads: is 0 has exited (it released its signal handlers): true, with -ESRCH
+// as the record's error, as if its file had gone. Group ids are appended at *groups_used
+// (counted even where they do not fit).
 bool ParseTaskStatus(const char* text, size_t len, int tid, int32_t* words, uint64_t* masks,
                      const TaskBuffers& out, size_t* groups_used);
 

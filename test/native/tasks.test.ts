@@ -130,12 +130,20 @@ describe.skipIf(skip)('the status parser refuses what the kernel would not write
     ['a group that is not a number', (t: string) => t.replace(/^Groups:.*$/m, 'Groups:\t0 x1 '), 'Groups', 'line'],
     ['NoNewPrivs: 2', (t: string) => t.replace(/^NoNewPrivs:.*$/m, 'NoNewPrivs:\t2'), 'NoNewPrivs', 'line'],
     ["another task's Pid:", (t: string) => t.replace(/^Pid:\t\d+$/m, 'Pid:\t1'), 'Pid', 'line'],
+    ['Threads: that is not a number', (t: string) => t.replace(/^Threads:.*$/m, 'Threads:\t-1'), 'Threads', 'line'],
   ])('refuses %s, naming the key', (_what, forge, key, where) => {
     const text = own();
     const [r] = parse([forge(text)], parseStatus(text).tid);
     expect(r).toMatchObject({ ok: false, err: -1004, key });
     if (where === 'missing') expect(r!.line).toBe(0);
     else expect(r!.line).toBeGreaterThan(0);
+  });
+
+  it('takes Threads: 0, which the kernel writes for a task that released its signal handlers, as a task that exited (ESRCH)', () => {
+    const text = own();
+    const [exited, live] = parse([text.replace(/^Threads:.*$/m, 'Threads:\t0'), text], parseStatus(text).tid);
+    expect(exited).toMatchObject({ ok: true, err: -3 });
+    expect(live).toMatchObject({ ok: true, err: 0 });
   });
 
   it('names every key the parser knows in STATUS_KEYS, in the order of native/tasks.h', () => {
