@@ -17,6 +17,7 @@ const SOURCES: ReadonlyArray<readonly [string, string]> = [
   ['§2.6', `capabilities(7) "Transformation of capabilities during execve()"; ${MODERN} cap_bprm_creds_from_file()`],
   ['§2.7', `capabilities(7) "File capability extended attribute versioning"; ${MODERN} get_vfs_caps_from_disk()`],
   ['§2.8', 'user_namespaces(7); kernel/user_namespace.c'],
+  ['§2.9 (dumpable)', 'prctl(2) PR_SET_DUMPABLE, proc(5) /proc/sys/fs/suid_dumpable; kernel/cred.c commit_creds(), fs/exec.c begin_new_exec(), fs/proc/base.c task_dump_owner()'],
   ['§2.9', 'capabilities(7)'],
   ['§2', 'capabilities(7)'],
   ['§3.2', 'Linux 2.6.24 kernel/sysctl.c proc_dointvec_bset() (/proc/sys/kernel/cap-bound)'],

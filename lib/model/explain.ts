@@ -140,7 +140,7 @@ function opName(step: ModelStep): string {
 
 function resolveKernel(k: ExplainOptions['kernel']): KernelConfig {
   if (k === undefined) return KERNEL_6_18;
-  return 'execBitsWithoutSetpcap' in k && 'securebitsMask' in k ? (k as KernelConfig) : createKernel(k as KernelOptions);
+  return 'execBitsWithoutSetpcap' in k && 'securebitsMask' in k && 'suidDumpable' in k && 'maxUserNamespaceLevel' in k ? (k as KernelConfig) : createKernel(k as KernelOptions);
 }
 
 

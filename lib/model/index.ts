@@ -16,13 +16,14 @@ export {
   createKernel, KERNEL_6_18, KERNEL_PRE_2025, createCred, isCred, applyStep, credOpToStep,
   capget, capset, capVersionWords,
   prctl, capbsetRead, capbsetDrop, setSecurebits, setKeepCaps, capAmbient, setNoNewPrivs,
+  getDumpable, setDumpable, dumpableOf, procFileOwner, committed, procSelfWriteDenied,
   setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, setfsgid, setgroups,
   execve,
   INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
   isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, writeSetgroups, setgroupsAllowed,
   decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps,
 } from './modern/kernel.js';
-export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader } from './modern/kernel.js';
+export type { KernelOptions, CredInit, StepEnvironment, CapgetData, CapHeader, ProcFileOwner } from './modern/kernel.js';
 import { KERNEL_6_18 as K618, KERNEL_PRE_2025 as KPRE } from './modern/kernel.js';
 /** The modelled kernels by name (more with createKernel()). */
 export const kernels = Object.freeze({

@@ -149,7 +149,7 @@ export function isSimulatedBackend(value: unknown): value is SimulatedBackend {
  */
 export function createSimulatedBackend(options: SimulatedOptions = {}): SimulatedBackend {
   const kernel = options.kernel === undefined ? KERNEL_6_18
-    : 'execBitsWithoutSetpcap' in options.kernel && 'securebitsMask' in options.kernel ? options.kernel as KernelConfig : createKernel(options.kernel as KernelOptions);
+    : 'execBitsWithoutSetpcap' in options.kernel && 'securebitsMask' in options.kernel && 'suidDumpable' in options.kernel && 'maxUserNamespaceLevel' in options.kernel ? options.kernel as KernelConfig : createKernel(options.kernel as KernelOptions);
   const pid = options.pid ?? 4242;
   if (!Number.isInteger(pid) || pid < 1) throw invalidArg('pid', pid, 'a positive integer');
   const count = options.threadCount ?? 11;

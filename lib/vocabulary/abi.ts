@@ -39,6 +39,8 @@ export const EOPNOTSUPP = 95;
 export const ETIMEDOUT = 110;
 
 // prctl(2) options (linux/prctl.h)
+export const PR_GET_DUMPABLE = 3;
+export const PR_SET_DUMPABLE = 4;
 export const PR_GET_KEEPCAPS = 7;
 export const PR_SET_KEEPCAPS = 8;
 export const PR_CAPBSET_READ = 23;
@@ -85,6 +87,8 @@ export const XATTR_CAPS_SZ_3 = 24;
 // capabilities the rules name (linux/capability.h; every name is in names.ts)
 /** Capability 1, cap_dac_override: bypass file read, write and execute permission checks. */
 export const CAP_DAC_OVERRIDE = 1;
+/** Capability 2, cap_dac_read_search: bypass file read permission and directory read and search checks. */
+export const CAP_DAC_READ_SEARCH = 2;
 /** Capability 6, cap_setgid: set any gid and supplementary groups. */
 export const CAP_SETGID = 6;
 /** Capability 7, cap_setuid: set any uid. */

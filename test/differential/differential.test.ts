@@ -49,6 +49,22 @@ describe.skipIf(skip)('differential: model vs kernel', () => {
     expect(result.missed).toEqual([]);
     expect(shown).toEqual([]);
     expect(result.disagreements).toBe(0);
+    // Issue 16: the widened reach shows both outcomes where the kernel has both.
+    const ops = result.stats.ops as Map<string, { attempted: number; ok: number; errnos: Map<number, number> }>;
+    const refused = (label: string, errno: number) => ops.get(label)?.errnos.get(errno) ?? 0;
+    for (const label of ['setgid', 'setregid', 'setresgid', 'setfsgid', 'setgroups', 'write-uid-map', 'write-gid-map', 'write-setgroups deny', 'execve v1/malformed xattr']) {
+      expect({ label, ok: (ops.get(label)?.ok ?? 0) > 0 }).toEqual({ label, ok: true });
+    }
+    expect({
+      'v1/malformed xattr EINVAL': refused('execve v1/malformed xattr', 22) > 0,
+      'unshare past 33 levels ENOSPC': refused('unshare-user', 28) > 0,
+      'uid_map of a task that is not dumpable EACCES': refused('write-uid-map', 13) > 0,
+      'gid_map EACCES': refused('write-gid-map', 13) > 0,
+      'exec without permission EACCES': refused('execve', 13) > 0,
+    }).toEqual({
+      'v1/malformed xattr EINVAL': true, 'unshare past 33 levels ENOSPC': true, 'uid_map of a task that is not dumpable EACCES': true,
+      'gid_map EACCES': true, 'exec without permission EACCES': true,
+    });
     // The runner's own credentials are untouched, and no private mount or temp dir is left behind.
     expect(ownStatus()).toBe(before);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('linux-caps-diff');

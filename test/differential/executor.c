@@ -7,6 +7,9 @@
  *                            on BASE (and a nosuid one on BASE/n), create the exec targets (copies
  *                            of this binary, FILE = "dir:idx:uid:gid:mode:xattrhex"), report them,
  *                            then for every sequence read from stdin fork ONE child that runs it.
+ *                            Dir "r" holds xattrs the kernel's setxattr refuses (v1, malformed):
+ *                            debugfs writes them into an ext4 image, loop-mounted read-only on
+ *                            BASE/r inside the private mount namespace (gone when it ends).
  *   cont BASE STEP EUID EGID  the image after a successful execve: report, then go on reading the
  *                            same sequence from fd OPS_FD (the open pipe survives exec).
  *
@@ -39,6 +42,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 
 #define OPS_FD 10
 #define RES_FD 11
@@ -211,9 +216,8 @@ static long do_capset(const struct record *r) {
 
 static long write_proc_self(const char *file, const char *text, size_t len);
 
-/* Writes one line to /proc/self/{uid,gid}_map. PR_SET_DUMPABLE 1 first: after an id change the
- * task is not dumpable and its /proc files belong to a root that the new namespace cannot map,
- * so the open would fail with EACCES for reasons outside the capability rules under test. */
+/* Writes one line to /proc/self/{uid,gid}_map, with dumpable as the sequence left it (an id change
+ * clears it, and then the file belongs to root of the namespace the binary was exec'd in). */
 static long write_map(const char *file, const struct record *r, long self_outside) {
   char line[96];
   long outside = r->a[3] ? self_outside : (long)r->a[1];
@@ -221,9 +225,8 @@ static long write_map(const char *file, const struct record *r, long self_outsid
   return write_proc_self(file, line, (size_t)len);
 }
 
-/* Writes a whole string to a /proc/self file (see write_map for PR_SET_DUMPABLE). */
+/* Writes a whole string to a /proc/self file. */
 static long write_proc_self(const char *file, const char *text, size_t len) {
-  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   int fd = open(file, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   ssize_t n = write(fd, text, len);
@@ -273,7 +276,7 @@ static long do_share_fs(void) {
 
 static long do_execve(const struct record *r, long step) {
   char path[4096], step_s[24], euid_s[24], egid_s[24];
-  snprintf(path, sizeof path, "%s/%s/f%lld", base_dir, r->a[1] ? "n" : "s", (long long)r->a[0]);
+  snprintf(path, sizeof path, "%s/%s/f%lld", base_dir, r->a[1] == 2 ? "r" : r->a[1] ? "n" : "s", (long long)r->a[0]);
   snprintf(step_s, sizeof step_s, "%ld", step);
   snprintf(euid_s, sizeof euid_s, "%ld", pre_unshare_euid);
   snprintf(egid_s, sizeof egid_s, "%ld", pre_unshare_egid);
@@ -412,6 +415,15 @@ static char *read_self(size_t *size) {
   return buf;
 }
 
+/* Files of dir "r", made by make_raw_fs once every spec is read. */
+struct raw_file {
+  int idx;
+  unsigned uid, gid, mode;
+  char hex[256];
+};
+static struct raw_file raw_files[16];
+static int raw_count;
+
 /* spec "dir:idx:uid:gid:mode:xattrhex" (mode octal, xattrhex may be empty) */
 static void make_file(const char *spec, const char *image, size_t image_size) {
   char dir[8], hex[256] = "";
@@ -420,6 +432,12 @@ static void make_file(const char *spec, const char *image, size_t image_size) {
   if (sscanf(spec, "%7[^:]:%d:%u:%u:%o:%255s", dir, &idx, &uid, &gid, &mode, hex) < 5) {
     fprintf(stderr, "executor: bad file spec %s\n", spec);
     exit(2);
+  }
+  if (strcmp(dir, "r") == 0) {
+    if (raw_count == (int)(sizeof raw_files / sizeof raw_files[0])) die("too many raw files");
+    raw_files[raw_count++] = (struct raw_file){idx, uid, gid, mode, ""};
+    snprintf(raw_files[raw_count - 1].hex, sizeof raw_files[0].hex, "%s", hex);
+    return;
   }
   char path[4096];
   snprintf(path, sizeof path, "%s/%s/f%d", base_dir, dir, idx);
@@ -442,6 +460,112 @@ static void make_file(const char *spec, const char *image, size_t image_size) {
   out("\"}\n");
 }
 
+/* Runs an e2fsprogs tool (PATH may lack the sbin folders); its exit status. */
+static int run_tool(char *const argv[]) {
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull < 0 || dup2(devnull, 1) != 1) _exit(126);
+    static const char *const dirs[] = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
+    char path[256];
+    for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+      snprintf(path, sizeof path, "%s/%s", dirs[k], argv[0]);
+      execv(path, argv);
+    }
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) die("waitpid");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void write_file(const char *path, const void *data, size_t len, mode_t mode) {
+  int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0) die(path);
+  write_all(fd, data, len, path);
+  close(fd);
+}
+
+/* Attaches `image` to a free loop device (read-only, cleared when its mount goes) and mounts it. */
+static void mount_image(const char *image, const char *dir) {
+  int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  if (control < 0) die("open /dev/loop-control");
+  int backing = open(image, O_RDONLY | O_CLOEXEC);
+  if (backing < 0) die(image);
+  for (int tries = 0;; tries++) {
+    int n = ioctl(control, LOOP_CTL_GET_FREE);
+    if (n < 0) die("LOOP_CTL_GET_FREE");
+    char dev[64];
+    snprintf(dev, sizeof dev, "/dev/loop%d", n);
+    int loop = open(dev, O_RDONLY | O_CLOEXEC);
+    if (loop < 0) die(dev);
+    struct loop_config config;
+    memset(&config, 0, sizeof config);
+    config.fd = (unsigned)backing;
+    config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+    if (ioctl(loop, LOOP_CONFIGURE, &config) == 0) {
+      if (mount(dev, dir, "ext4", MS_RDONLY | MS_NODEV, NULL) != 0) die("mount the raw-xattr ext4 image");
+      close(loop);
+      break;
+    }
+    close(loop);
+    if (errno != EBUSY || tries > 20) die("LOOP_CONFIGURE");  /* another process took it: next one */
+  }
+  close(backing);
+  close(control);
+}
+
+/* Dir "r": an ext4 image written by debugfs, whose security.capability bytes no setxattr could
+ * store (the kernel accepts only v2/v3 there), loop-mounted read-only on BASE/r. */
+static void make_raw_fs(const char *image, size_t image_size) {
+  if (raw_count == 0) return;
+  char src[4096], img[4096], cmds[4096], dir[4096];
+  snprintf(src, sizeof src, "%s/raw-src", base_dir);
+  snprintf(img, sizeof img, "%s/raw.img", base_dir);
+  snprintf(cmds, sizeof cmds, "%s/raw.cmds", base_dir);
+  snprintf(dir, sizeof dir, "%s/r", base_dir);
+  write_file(src, image, image_size, 0755);
+  int fd = open(img, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 || ftruncate(fd, 32 << 20) != 0) die(img);
+  close(fd);
+  char *mkfs[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-O", "^has_journal", img, NULL};
+  if (run_tool(mkfs) != 0) die("mke2fs (e2fsprogs) on the raw-xattr image");
+  FILE *f = fopen(cmds, "w");
+  if (!f) die(cmds);
+  for (int k = 0; k < raw_count; k++) {
+    const struct raw_file *r = &raw_files[k];
+    fprintf(f, "write %s f%d\nset_inode_field f%d mode 0100%o\nset_inode_field f%d uid %u\nset_inode_field f%d gid %u\n",
+            src, r->idx, r->idx, r->mode, r->idx, r->uid, r->idx, r->gid);
+    size_t len = strlen(r->hex) / 2;
+    if (len == 0) continue;
+    unsigned char bytes[128];
+    for (size_t b = 0; b < len && b < sizeof bytes; b++) bytes[b] = (unsigned char)(hexval(r->hex[2 * b]) * 16 + hexval(r->hex[2 * b + 1]));
+    char bin[4096];
+    snprintf(bin, sizeof bin, "%s/raw-x%d.bin", base_dir, r->idx);
+    write_file(bin, bytes, len, 0600);
+    fprintf(f, "ea_set -f %s f%d security.capability\n", bin, r->idx);
+  }
+  fclose(f);
+  char *debugfs[] = {"debugfs", "-w", "-f", cmds, img, NULL};
+  if (run_tool(debugfs) != 0) die("debugfs on the raw-xattr image");
+  if (mkdir(dir, 0755) != 0) die("mkdir r");
+  mount_image(img, dir);
+  /* Report each file as the mount shows it; the xattr as written (getxattr refuses v1 and
+   * malformed ones with EINVAL: cap_inode_getsecurity). */
+  for (int k = 0; k < raw_count; k++) {
+    const struct raw_file *r = &raw_files[k];
+    char path[4200];
+    snprintf(path, sizeof path, "%s/f%d", dir, r->idx);
+    struct stat st;
+    if (stat(path, &st) != 0) die(path);
+    out("{\"k\":\"file\",\"dir\":\"r\",\"idx\":%d,\"uid\":%u,\"gid\":%u,\"mode\":%u,\"xattr\":\"%s\"}\n", r->idx,
+        (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777), r->hex);
+  }
+}
+
 static void setup_mounts(void) {
   if (unshare(CLONE_NEWNS) != 0) die("unshare(CLONE_NEWNS)");
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make / private");
@@ -461,6 +585,7 @@ static int supervise(int argc, char **argv) {
   char *image = read_self(&image_size);
   setup_mounts();
   for (int k = 3; k < argc; k++) make_file(argv[k], image, image_size);
+  make_raw_fs(image, image_size);
   free(image);
   report_state(-1);
   out("{\"k\":\"ready\"}\n");

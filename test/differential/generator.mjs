@@ -20,7 +20,7 @@ const STEP_WEIGHTS = {
   execve: 14, unshare: 4, uidMap: 3, gidMap: 3, setgroupsFile: 2, shareFs: 1, traceme: 0.5, thread: 1,
 };
 
-const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6, nsroot: 6 };
+const PROLOGUES = { none: 20, ambient: 20, keepcaps: 17, userns: 17, filecaps: 18, unsafe: 8, traced: 6, nsroot: 6, nesting: 3 };
 
 /**
  * Generates sequence `index` of run `seed`, one step at a time: `next(view)` gets the state the
@@ -113,6 +113,19 @@ export class SequenceGenerator {
         if (r.chance(0.3)) steps.push((v) => ({ op: 'capset', version: V3, pid: 0, effective: v.e, permitted: v.p, inheritable: r.subset(v.p, 0.5) }));
         steps.push(() => this.execV3Step());
         if (r.chance(0.4)) steps.push(() => this.execStep(true));
+        break;
+      }
+      case 'nesting': {
+        // 30 to 35 nested user namespaces, each mapping uid and gid 0 to the parent's: the kernel
+        // allows 33 below the initial one and refuses the 34th with ENOSPC (create_user_ns).
+        const levels = 30 + r.int(6);
+        for (let k = 0; k < levels; k++) {
+          steps.push(() => ({ op: 'unshare-user' }));
+          steps.push(() => ({ op: 'write-uid-map', inside: 0, outside: 'self', count: 1 }));
+          steps.push(() => ({ op: 'write-setgroups', value: 'deny' }));
+          steps.push(() => ({ op: 'write-gid-map', inside: 0, outside: 'self', count: 1 }));
+        }
+        if (r.chance(0.5)) steps.push(() => this.execStep(true));
         break;
       }
       case 'traced': {
@@ -234,8 +247,10 @@ export class SequenceGenerator {
 
   execStep(suidMount) {
     const r = this.rng;
-    const { s, n } = this.ctx.catalog;
+    const { s, n, r: raw = [] } = this.ctx.catalog;
     if (!suidMount && n.length) return { op: 'execve', file: r.int(n.length), nosuid: true };
+    // v1 and malformed xattrs (the read-only ext4 image) now and then.
+    if (raw.length && r.chance(0.1)) return { op: 'execve', file: r.pick(raw).index, nosuid: false, raw: true };
     // Files with caps twice as often as the others.
     const withCaps = s.filter((f) => f.xattr);
     const f = withCaps.length && r.chance(0.6) ? r.pick(withCaps) : r.pick(s);

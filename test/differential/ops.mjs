@@ -37,7 +37,7 @@ function args(op) {
     case 'setresgid': return [op.rgid, op.egid, op.sgid];
     case 'setfsgid': return [op.fsgid];
     case 'setgroups': return [op.groups.length, ...op.groups];
-    case 'execve': return [op.file, op.nosuid ? 1 : 0];
+    case 'execve': return [op.file, op.raw ? 2 : op.nosuid ? 1 : 0];
     case 'unshare-user': return [];
     case 'write-setgroups': return [op.value === 'allow' ? 1 : 0];
     case 'share-fs': return [];
@@ -65,9 +65,15 @@ export function encodeSequence(ops) {
   return buf;
 }
 
+/** The catalog folder of an execve's file: 's' (suid tmpfs), 'n' (nosuid tmpfs), 'r' (raw xattrs on ext4). */
+export function execDir(op) {
+  return op.raw ? 'r' : op.nosuid ? 'n' : 's';
+}
+
 /** The label under which statistics count an operation (prctl split by option and sub-op). */
 export function opLabel(op) {
   if (op.op === 'write-setgroups') return `write-setgroups ${op.value}`;
+  if (op.op === 'execve' && op.raw) return 'execve v1/malformed xattr';
   if (op.op !== 'prctl') return op.op;
   const name = PRCTL_NAMES[op.option] ?? `prctl(${op.option})`;
   if (op.option === 47) return `${name} ${AMBIENT_NAMES[op.arg2] ?? op.arg2}`;
@@ -89,9 +95,9 @@ export function describeOp(op, catalog) {
     }
     case 'setgroups': return `setgroups([${op.groups.join(', ')}])`;
     case 'execve': {
-      const f = catalog?.[op.nosuid ? 'n' : 's']?.[op.file];
+      const f = catalog?.[execDir(op)]?.[op.file];
       const what = f ? ` uid=${f.uid} gid=${f.gid} mode=0${f.mode.toString(8)} xattr=${f.xattr || 'none'}` : '';
-      return `execve(${op.nosuid ? 'nosuid' : 'suid'}/f${op.file}${what})`;
+      return `execve(${op.raw ? 'raw' : op.nosuid ? 'nosuid' : 'suid'}/f${op.file}${what})`;
     }
     case 'unshare-user': return 'unshare(CLONE_NEWUSER)';
     case 'write-setgroups': return `write /proc/self/setgroups "${op.value}"`;

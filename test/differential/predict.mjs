@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from './build.mjs';
+import { execDir } from './ops.mjs';
 
 /** Loads the compiled model; throws a clear error when dist/ is missing. */
 export async function loadModel() {
@@ -58,7 +59,7 @@ export class Predictor {
       effective: o.e, permitted: o.p, inheritable: o.i, bounding: o.b, ambient: o.a,
       securebits: o.sb, noNewPrivs: o.nnp === 1,
     });
-    this.files = { s: [], n: [] };
+    this.files = { s: [], n: [], r: [] };
     for (const f of files) {
       this.files[f.dir][f.idx] = {
         path: `/${f.dir}/f${f.idx}`, uid: f.uid, gid: f.gid, mode: f.mode,
@@ -85,7 +86,7 @@ export class Predictor {
           // ptracer_capable(): CAP_SYS_PTRACE of the tracer's recorded cred over the exec'ing thread's ns.
           Object.assign(context, { traced: true, tracerCapable: this.model.capable(st.tracer, st.cred.ns, 19) });
         }
-        return { op: 'execve', file: this.files[op.nosuid ? 'n' : 's'][op.file], context };
+        return { op: 'execve', file: this.files[execDir(op)][op.file], context };
       }
       case 'write-uid-map':
       case 'write-gid-map': {

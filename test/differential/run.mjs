@@ -8,6 +8,7 @@ import { buildExecutor } from './build.mjs';
 import { makeCatalog } from './catalog.mjs';
 import { compareStep } from './compare.mjs';
 import { SequenceGenerator } from './generator.mjs';
+import { execDir } from './ops.mjs';
 import { loadModel, observedSnapshot, Predictor } from './predict.mjs';
 import { Stats } from './stats.mjs';
 import { Supervisor } from './supervisor.mjs';
@@ -89,8 +90,8 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
   let done = 0;
   try {
     const predictor = new Predictor(model, supervisor.initial, lastCap, supervisor.files, kernelVersion, pid1);
-    const reported = { s: [], n: [] };
-    for (const f of supervisor.files) reported[f.dir][f.idx] = { ...f, index: f.idx, nosuid: f.dir === 'n' };
+    const reported = { s: [], n: [], r: [] };
+    for (const f of supervisor.files) reported[f.dir][f.idx] = { ...f, index: f.idx, nosuid: f.dir === 'n', raw: f.dir === 'r' };
     const ctx = { catalog: reported, lastCap, initialView: predictor.view(predictor.start()) };
     const indices = only ?? Array.from({ length: count }, (_, k) => k);
     const inFlight = [];
@@ -113,7 +114,7 @@ export async function runDifferential({ count, seed, only, onEvent, window = 32,
           harnessErrors.push(`sequence ${index}: the executor stopped before step ${k} (wait status ${run.status})`);
           break;
         }
-        const file = op.op === 'execve' ? reported[op.nosuid ? 'n' : 's'][op.file] : undefined;
+        const file = op.op === 'execve' ? reported[execDir(op)][op.file] : undefined;
         stats.record(op, obs.result, before, obs.state, file);
         const pred = plan.predictions[k];
         stats.recordRule(pred?.transition?.rule);

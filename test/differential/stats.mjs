@@ -4,7 +4,7 @@
  */
 import { opLabel } from './ops.mjs';
 
-const ERRNO_NAMES = { 1: 'EPERM', 3: 'ESRCH', 13: 'EACCES', 14: 'EFAULT', 22: 'EINVAL', 38: 'ENOSYS', 75: 'EOVERFLOW', 87: 'EUSERS' };
+const ERRNO_NAMES = { 1: 'EPERM', 3: 'ESRCH', 13: 'EACCES', 14: 'EFAULT', 22: 'EINVAL', 28: 'ENOSPC', 38: 'ENOSYS', 61: 'ENODATA', 75: 'EOVERFLOW', 87: 'EUSERS' };
 export const errnoName = (n) => ERRNO_NAMES[n] ?? `errno ${n}`;
 
 /** The reach goals: at least PER_2000 successes per 2,000 sequences each. */

@@ -11,7 +11,7 @@ import { encodeSequence } from './ops.mjs';
 
 /** A file spec for the executor's command line: "dir:idx:uid:gid:mode:xattrhex". */
 function fileSpec(f) {
-  return `${f.nosuid ? 'n' : 's'}:${f.index}:${f.uid}:${f.gid}:${f.mode.toString(8)}:${f.xattr ?? ''}`;
+  return `${f.raw ? 'r' : f.nosuid ? 'n' : 's'}:${f.index}:${f.uid}:${f.gid}:${f.mode.toString(8)}:${f.xattr ?? ''}`;
 }
 
 /** Base dirs of supervisors still running, removed if this process is interrupted. */

@@ -1,7 +1,7 @@
 // kernel-semantics §2.2 (capable, lines 75–88) and §2.8 (user namespaces, lines 226–238).
 import { describe, expect, it } from 'vitest';
 import {
-  INITIAL_USER_NS, applyStep, capable, writeSetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap, setgroups, execve,
+  INITIAL_USER_NS, applyStep, capable, createKernel, writeSetgroups, makeKuid, rootKuid, uidSeenFrom, unshareUserNs, writeIdMap, setgroups, execve,
 } from '../../lib/internal.js';
 import { CAP, FULL, K, VM, b, root, user } from './model-helpers.js';
 
@@ -25,16 +25,29 @@ describe('unshare(CLONE_NEWUSER) resets the credential (lines 233–238)', () =>
   it('a multi-threaded caller gets EINVAL', () => {
     expect(unshareUserNs(K, start, { multithreaded: true }).errno).toBe(-22);
   });
-  it('nesting deeper than 32 → EUSERS', () => {
+  /** `levels` nested namespaces below `start`, each with uid 0 and gid 0 mapped to the parent's. */
+  function nest(kernel: typeof K, levels: number) {
     let c = root();
-    for (let i = 0; i < 32; i++) {
-      c = unshareUserNs(K, c).state;
-      c = writeIdMap(c, c.ns, [{ inside: 0, outside: 0, count: 1 }], 'uid').state;
-      c = applyStep(K, c, { op: 'write-setgroups', value: 'deny' }).state;
-      c = applyStep(K, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).state;
+    for (let i = 0; i < levels; i++) {
+      const t = applyStep(kernel, c, { op: 'unshare-user' });
+      expect(t.errno).toBeUndefined();
+      c = applyStep(kernel, t.state, { op: 'write-uid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).state;
+      c = applyStep(kernel, c, { op: 'write-setgroups', value: 'deny' }).state;
+      c = applyStep(kernel, c, { op: 'write-gid-map', extents: [{ inside: 0, outside: 0, count: 1 }] }).state;
     }
-    expect(c.ns.level).toBe(32);
-    expect(unshareUserNs(K, c).errno).toBe(-87);
+    return c;
+  }
+  it('33 levels nest; the 34th unshare is ENOSPC (create_user_ns: parent level > 32; checked on 6.18)', () => {
+    const c = nest(K, 33);
+    expect(c.ns.level).toBe(33);
+    const t = applyStep(K, c, { op: 'unshare-user' });
+    expect(t.errno).toBe(-28);
+    expect(t.reason).toMatch(/at most 33 levels/);
+  });
+  it('the depth is a kernel option (maxUserNamespaceLevel)', () => {
+    const shallow = createKernel({ maxUserNamespaceLevel: 2 });
+    expect(applyStep(shallow, nest(shallow, 2), { op: 'unshare-user' }).errno).toBe(-28);
+    expect(() => createKernel({ maxUserNamespaceLevel: -1 })).toThrow(/maxUserNamespaceLevel/);
   });
 });
 

@@ -161,4 +161,10 @@ describe('seed §5.2 V4: a normal host (X = NSP), unpatched, default bcaps', () 
     expect(V.vxCapable(s, pid, 'cap_sys_admin', V.VXC.SET_UTSNAME).ok).toBe(true);
     expect(V.vxCapable(s, pid, 'cap_sys_resource', V.VXC.SET_RLIMIT).ok).toBe(false);
   });
+
+  it('2.6.25 and its VServer patch are refused with a pointer to why they are not modelled (issue 16)', () => {
+    for (const options of [{ kernel: '2.6.25' }, { kernel: '2.6.25', vserver: true }]) {
+      expect(() => L.bootLegacy(options as never)).toThrow(expect.objectContaining({ code: 'ERR_CAPS_INVALID_ARG', message: expect.stringMatching(/2\.6\.25.*not modelled: lib\/model\/README\.md/) }));
+    }
+  });
 });

@@ -32,7 +32,9 @@ export interface LegacyBootOptions {
 export function bootLegacy(options: LegacyBootOptions = {}): LegacySystem {
   if (options === null || typeof options !== 'object') throw invalidArg('legacy boot options', options, 'an object');
   const kernel = options.kernel ?? '2.6.22';
-  if (!LEGACY_KERNELS.includes(kernel)) throw invalidArg('legacy kernel', kernel, LEGACY_KERNELS.map((k) => `'${k}'`).join(', '));
+  if (!LEGACY_KERNELS.includes(kernel)) {
+    throw invalidArg('legacy kernel', kernel, `${LEGACY_KERNELS.map((k) => `'${k}'`).join(', ')} (2.6.25, the first kernel with a per-task bounding set, and its Linux-VServer patch are not modelled: lib/model/README.md says why)`);
+  }
   const fileCapabilities = options.fileCapabilities ?? false;
   if (fileCapabilities && kernel !== '2.6.24') {
     throw invalidArg('fileCapabilities', fileCapabilities, "false unless kernel is '2.6.24' (file capabilities first appeared there)");

@@ -7,6 +7,7 @@ import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, 
 import { EACCES, EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
 import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, rootKuid } from './userns.js';
 import { decodeFileCaps, fileCapsApply } from './xattr-rules.js';
+import { afterExec } from './dumpable.js';
 import { capNamesVerb, validMask } from '../masks.js';
 import { CAP_DAC_OVERRIDE, CAP_SETUID } from '../../vocabulary/abi.js';
 
@@ -156,13 +157,15 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
   if (ambient !== cred.ambient) notes |= hasFcap ? N_FCAP_AMBIENT : N_SETID_AMBIENT;
   permitted |= ambient;
   const effective = fileEffective ? permitted : ambient;
-  const state: Cred = {
+  const execd: Cred = {
     ...cred,
     euid, suid: euid, fsuid: euid,
     egid, sgid: egid, fsgid: egid,
     permitted, effective, ambient,
     securebits: cred.securebits & ~SECBIT_KEEP_CAPS,
   };
+  // The dumpable flag and the memory's namespace (kernel-semantics §2.9, lib/model/modern/dumpable.ts).
+  const state: Cred = { ...execd, ...afterExec(kernel, cred, execd, file) };
 
   // Step 11: AT_SECURE.
   const grew = (permitted & ~ambient) !== 0n;

@@ -16,7 +16,9 @@ import { capget, capset } from './capset.js';
 import { prctl } from './prctl.js';
 import { setfsgid, setfsuid, setgid, setgroups, setregid, setresgid, setresuid, setreuid, setuid } from './setid.js';
 import { execve } from './exec.js';
-import { INITIAL_USER_NS, makeKgid, makeKuid, procSelfWriteDenied, setnsUserNs, unshareUserNs, writeIdMap, writeSetgroups } from './userns.js';
+import { INITIAL_USER_NS, makeKgid, makeKuid, setnsUserNs, unshareUserNs, writeIdMap } from './userns.js';
+import { procSelfWriteDenied, writeSetgroups } from './proc-self.js';
+import { committed } from './dumpable.js';
 import { validMask } from '../masks.js';
 
 export { capget, capset, capVersionWords } from './capset.js';
@@ -26,8 +28,11 @@ export { setuid, setreuid, setresuid, setfsuid, setgid, setregid, setresgid, set
 export { execve } from './exec.js';
 export {
   INITIAL_USER_NS, capable, makeKuid, makeKgid, fromKuid, fromKgid, uidSeenFrom, gidSeenFrom, rootKuid,
-  isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, writeSetgroups, setgroupsAllowed, procSelfWriteDenied,
+  isSameOrAncestor, unshareUserNs, setnsUserNs, writeIdMap, setgroupsAllowed,
 } from './userns.js';
+export { procSelfWriteDenied, writeSetgroups } from './proc-self.js';
+export { committed, dumpableOf, getDumpable, setDumpable, procFileOwner } from './dumpable.js';
+export type { ProcFileOwner } from './dumpable.js';
 export { decodeFileCaps, encodeFileCaps, fileCapsApply, convertFileCapsWrite, viewFileCaps } from './xattr-rules.js';
 
 /** Options of createKernel(). */
@@ -40,6 +45,10 @@ export interface KernelOptions {
   execBitsWithoutSetpcap?: boolean;
   /** Default 0xfff (6.14+); 0xff models 4.3–6.13. */
   securebitsMask?: number;
+  /** fs.suid_dumpable: 0 (default), 1 or 2 — what dumpable becomes after a privilege change. */
+  suidDumpable?: 0 | 1 | 2;
+  /** The deepest user namespace level (default 33: create_user_ns refuses a parent above level 32). */
+  maxUserNamespaceLevel?: number;
 }
 
 /**
@@ -53,7 +62,11 @@ export function createKernel(options: KernelOptions = {}): KernelConfig {
   if (!Number.isInteger(lastCap) || lastCap < 0 || lastCap > MAX_CAP) throw invalidArg('lastCap', lastCap, `an integer from 0 to ${MAX_CAP}`);
   const securebitsMask = options.securebitsMask ?? 0xfff;
   if (!Number.isInteger(securebitsMask) || securebitsMask < 0 || securebitsMask > 0xfff) throw invalidArg('securebitsMask', securebitsMask, 'an integer from 0 to 0xfff');
-  return Object.freeze({ version, lastCap, securebitsMask, execBitsWithoutSetpcap: options.execBitsWithoutSetpcap ?? true });
+  const suidDumpable = options.suidDumpable ?? 0;
+  if (suidDumpable !== 0 && suidDumpable !== 1 && suidDumpable !== 2) throw invalidArg('suidDumpable', suidDumpable, '0, 1 or 2 (fs.suid_dumpable)');
+  const maxUserNamespaceLevel = options.maxUserNamespaceLevel ?? 33;
+  if (!Number.isInteger(maxUserNamespaceLevel) || maxUserNamespaceLevel < 0) throw invalidArg('maxUserNamespaceLevel', maxUserNamespaceLevel, 'a non-negative integer');
+  return Object.freeze({ version, lastCap, securebitsMask, execBitsWithoutSetpcap: options.execBitsWithoutSetpcap ?? true, suidDumpable, maxUserNamespaceLevel });
 }
 
 /** Linux 6.18 with 41 capabilities (the default kernel). */
@@ -97,6 +110,10 @@ export interface CredInit {
   noNewPrivs?: boolean;
   /** Default: the initial user namespace. */
   ns?: UserNamespace;
+  /** The dumpable flag, 0, 1 or 2 (default 1). */
+  dumpable?: 0 | 1 | 2;
+  /** The namespace the process last exec'd in (default: `ns`). */
+  mmUserNs?: UserNamespace;
 }
 
 function mask(input: CapSetInput | undefined, fallback: bigint, last: number, what: string): bigint {
@@ -143,10 +160,13 @@ export function createCred(kernel: KernelConfig = KERNEL_6_18, init: CredInit = 
   if (!Number.isInteger(securebits) || securebits < 0 || (securebits & ~kernel.securebitsMask) !== 0) {
     throw invalidArg('securebits', securebits, `bits within 0x${kernel.securebitsMask.toString(16)}`);
   }
+  const dumpable = init.dumpable ?? 1;
+  if (dumpable !== 0 && dumpable !== 1 && dumpable !== 2) throw invalidArg('dumpable', dumpable, '0, 1 or 2');
   return {
     uid, euid, suid, fsuid, gid, egid, sgid, fsgid, groups,
     inheritable, permitted, effective, bounding, ambient,
     securebits, noNewPrivs: init.noNewPrivs ?? false, ns,
+    dumpable, mmUserNs: init.mmUserNs ?? ns,
   };
 }
 
@@ -176,6 +196,15 @@ export interface StepEnvironment {
  * the result. Throws ERR_CAPS_INVALID_ARG for a step that is not a ModelStep.
  */
 export function applyStep(kernel: KernelConfig, cred: Cred, step: ModelStep, env: StepEnvironment = {}): Transition<Cred, unknown> {
+  const t = transition(kernel, cred, step, env);
+  // Every credential change passes commit_creds, which may clear dumpable (kernel-semantics §2.9);
+  // exec decides dumpable itself.
+  if (step.op === 'execve' || t.errno !== undefined || t.state === cred) return t;
+  const state = committed(kernel, cred, t.state);
+  return state === t.state ? t : { ...t, state };
+}
+
+function transition(kernel: KernelConfig, cred: Cred, step: ModelStep, env: StepEnvironment = {}): Transition<Cred, unknown> {
   switch (step.op) {
     case 'capget': return capget(cred, { version: step.version, pid: step.pid, probe: step.probe, selfTid: env.selfTid }, env.resolve);
     case 'capset': return capset(kernel, cred, { version: step.version, pid: step.pid, selfTid: env.selfTid }, step.effective, step.permitted, step.inheritable);

@@ -8,10 +8,11 @@ import {
   EINVAL, EPERM,
   PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_IS_SET,
   PR_CAP_AMBIENT_LOWER, PR_CAP_AMBIENT_RAISE, PR_GET_KEEPCAPS, PR_GET_NO_NEW_PRIVS, PR_GET_SECUREBITS,
-  PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS, PR_SET_SECUREBITS,
+  PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS, PR_SET_SECUREBITS, PR_GET_DUMPABLE, PR_SET_DUMPABLE,
   SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE,
 } from './types.js';
 import { capValid } from '../masks.js';
+import { getDumpable, setDumpable } from './dumpable.js';
 import { capToName } from '../../vocabulary/names.js';
 
 const SETPCAP_BIT = 1n << 8n;
@@ -133,7 +134,8 @@ export function setNoNewPrivs(cred: Cred, arg2: number, arg3 = 0, arg4 = 0, arg5
 }
 
 /**
- * prctl(option, arg2, arg3, arg4, arg5) for the options of kernel-semantics §2.5; any other
+ * prctl(option, arg2, arg3, arg4, arg5) for the options of kernel-semantics §2.5 and the
+ * dumpable flag (§2.9); any other
  * option is outside the model (EINVAL, as the kernel answers for unknown options).
  */
 export function prctl(kernel: KernelConfig, cred: Cred, option: number, arg2 = 0, arg3 = 0, arg4 = 0, arg5 = 0): Transition<Cred> {
@@ -145,6 +147,8 @@ export function prctl(kernel: KernelConfig, cred: Cred, option: number, arg2 = 0
     case PR_GET_KEEPCAPS: return { state: cred, result: cred.securebits & SECBIT_KEEP_CAPS ? 1 : 0, rule: 'kernel-semantics §2.5 PR_GET_KEEPCAPS' };
     case PR_SET_KEEPCAPS: return setKeepCaps(cred, arg2);
     case PR_CAP_AMBIENT: return capAmbient(kernel, cred, arg2, arg3, arg4, arg5);
+    case PR_GET_DUMPABLE: return getDumpable(cred);
+    case PR_SET_DUMPABLE: return setDumpable(cred, arg2);
     case PR_SET_NO_NEW_PRIVS: return setNoNewPrivs(cred, arg2, arg3, arg4, arg5);
     case PR_GET_NO_NEW_PRIVS:
       if (!isZero(arg2) || !isZero(arg3) || !isZero(arg4) || !isZero(arg5)) {

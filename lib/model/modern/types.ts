@@ -33,6 +33,17 @@ export interface KernelConfig {
   readonly execBitsWithoutSetpcap: boolean;
   /** Securebits a PR_SET_SECUREBITS may carry: 0xfff on 6.14+ (kernel-semantics §2.5.3). */
   readonly securebitsMask: number;
+  /**
+   * `fs.suid_dumpable` (/proc/sys/fs/suid_dumpable): the dumpable value a task gets when a
+   * credential change alters its euid, egid, fsuid or fsgid or grows P, and at a set-id exec.
+   * 0 (the default), 1 or 2.
+   */
+  readonly suidDumpable: 0 | 1 | 2;
+  /**
+   * The deepest user namespace: create_user_ns refuses a child of a namespace whose level is
+   * above 32 with ENOSPC, so 33 levels below the initial one (default 33).
+   */
+  readonly maxUserNamespaceLevel: number;
 }
 
 /**
@@ -113,6 +124,13 @@ export interface Cred {
   readonly noNewPrivs: boolean;
   /** The user namespace the thread is in. */
   readonly ns: UserNamespace;
+  /**
+   * The process's dumpable flag (prctl PR_GET_DUMPABLE): 1 (SUID_DUMP_USER, the default when
+   * absent), 0 or 2. Not 1: the task's /proc files belong to root of `mmUserNs`, not to its euid.
+   */
+  readonly dumpable?: 0 | 1 | 2;
+  /** The user namespace of the process's memory (set at exec; unshare keeps it). Default: the initial one. */
+  readonly mmUserNs?: UserNamespace;
 }
 
 /** Decoded `security.capability` (kernel-semantics §2.7). */
@@ -348,7 +366,7 @@ export type ModelStep =
 
 /** Numbers the transitions use (kernel ABI; errno values are positive, transitions return them negated). */
 export {
-  CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3, PR_GET_KEEPCAPS, PR_SET_KEEPCAPS, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_GET_SECUREBITS, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_LOWER, PR_CAP_AMBIENT_CLEAR_ALL, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, EPERM, EACCES, ESRCH, EINVAL, EOVERFLOW,
+  CAPABILITY_VERSION_1, CAPABILITY_VERSION_2, CAPABILITY_VERSION_3, PR_GET_DUMPABLE, PR_SET_DUMPABLE, PR_GET_KEEPCAPS, PR_SET_KEEPCAPS, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_GET_SECUREBITS, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_LOWER, PR_CAP_AMBIENT_CLEAR_ALL, SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED, SECBIT_KEEP_CAPS, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, SECBIT_EXEC_RESTRICT_FILE, SECBIT_EXEC_RESTRICT_FILE_LOCKED, SECBIT_EXEC_DENY_INTERACTIVE, SECBIT_EXEC_DENY_INTERACTIVE_LOCKED, EPERM, EACCES, ESRCH, EINVAL, EOVERFLOW, ENOSPC,
 } from '../../vocabulary/abi.js';
 
 /** kernel-semantics §1: the FS set (CAP_FS_SET), 0x10800021f. */

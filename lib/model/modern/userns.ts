@@ -3,8 +3,7 @@
  * (kernel-semantics §2.2, §2.8).
  */
 import type { Cred, IdMapExtent, KernelConfig, Transition, UserNamespace } from './types.js';
-import { EACCES, EINVAL, EPERM, OVERFLOW_ID } from './types.js';
-import { EUSERS } from '../../vocabulary/abi.js';
+import { EINVAL, ENOSPC, EPERM, OVERFLOW_ID } from './types.js';
 
 /** The largest valid id; (uid_t)-1 is never a valid kuid. */
 const MAX_ID = 0xfffffffe;
@@ -108,9 +107,6 @@ export function capable(cred: Cred, targetNs: UserNamespace, cap: number): boole
 /** Source of namespace ids for one model run (kept outside the pure functions' inputs). */
 let nextNamespaceId = 1;
 
-/** The deepest nesting the kernel allows (create_user_ns: level > 32 → EUSERS). */
-const MAX_USERNS_LEVEL = 32;
-
 /**
  * `unshare(CLONE_NEWUSER)` by a single-threaded task (kernel-semantics §2.8): the cred moves
  * to a new child namespace with `P = E = B = FULL`, `I = A = {}`, `sb = 0`; ids stay the
@@ -126,8 +122,11 @@ export function unshareUserNs(
   if (options.multithreaded) {
     return { state: cred, errno: -EINVAL, rule, reason: 'unshare(CLONE_NEWUSER) needs a single-threaded process' };
   }
-  if (cred.ns.level + 1 > MAX_USERNS_LEVEL) {
-    return { state: cred, errno: -EUSERS, rule, reason: `user namespaces nest at most ${MAX_USERNS_LEVEL} deep` };
+  // create_user_ns: a parent above level 32 is refused with ENOSPC, not the count limit of
+  // user.max_user_namespaces (checked on 6.18: 33 nested `unshare -r` pass, the 34th fails).
+  const maxLevel = kernel.maxUserNamespaceLevel ?? 33;
+  if (cred.ns.level + 1 > maxLevel) {
+    return { state: cred, errno: -ENOSPC, rule, reason: `user namespaces nest at most ${maxLevel} levels below the initial one` };
   }
   if (fromKuid(cred.ns, cred.euid) < 0 || fromKgid(cred.ns, cred.egid) < 0) {
     return { state: cred, errno: -EPERM, rule, reason: "the creator's euid/egid has no mapping in its own namespace" };
@@ -239,42 +238,6 @@ export function writeIdMap(
   const updated: UserNamespace = which === 'uid' ? { ...target, uidMap: frozen } : { ...target, gidMap: frozen };
   const state = writer.ns.id === target.id ? { ...writer, ns: updated } : writer;
   return { state, result: updated, rule };
-}
-
-/**
- * Opening one's own `/proc/self/{uid_map,gid_map,setgroups}` for writing: the files are 0644
- * and owned by the task's euid:egid (dumpable task), so the VFS check is by fsuid — the owner
- * may write; anyone else needs CAP_DAC_OVERRIDE in its namespace with that uid and gid mapped
- * there. Returns a refusal (EACCES) or undefined.
- */
-export function procSelfWriteDenied(cred: Cred, file: string): Transition<Cred> | undefined {
-  if (cred.fsuid === cred.euid) return undefined;
-  if (capable(cred, cred.ns, 1) && fromKuid(cred.ns, cred.euid) >= 0 && fromKgid(cred.ns, cred.egid) >= 0) return undefined;
-  return {
-    state: cred, errno: -EACCES, rule: 'kernel-semantics §2.8 (open of /proc/self files)',
-    reason: `/proc/self/${file} is 0644 and owned by the euid; fsuid differs and cap_dac_override is not in E`,
-  };
-}
-
-/**
- * Writing `deny` or `allow` to the thread's own `/proc/self/setgroups` (kernel/user_namespace.c
- * `proc_setgroups_open/write`): opening for write needs CAP_SYS_ADMIN over the namespace
- * (EACCES); `allow` after `deny` is EPERM (deny is permanent); `deny` once a gid map exists is
- * EPERM (so always in the initial namespace). A child namespace inherits `deny`.
- */
-export function writeSetgroups(cred: Cred, value: 'deny' | 'allow'): Transition<Cred> {
-  const rule = 'kernel-semantics §2.8 (setgroups)';
-  if (value !== 'deny' && value !== 'allow') return { state: cred, errno: -EINVAL, rule, reason: `setgroups takes "allow" or "deny", not ${JSON.stringify(value)}` };
-  const dac = procSelfWriteDenied(cred, 'setgroups');
-  if (dac) return dac;
-  if (!capable(cred, cred.ns, 21)) return { state: cred, errno: -EACCES, rule, reason: 'opening setgroups for writing needs cap_sys_admin over the namespace' };
-  if (value === 'allow') {
-    if (cred.ns.setgroupsDenied === true) return { state: cred, errno: -EPERM, rule, reason: 'setgroups cannot be allowed again once denied' };
-    return { state: cred, result: 0, rule };
-  }
-  if (cred.ns.parent === null || cred.ns.gidMap.length > 0) return { state: cred, errno: -EPERM, rule, reason: 'setgroups can be denied only before gid_map is written' };
-  if (cred.ns.setgroupsDenied === true) return { state: cred, result: 0, rule };
-  return { state: { ...cred, ns: { ...cred.ns, setgroupsDenied: true } }, result: 0, rule };
 }
 
 /** `userns_may_setgroups`: the initial namespace, or a gid map written and setgroups not denied. */

@@ -4,6 +4,8 @@
  *   <scenario> step <name> <ret> <errno>
  *   <scenario> state <CapInh> <CapPrm> <CapEff> <CapBnd> <CapAmb> <uid> <euid> <suid> <fsuid> <securebits>
  * Run as root. No libcap: raw syscalls, so the probe sees exactly what the kernel does.
+ * `probe report-dumpable` prints `<scenario> step dumpable-after-exec <PR_GET_DUMPABLE> 0` (the
+ * exec scenarios run it); argv[1] of a plain run is a copy of the probe with mode 0711.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -132,7 +134,101 @@ static void setns_other_euid_full_caps(void) {
   step("setns", setns(userns_fd, CLONE_NEWUSER));
 }
 
-int main(void) {
+/* §2.9 dumpable: writes one line to a /proc/self file, as the kernel's open and write answer. */
+static long write_proc_self(const char *file, const char *text) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/%s", file);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) return -1;
+  long n = write(fd, text, strlen(text));
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n < 0 ? -1 : 0;
+}
+
+/* The issue-16 reproducer: root drops to 1000, which resets dumpable; its new namespace's uid_map
+ * then belongs to root, which that namespace cannot map (EACCES). */
+static void dumpable_map(void) {
+  step("setresuid-1000", setresuid(1000, 1000, 1000));
+  step("get-dumpable", prctl(PR_GET_DUMPABLE));
+  step("unshare", unshare(CLONE_NEWUSER));
+  step("get-dumpable-in-ns", prctl(PR_GET_DUMPABLE));
+  step("write-uid-map", write_proc_self("uid_map", "0 1000 1"));
+  step("set-dumpable-1", prctl(PR_SET_DUMPABLE, 1));
+  step("write-uid-map-dumpable", write_proc_self("uid_map", "0 1000 1"));
+}
+
+/* gid_map of the initial namespace after the same drop: EACCES at open, before map_write's EPERM. */
+static void dumpable_gid_map_init(void) {
+  step("setresuid-1000", setresuid(1000, 1000, 1000));
+  step("write-gid-map", write_proc_self("gid_map", "0 0 1"));
+}
+
+/* PR_SET/GET_DUMPABLE and which credential changes reset the flag. */
+static void dumpable_prctl(void) {
+  step("set-dumpable-2", prctl(PR_SET_DUMPABLE, 2));
+  step("set-dumpable-0", prctl(PR_SET_DUMPABLE, 0));
+  step("get-after-set-0", prctl(PR_GET_DUMPABLE));
+  step("set-dumpable-1", prctl(PR_SET_DUMPABLE, 1));
+  unsigned long long kept = current(1) & ~(1ULL << CAP_NET_RAW);
+  step("capset-lower", do_capset(kept, kept, 0));
+  step("get-after-capset", prctl(PR_GET_DUMPABLE));
+  step("setfsuid-5", setfsuid(5));
+  step("get-after-setfsuid", prctl(PR_GET_DUMPABLE));
+  step("setfsuid-0", setfsuid(0));
+  step("set-dumpable-1-again", prctl(PR_SET_DUMPABLE, 1));
+  step("setresgid-7", setresgid(7, 7, 7));
+  step("get-after-setresgid", prctl(PR_GET_DUMPABLE));
+}
+
+/* exec decides dumpable from the ids before it and the binary's readability (begin_new_exec). */
+static const char *unreadable_copy;
+static void exec_report(const char *path) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("PROBE_SCENARIO", scenario, 1);
+    execl(path, path, "report-dumpable", (char *)NULL);
+    _exit(127);
+  }
+  waitpid(pid, NULL, 0);
+}
+static void dumpable_exec_seteuid(void) {
+  step("setresuid-euid-1000", setresuid(-1, 1000, -1));
+  exec_report("/proc/self/exe");
+}
+static void dumpable_exec_setresuid(void) {
+  step("setresuid-1000", setresuid(1000, 1000, 1000));
+  exec_report("/proc/self/exe");
+}
+static void dumpable_exec_unreadable(void) {
+  step("setresuid-1000", setresuid(1000, 1000, 1000));
+  step("set-dumpable-1", prctl(PR_SET_DUMPABLE, 1));
+  if (unreadable_copy) exec_report(unreadable_copy);
+}
+
+/* Nested user namespaces, each mapping 0 to the parent's 0, until the kernel refuses. */
+static void userns_nesting(void) {
+  char name[32];
+  for (int level = 1; level <= 34; level++) {
+    snprintf(name, sizeof name, "unshare-%d", level);
+    long r = unshare(CLONE_NEWUSER);
+    step(name, r);
+    if (r != 0) break;
+    write_proc_self("uid_map", "0 0 1");
+    write_proc_self("setgroups", "deny");
+    write_proc_self("gid_map", "0 0 1");
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "report-dumpable") == 0) {
+    const char *from = getenv("PROBE_SCENARIO");
+    printf("%s step dumpable-after-exec %ld 0\n", from ? from : "?", (long)prctl(PR_GET_DUMPABLE));
+    return 0;
+  }
+  if (argc > 1) unreadable_copy = argv[1];
   int ready[2], hold[2];
   if (pipe(ready) == 0 && pipe(hold) == 0) {
     pid_t holder = fork();
@@ -164,5 +260,12 @@ int main(void) {
   run("ambient_exec", ambient_exec);
   run("userns", userns);
   run("fsuid_noop", fsuid_noop);
+  run("dumpable_map", dumpable_map);
+  run("dumpable_gid_map_init", dumpable_gid_map_init);
+  run("dumpable_prctl", dumpable_prctl);
+  run("dumpable_exec_seteuid", dumpable_exec_seteuid);
+  run("dumpable_exec_setresuid", dumpable_exec_setresuid);
+  run("dumpable_exec_unreadable", dumpable_exec_unreadable);
+  run("userns_nesting", userns_nesting);
   return 0;
 }
