@@ -2,6 +2,7 @@
 // thread, verified), becomes nobody, prints the state it verified on each thread, then listens
 // on a privileged port. From a clone, after `npm install`:
 //   sudo PORT=843 node examples/daemon.mjs
+// With CHECK=1 it exits 0 once it listens (for `linux-caps need`, which needs a command that ends).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs';
 import { dropPrivileges, formatCaps } from 'linux-caps';
@@ -28,4 +29,7 @@ if (process.env.SECRET_FILE) {
 createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end(`hello from uid ${process.getuid()}\n`);
-}).listen(port, () => console.log(`listening ${port}`));
+}).listen(port, function listening() {
+  console.log(`listening ${port}`);
+  if (process.env.CHECK === '1') this.close();
+});

@@ -25,9 +25,14 @@ const HELP = `usage: linux-caps COMMAND [options]
   file get [-n] [-r] [--json] PATH… | file set [-n ROOTID] [-v [-q]] TEXT PATH… | file rm PATH…
                                             file capabilities (getcap [-r] / setcap [-v] / setcap -r)
   exec [--user U] [--group G] [--groups a,b] [--iab TEXT] [--caps TEXT] [--inh a,b]
-       [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] [--] COMMAND [ARGS…]
+       [--addamb a,b] [--drop a,b] [--secbits N] [--nnp] [--cwd DIR] [--oci FILE] [--] COMMAND [ARGS…]
                                             become a command with an exact capability state
   has [--pid PID] [--set SET] CAP…          exit 0 if every CAP is held (capsh --has-p), else 1
+  need [--json] [--user U] [--runs N] [--timeout S] [--budget S] [--expect-stdout RE] [--no-nnp] -- CMD ARGS…
+                                            the minimal capabilities CMD succeeds with, found by running it
+  profile --format F [--caps TEXT | --pid PID | --from FILE.json] [--user U] [--no-nnp]
+                                            the state as systemd, docker, podman, compose, k8s, oci,
+                                            an image label or capsh reads it
   explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
                                             the model's prediction, step by step, with the rules
       steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp
@@ -48,6 +53,8 @@ export const commands: Record<string, Command> = {
   file: onDemand(() => import('./cli/file.js'), 'fileCommand'),
   exec: onDemand(() => import('./cli/exec.js'), 'execCommand'),
   has: onDemand(() => import('./cli/has.js'), 'hasCommand'),
+  profile: onDemand(() => import('./cli/profile.js'), 'profileCommand'),
+  need: onDemand(() => import('./cli/need.js'), 'needCommand'),
   explain: onDemand(() => import('./cli/explain.js'), 'explainCommand'),
   vserver: onDemand(() => import('./cli/vserver.js'), 'vserverCommand'),
   help: (args, io) => {

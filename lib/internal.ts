@@ -27,3 +27,4 @@ export { formatCapBound, parseCapBound } from './operations/capbound.js';
 export { predictSteps, refusalError } from './operations/explain-errno.js';
 export type { CredState } from './operations/explain-errno.js';
 export { ioUringTasks, readThreadTable, selfThreadStates, STATUS_KEYS, TASK, TASK_FLAG, TASK_MASKS } from './backend/native/tasks.js';
+export { eliminate } from './operations/need/search.js';

@@ -6,11 +6,13 @@
  * This process becomes the command (the same pid). Exit status: the command's; 126 when it
  * cannot be executed, 127 when it is not found or a credential step is refused; 2 usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CapSet } from '../vocabulary/capset.js';
 import { CapsError } from '../vocabulary/errors.js';
 import { parseCaps } from '../text/index.js';
 import { execInPlace, type LaunchOptions } from '../operations/launch/launch.js';
+import type { OciProcess } from '../operations/launch/oci.js';
 import { toSecurebits } from '../operations/program.js';
 import { capFromName } from '../vocabulary/names.js';
 import { type Io, refuseRepeats, securebitsArg, UsageError } from './common.js';
@@ -21,7 +23,22 @@ const USAGE_CODES = new Set(['ERR_CAPS_INVALID_ARG', 'ERR_CAPS_UNKNOWN_CAP', 'ER
 
 const list = (v: string | undefined) => (v === undefined || v === '' || v === 'none' ? [] : v.split(','));
 
+/** --oci FILE: a runtime-spec config.json (its `process`) or a bare process block. */
+function ociOption(file: string, values: Record<string, string | boolean | undefined>): LaunchOptions {
+  const beside = ['user', 'group', 'groups', 'iab', 'caps', 'inh', 'addamb', 'drop', 'secbits', 'nnp'].filter((k) => values[k] !== undefined);
+  if (beside.length > 0) throw new UsageError(`exec: --oci sets the ids and capabilities; not with --${beside[0]}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`exec: --oci ${file}: ${(err as Error).message}`);
+  }
+  const block = parsed !== null && typeof parsed === 'object' && 'process' in parsed ? (parsed as { process: unknown }).process : parsed;
+  return { stdio: 'inherit', oci: block as OciProcess, ...(typeof values.cwd === 'string' ? { cwd: values.cwd } : {}) };
+}
+
 export function execOptions(values: Record<string, string | boolean | undefined>): LaunchOptions {
+  if (typeof values.oci === 'string') return ociOption(values.oci, values);
   const options: LaunchOptions = { stdio: 'inherit' };
   if (typeof values.user === 'string') options.user = values.user;
   if (typeof values.group === 'string') options.group = values.group;
@@ -49,7 +66,7 @@ export function execOptions(values: Record<string, string | boolean | undefined>
 const EXEC_OPTIONS = {
   user: { type: 'string' }, group: { type: 'string' }, groups: { type: 'string' }, iab: { type: 'string' },
   caps: { type: 'string' }, inh: { type: 'string' }, addamb: { type: 'string' }, drop: { type: 'string' },
-  secbits: { type: 'string' }, cwd: { type: 'string' },
+  secbits: { type: 'string' }, cwd: { type: 'string' }, oci: { type: 'string' },
   nnp: { type: 'boolean' }, 'no-new-privs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 const STRING_OPTIONS: readonly string[] = Object.entries(EXEC_OPTIONS).filter(([, o]) => o.type === 'string').map(([name]) => name);

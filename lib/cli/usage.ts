@@ -41,11 +41,33 @@ export const USAGE: Record<string, string> = {
     --secbits N     securebits: a decimal or 0x number, or names (noroot,noroot_locked,…)
     --nnp           set no_new_privs
     --cwd DIR       working directory
+    --oci FILE      an OCI config.json (or its process block): its capabilities, noNewPrivileges
+                    and user, applied as runc applies them; not with the options above but --cwd
   As root without --user or --secbits noroot, exec gives the command its whole bounding set:
   a warning on stderr says so.`,
   has: `usage: linux-caps has [--pid PID] [--set permitted|effective|inheritable|bounding|ambient] CAP…
   A check for scripts, like capsh --has-p: exit 0 when the process (default: this one) holds
   every CAP in the set (default: permitted), 1 when not (the missing names on stderr).`,
+  need: `usage: linux-caps need [--json] [--user U] [--runs N] [--timeout S] [--budget S]
+                      [--expect-stdout RE] [--no-nnp] -- CMD ARGS…
+  The minimal set of capabilities CMD succeeds with (exit 0, and stdout matching RE if given),
+  found by running it: first with every capability this process can give, then taking groups
+  away and splitting those it cannot lose, then once more with the result. Every run is a fresh
+  child; this process keeps its own capabilities. As root (the default) CMD runs as root with the
+  candidate set as its bounding set, as in a container; with --user, as that user with the set
+  ambient, as a daemon after dropPrivileges. --runs repeats each decision and reports a flaky
+  command; --timeout limits each run (default 10 s), --budget the search (default 600 s).
+  Minimal means no single capability can go, not that no smaller set exists. --json gives the
+  result as \`linux-caps profile --from\` reads it.`,
+  profile: `usage: linux-caps profile --format systemd|docker|podman|compose|k8s|oci|label|capsh
+                         [--caps TEXT | --pid PID | --from FILE.json] [--user U] [--no-nnp]
+  The fragment each tool reads to run a program with just these capabilities: a systemd unit's
+  [Service] lines, docker/podman flags, compose or Kubernetes YAML, an OCI process block, Podman's
+  io.containers.capabilities label, a capsh command line. The state is libcap text (its permitted
+  set), a live process, or a \`need --json\` result; default: this process. As root (the default)
+  the capabilities are the bounding, permitted and effective sets, as a container holds them;
+  with --user they are ambient too, as a daemon keeps them across exec. no_new_privs is set
+  unless --no-nnp.`,
   explain: `usage: linux-caps explain [--from current|root] [--caps TEXT] [--uid U] [--json] STEP…
   The model's prediction, step by step, with the rule that decided each one.
     steps: caps=TEXT drop=a,b amb+=a amb-=a amb=clear secbits=N keepcaps=0|1 nnp

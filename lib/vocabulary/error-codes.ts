@@ -37,7 +37,10 @@ export type CapsErrorCode =
   | 'ERR_CAPS_MODEL_FROM_ENV'
   | 'ERR_CAPS_ENV_EXITING'
   | 'ERR_CAPS_WATCH'
-  | 'ERR_CAPS_VSERVER_CONFIG';
+  | 'ERR_CAPS_VSERVER_CONFIG'
+  | 'ERR_CAPS_NEED_BASELINE'
+  | 'ERR_CAPS_NEED_FLAKY'
+  | 'ERR_CAPS_NEED_BUDGET';
 
 /**
  * Each code with what it means (the README's error table).
@@ -71,4 +74,7 @@ export const ERROR_CODES: Readonly<Record<CapsErrorCode, string>> = Object.freez
   ERR_CAPS_ENV_EXITING: 'launch() in a Worker that is shutting down',
   ERR_CAPS_WATCH: "a launched child started but its exit cannot be watched; it is reaped in the background",
   ERR_CAPS_VSERVER_CONFIG: 'a util-vserver configuration file the model cannot read',
+  ERR_CAPS_NEED_BASELINE: 'findNeededCaps: the command fails even with every capability this process can give: nothing to minimise',
+  ERR_CAPS_NEED_FLAKY: 'findNeededCaps: runs of the command with the same capabilities disagree (exit status or output), so no set can be trusted',
+  ERR_CAPS_NEED_BUDGET: "findNeededCaps: the search's time budget ran out",
 });

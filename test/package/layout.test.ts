@@ -60,7 +60,7 @@ function findCycle(edges: Map<string, string[]>): string[] | undefined {
 const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['vocabulary/', 0],
   ['text/', 1], ['accounts/', 1], ['filecaps/', 1],
-  ['proc/', 2],
+  ['proc/', 2], ['profiles/', 2],
   ['backend/contract.ts', 3], ['backend/wire.ts', 3],
   ['backend/native/', 4],
   ['model/masks.ts', 5], ['model/citation.ts', 5],

@@ -4,6 +4,7 @@
  * ambient, bounding drops), securebits, no_new_privs, cwd, env, stdio — applied in the child
  * between fork and exec by native code. Never in the parent, never on the threadpool.
  */
+import { ociLaunchOptions, type OciProcess } from './oci.js';
 import { EventEmitter } from 'node:events';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -70,9 +71,17 @@ export interface LaunchOptions {
   stdio?: LaunchStdio | [LaunchStdio, LaunchStdio, LaunchStdio];
   /** argv[0] (default: the command as given). */
   argv0?: string;
+  /**
+   * An OCI runtime-spec `process` block (its `capabilities`, `noNewPrivileges` and `user`, as in
+   * a container's config.json), applied as runc applies it (lib/operations/launch/oci.ts). Not
+   * with `user`, `group`, `groups`, `iab`, `caps`, `securebits`, `noNewPrivs` or `mode`.
+   */
+  oci?: OciProcess;
 }
 
-const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0'] as const;
+const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0', 'oci'] as const;
+/** The options an `oci` block sets, so not given beside it. */
+const OCI_SETS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode'] as const;
 
 /**
  * How a launched child ended.
@@ -308,13 +317,20 @@ interface PreparedLaunch {
   start: ThreadState;
 }
 
-function prepare(command: string, args: readonly string[], options: LaunchOptions, what: string): PreparedLaunch {
+function prepare(command: string, args: readonly string[], given: LaunchOptions, what: string): PreparedLaunch {
   if (typeof command !== 'string' || command === '') throw invalidArg('command', command, 'a program name or path');
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArg('args', args, 'an array of strings');
   refuseNul('command', command);
   args.forEach((a, i) => refuseNul(`args[${i}]`, a));
-  if (options === null || typeof options !== 'object') throw invalidArg('options', options, 'an object');
-  refuseUnknownKeys(what, options, LAUNCH_KEYS);
+  if (given === null || typeof given !== 'object') throw invalidArg('options', given, 'an object');
+  refuseUnknownKeys(what, given, LAUNCH_KEYS);
+  let options = given;
+  if (given.oci !== undefined) {
+    const beside = OCI_SETS.filter((k) => given[k] !== undefined);
+    if (beside.length > 0) throw invalidArg(beside[0]!, given[beside[0]!], 'nothing beside oci, whose process block sets the ids and capabilities');
+    const { oci, ...rest } = given;
+    options = { ...rest, ...ociLaunchOptions(oci) };
+  }
   if (options.argv0 !== undefined) {
     if (typeof options.argv0 !== 'string') throw invalidArg('argv0', options.argv0, 'a string');
     refuseNul('argv0', options.argv0);
