@@ -18,6 +18,7 @@
 #include "accounts.h"
 #include "broadcast.h"
 #include "creds.h"
+#include "ids.h"
 #include "launch.h"
 #include "tasks.h"
 #include "xattr.h"
@@ -389,6 +390,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   RegisterXattr(env, exports);
   RegisterAccounts(env, exports);
+  RegisterIds(env, exports);
   RegisterLaunch(env, exports);
   return exports;
 }

@@ -200,11 +200,14 @@ export interface Backend {
   spawner?: ProcessSpawner;
   /**
    * Changes ids on every thread, in this order: setgroups, setresgid(gid×3), setresuid(uid×3) —
-   * the kernel: Node's process.setgroups/setgid/setuid (glibc's set*id broadcast); the model: the
+   * the kernel: libc's own calls from the addon, which glibc and musl apply to every thread (no
+   * runtime's process.set* needed); the model: the
    * same transitions (with their capability fixups, kernel-semantics §2.4) on every simulated thread.
    * Throws the kernel's error for the first step that fails (earlier steps stay).
    */
   setIds(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void;
+  /** Why setIds cannot run here (checked before anything changes), or undefined. Absent: it always can. */
+  idsRefusal?(): CapsError | undefined;
   /** The caller's user namespace as setIds meets it: /proc/self/setgroups and the uid and gid maps. */
   userNamespace(): UserNamespaceView;
   /** The raw security.capability xattr (a path is never followed): bytes, or a negative errno. */

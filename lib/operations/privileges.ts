@@ -279,7 +279,7 @@ export function dropPrivileges(options: DropPrivilegesOptions = {}): DropPrivile
   if (refused) throw refused;
   const plan = planDrop(options, backend.threadState());
   // What the user namespace would refuse (setgroups denied, unmapped ids), before keepcaps is set.
-  const idRefusal = Object.keys(plan.ids).length > 0 ? idChangeRefusal(plan.ids, backend.userNamespace(), 'dropPrivileges') : undefined;
+  const idRefusal = Object.keys(plan.ids).length > 0 ? backend.idsRefusal?.() ?? idChangeRefusal(plan.ids, backend.userNamespace(), 'dropPrivileges') : undefined;
   if (idRefusal) throw idRefusal;
   const opts: ProcessCallOptions = { deadlineMs: options.deadlineMs ?? 2000, onPartial: options.onPartial ?? 'abort' };
 

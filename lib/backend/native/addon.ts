@@ -66,6 +66,12 @@ export interface NativeAddon {
   prctl(option: number, a2?: number, a3?: number, a4?: number, a5?: number): number;
   getresuid(): [number, number, number, number] | number;
   getresgid(): [number, number, number, number] | number;
+  /**
+   * libc's setgroups, then setresgid(gid, gid, gid), then setresuid(uid, uid, uid), each applied by
+   * libc to every thread (native/ids.h); null / -1 leave one as it is. [failed step (1 groups,
+   * 2 gid, 3 uid; 0 none), -errno].
+   */
+  setIds(groups: Uint32Array | null, gid: number, uid: number): Int32Array;
   getgroups(): number[] | number;
   snapshot(): NativeSnapshot | number;
   /** The kernel floor of a snapshot: out = [E, P, I, B, A]; 0 or -errno. */

@@ -15,7 +15,7 @@ import { requireNative, runningLibc, type NativeAddon, type NativeBroadcast } fr
 import { BROADCAST_SIGNAL } from './broadcast-signal.js';
 import { encodeConvergence, encodeProgram, type ConvergenceTarget } from '../wire.js';
 import { ioUringTasks, readThreadTable, selfThreadStates, STATUS_NOT_PROCFS } from './tasks.js';
-import { readUserNamespace, setIdsEverywhere } from './ids.js';
+import { idsRefusal, readUserNamespace, setIdsEverywhere } from './ids.js';
 import { nativeSpawner } from './spawner.js';
 import { readFileCaps, removeFileCaps, writeFileCaps } from './xattr.js';
 import type { CredProgram, OpFailure, ThreadState } from '../../vocabulary/types.js';
@@ -262,6 +262,7 @@ export function createNativeBackend(): Backend {
 
     spawner: nativeSpawner,
     setIds: setIdsEverywhere,
+    idsRefusal,
     userNamespace: readUserNamespace,
     readFileCaps,
     writeFileCaps,

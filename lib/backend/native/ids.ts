@@ -1,26 +1,37 @@
 /**
- * Process-wide id changes on the kernel: Node's process.setgroups/setgid/setuid, which glibc
- * applies to every thread (its SIGSETXID broadcast, spec node-engineering §2.1). Errors are
- * rethrown as CapsError with the syscall and what was asked.
+ * Process-wide id changes on the kernel: libc's own setgroups, setresgid and setresuid called from
+ * the addon, which glibc (its SIGSETXID broadcast, spec node-engineering §2.1) and musl apply to
+ * every thread, as Node's process.setgroups/setgid/setuid do; no runtime's `process` object is
+ * needed (issue 25: Deno's has no setgroups). Errors are thrown as CapsError with the syscall and
+ * what was asked; nothing after a refused call runs.
  */
 import { readFileSync } from 'node:fs';
-import { syscallError } from '../../vocabulary/errors.js';
+import { CapsError, syscallError } from '../../vocabulary/errors.js';
 import { parseIdMap, type UserNamespaceView } from '../../accounts/id-checks.js';
 import { assertProcfs } from '../../proc/procfs.js';
+import { requireNative } from './addon.js';
 
-function run(syscall: string, detail: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw syscallError({ errno: typeof e.errno === 'number' ? e.errno : -1, syscall, detail: `${detail} (every thread, via glibc)` });
-  }
-}
+const STEPS = ['', 'setgroups', 'setresgid', 'setresuid'] as const;
 
 export function setIdsEverywhere(ids: { groups?: readonly number[]; gid?: number; uid?: number }): void {
-  if (ids.groups !== undefined) run('setgroups', `[${ids.groups.join(',')}]`, () => process.setgroups!([...ids.groups!]));
-  if (ids.gid !== undefined) run('setresgid', String(ids.gid), () => process.setgid!(ids.gid!));
-  if (ids.uid !== undefined) run('setresuid', String(ids.uid), () => process.setuid!(ids.uid!));
+  const addon = requireNative('whole-process id changes');
+  const [step, errno] = addon.setIds(ids.groups === undefined ? null : Uint32Array.from(ids.groups), ids.gid ?? -1, ids.uid ?? -1);
+  if (step === 0) return;
+  const detail = step === 1 ? `[${ids.groups!.join(',')}]` : String(step === 2 ? ids.gid : ids.uid);
+  throw syscallError({ errno: errno!, syscall: STEPS[step!]!, detail: `${detail} (every thread, via libc)` });
+}
+
+/**
+ * Whether this addon can change ids process-wide (an addon built before setIds cannot): checked
+ * before a whole-process call changes anything.
+ */
+export function idsRefusal(): CapsError | undefined {
+  const addon = requireNative('whole-process id changes');
+  if (typeof addon.setIds === 'function') return undefined;
+  return new CapsError({
+    code: 'ERR_CAPS_UNSUPPORTED',
+    message: 'this linux-caps addon has no setIds (it is older than the package\'s code): rebuild it (npm rebuild linux-caps); nothing was changed',
+  });
 }
 
 function readProcSelf(name: string): string {
