@@ -5,8 +5,23 @@ import { requireNative } from './addon.js';
 
 const addon = () => requireNative('launch()');
 
+/**
+ * Bun (1.4) has no libuv uv_poll, which the addon watches a child's pidfd with: calling it ends
+ * the process (oven-sh/bun#18546). Refused before the child starts; execInPlace needs no watch.
+ */
+function runtimeRefusal(): CapsError | undefined {
+  const bun = (process.versions as Record<string, string | undefined>).bun;
+  if (bun === undefined) return undefined;
+  return new CapsError({
+    code: 'ERR_CAPS_UNSUPPORTED',
+    message: `launch() under Bun ${bun}: the addon watches the child through libuv's uv_poll, which Bun does not implement (it would end this process: oven-sh/bun#18546); nothing was started. execInPlace() and every other call work`,
+  });
+}
+
 export const nativeSpawner: ProcessSpawner = {
   spawn(req: SpawnRequest): SpawnResult {
+    const refused = runtimeRefusal();
+    if (refused) throw refused;
     const r = addon().launchSpawn(req.file, req.argv, req.envp, req.cwd ?? null, req.stdio, req.steps, req.groups, req.onExit);
     // undefined: this environment is shutting down (a terminated Worker); the child is reaped natively.
     if (r === undefined) throw new CapsError({ code: 'ERR_CAPS_ENV_EXITING', message: 'launch(): this thread is shutting down; the child, if started, is reaped' });
