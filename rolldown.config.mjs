@@ -5,6 +5,7 @@
 //   dist/chunks/core.js        everything the entry points share: one file, one copy of the backend
 //   dist/chunks/model.js       the model's surface (lib/model/on-demand/surface.ts), loaded on first use
 //   dist/chunks/model-rules.js the model itself, shared by that surface, the CLI and internal.js
+//   dist/chunks/need-search.js findNeededCaps' search, loaded by its first call
 //   dist/chunks/<command>.js   each CLI command, loaded when it runs
 import { dirname, join } from 'node:path';
 import { parseAst } from 'rolldown/parseAst';
@@ -25,8 +26,11 @@ const LAZY = /[\\/]lib[\\/]model[\\/]on-demand[\\/](load|public)-lazy\.ts$/;
 /** Modules of the model: lib/model/ but the lazy stand-ins, which core holds. */
 const inModel = (id) => /[\\/]lib[\\/]model[\\/]/.test(id) && !LAZY.test(id);
 
-/** Modules of the shared core chunk: all of lib/ but the entry files and the CLI's commands. */
-const inCore = (id) => /[\\/]lib[\\/]/.test(id) && !inModel(id)
+/** The need search: its own chunk, loaded by findNeededCaps' first call (lib/operations/need/entry.ts). */
+const inNeed = (id) => /[\\/]lib[\\/]operations[\\/]need[\\/](find|search)\.ts$/.test(id);
+
+/** Modules of the shared core chunk: all of lib/ but the entry files, the CLI's commands and the need search. */
+const inCore = (id) => /[\\/]lib[\\/]/.test(id) && !inModel(id) && !inNeed(id)
   && !/[\\/]lib[\\/](cli[\\/]|(cli|index|testing|internal|vitest)\.ts$|vitest[\\/])/.test(id);
 
 /**
@@ -106,6 +110,6 @@ export default {
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
-    codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'model-rules', test: inModel }] },
+    codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'model-rules', test: inModel }, { name: 'need-search', test: inNeed }] },
   },
 };

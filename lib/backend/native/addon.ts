@@ -156,8 +156,15 @@ function findPackageRoot(from: string): string {
   }
 }
 
-const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-const requireHere = createRequire(join(packageRoot, 'package.json'));
+/** The package's root and a require() from it, found on first use (not at import: issue 14). */
+let root: { dir: string; require: NodeJS.Require } | undefined;
+function here(): { dir: string; require: NodeJS.Require } {
+  if (root === undefined) {
+    const dir = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+    root = { dir, require: createRequire(join(dir, 'package.json')) };
+  }
+  return root;
+}
 
 let loaded: NativeAddon | undefined;
 let failure: NativeLoadError | undefined;
@@ -165,9 +172,9 @@ let failure: NativeLoadError | undefined;
 /** Paths node-gyp-build looks at for this platform (for the report; it decides the order). */
 function conventionalPaths(): string[] {
   return [
-    join(packageRoot, 'build', 'Release', 'linux_caps.node'),
-    join(packageRoot, 'build', 'Debug', 'linux_caps.node'),
-    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`),
+    join(here().dir, 'build', 'Release', 'linux_caps.node'),
+    join(here().dir, 'build', 'Debug', 'linux_caps.node'),
+    join(here().dir, 'prebuilds', `${process.platform}-${process.arch}`),
   ];
 }
 
@@ -178,7 +185,7 @@ function conventionalPaths(): string[] {
  */
 function builtAddon(): string | undefined {
   if (process.env.PREBUILDS_ONLY) return undefined;
-  const release = join(packageRoot, 'build', 'Release', 'linux_caps.node');
+  const release = join(here().dir, 'build', 'Release', 'linux_caps.node');
   return existsSync(release) ? release : undefined;
 }
 
@@ -188,14 +195,14 @@ function attempt(): NativeAddon {
   if (override) {
     tried.push(override);
     try {
-      return requireHere(resolve(override)) as NativeAddon;
+      return here().require(resolve(override)) as NativeAddon;
     } catch (err) {
       throw new NativeLoadError(`cannot load the linux-caps addon from LINUX_CAPS_NATIVE_PATH=${override}: ${(err as Error).message}`, tried, err);
     }
   }
   let path: string;
   try {
-    path = builtAddon() ?? (requireHere('node-gyp-build') as { path(dir: string): string }).path(packageRoot);
+    path = builtAddon() ?? (here().require('node-gyp-build') as { path(dir: string): string }).path(here().dir);
   } catch (err) {
     tried.push(...conventionalPaths());
     throw new NativeLoadError(
@@ -215,7 +222,7 @@ function attempt(): NativeAddon {
     path = prebuild;
   }
   try {
-    return requireHere(path) as NativeAddon;
+    return here().require(path) as NativeAddon;
   } catch (err) {
     throw new NativeLoadError(`cannot load the linux-caps addon ${path}: ${foreignReason(path) ?? (err as Error).message}`, tried, err);
   }
@@ -265,7 +272,7 @@ export function runningLibc(): 'glibc' | 'musl' | 'other' {
 
 /** This platform's prebuild for the running libc (a file tagged for the other libc never is). */
 function matchingPrebuild(): string | undefined {
-  const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  const dir = join(here().dir, 'prebuilds', `${process.platform}-${process.arch}`);
   if (!existsSync(dir)) return undefined;
   const libc = runningLibc();
   const others = ['glibc', 'musl'].filter((tag) => tag !== libc);

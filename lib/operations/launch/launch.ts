@@ -8,7 +8,6 @@ import { ociLaunchOptions, type OciProcess } from './oci.js';
 import { EventEmitter } from 'node:events';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backend.js';
 import type { ProcessSpawner } from '../backend.js';
@@ -78,6 +77,9 @@ export interface LaunchOptions {
    */
   oci?: OciProcess;
 }
+
+/** The signals' numbers (node:os loads with the first kill or exit report, not with the package: issue 14). */
+const signalNumbers = (): Record<string, number> => process.getBuiltinModule('node:os').constants.signals as unknown as Record<string, number>;
 
 const LAUNCH_KEYS = ['user', 'group', 'groups', 'iab', 'caps', 'securebits', 'noNewPrivs', 'mode', 'cwd', 'env', 'stdio', 'argv0', 'oci'] as const;
 /** The options an `oci` block sets, so not given beside it. */
@@ -166,7 +168,7 @@ export class LaunchedProcess extends EventEmitter {
   /** Sends a signal (pidfd_send_signal: never hits a recycled pid). False once the child has exited. */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     if (this.#done) return false;
-    const num = typeof signal === 'number' ? signal : osConstants.signals[signal];
+    const num = typeof signal === 'number' ? signal : signalNumbers()[signal];
     if (num === undefined) throw invalidArg('signal', signal, 'a signal name such as SIGTERM or a number');
     const rc = this.#spawner.kill(this.#pidfd, num);
     if (rc === -ESRCH) return false;
@@ -190,7 +192,7 @@ export class LaunchedProcess extends EventEmitter {
 }
 
 function signalName(num: number): NodeJS.Signals {
-  const found = Object.entries(osConstants.signals).find(([, n]) => n === num);
+  const found = Object.entries(signalNumbers()).find(([, n]) => n === num);
   return (found?.[0] ?? `SIG${num}`) as NodeJS.Signals;
 }
 

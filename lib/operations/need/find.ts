@@ -176,21 +176,7 @@ async function runOnce(command: string, args: readonly string[], set: CapSet, al
   return { ok: true, detail: '' };
 }
 
-/**
- * The minimal set of capabilities `command` needs to succeed (exit 0, and stdout matching
- * `expectStdout` where given), found by running it: first with every capability this process
- * can give, then eliminating with group splitting, then once more with the result to confirm.
- * Throws ERR_CAPS_NEED_BASELINE when it fails even with every capability,
- * ERR_CAPS_NEED_FLAKY when repeated runs of one set disagree, ERR_CAPS_NEED_BUDGET when the
- * time budget runs out, and EPERM when this process cannot launch the states it would try.
- * @example
- * import { writeFileSync } from 'node:fs';
- * // As root: what `chown 1 FILE` needs (a daemon's own command line in practice).
- * writeFileSync('/tmp/linux-caps-need-example', '');
- * const r = await findNeededCaps('/bin/chown', ['1', '/tmp/linux-caps-need-example']);
- * r.needed;     // ['cap_chown']
- * r.evidence;   // [{ cap: 'cap_chown', without: "exit 1, stderr `/bin/chown: changing ownership of …: Operation not permitted`" }]
- */
+/** findNeededCaps() itself (lib/operations/need/entry.ts is what the package exports and documents). */
 export async function findNeededCaps(command: string, args: readonly string[] = [], options: NeedOptions = {}): Promise<NeedResult> {
   const c = check(command, args, options);
   const user = options.user === 0 || options.user === 'root' ? undefined : options.user;
