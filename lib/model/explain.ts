@@ -8,7 +8,7 @@ import { capToName } from '../vocabulary/names.js';
 import { errnoName, invalidArg } from '../vocabulary/errors.js';
 import type { Cred, ExecContext, KernelConfig, ModelFile, ModelStep } from './modern/types.js';
 import {
-  KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, isCredOp,
+  applyStep, createCred, credOpToStep, isCred, isCredOp, resolveKernel,
   type CredInit, type KernelOptions, type StepEnvironment,
 } from './modern/kernel.js';
 import { uidSeenFrom, gidSeenFrom } from './modern/userns.js';
@@ -136,11 +136,6 @@ function opName(step: ModelStep): string {
   if (step.op !== 'prctl') return step.op;
   const name = PRCTL_NAMES[step.option] ?? `option ${step.option}`;
   return step.option === 47 ? `prctl ${name}_${AMBIENT_OPS[step.arg2 ?? 0] ?? step.arg2}` : `prctl ${name}`;
-}
-
-function resolveKernel(k: ExplainOptions['kernel']): KernelConfig {
-  if (k === undefined) return KERNEL_6_18;
-  return 'execBitsWithoutSetpcap' in k && 'securebitsMask' in k && 'suidDumpable' in k && 'maxUserNamespaceLevel' in k ? (k as KernelConfig) : createKernel(k as KernelOptions);
 }
 
 

@@ -10,7 +10,7 @@ import { CapsError, invalidArg, syscallError } from '../vocabulary/errors.js';
 import type { CredProgram, OpFailure, ThreadState } from '../vocabulary/types.js';
 import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, ModelStep, MountInfo, Transition } from './modern/types.js';
 import { SECBIT_KEEP_CAPS } from './modern/types.js';
-import { KERNEL_6_18, applyStep, createCred, createKernel, credOpToStep, isCred, type CredInit, type KernelOptions } from './modern/kernel.js';
+import { applyStep, createCred, credOpToStep, isCred, resolveKernel, type CredInit, type KernelOptions } from './modern/kernel.js';
 import { execve } from './modern/exec.js';
 import { gidSeenFrom, uidSeenFrom } from './modern/userns.js';
 import { convertFileCapsWrite, encodeFileCaps, viewFileCaps } from './modern/xattr-rules.js';
@@ -148,8 +148,7 @@ export function isSimulatedBackend(value: unknown): value is SimulatedBackend {
  * useBackend(sim);
  */
 export function createSimulatedBackend(options: SimulatedOptions = {}): SimulatedBackend {
-  const kernel = options.kernel === undefined ? KERNEL_6_18
-    : 'execBitsWithoutSetpcap' in options.kernel && 'securebitsMask' in options.kernel && 'suidDumpable' in options.kernel && 'maxUserNamespaceLevel' in options.kernel ? options.kernel as KernelConfig : createKernel(options.kernel as KernelOptions);
+  const kernel = resolveKernel(options.kernel);
   const pid = options.pid ?? 4242;
   if (!Number.isInteger(pid) || pid < 1) throw invalidArg('pid', pid, 'a positive integer');
   const count = options.threadCount ?? 11;

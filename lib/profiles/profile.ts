@@ -105,6 +105,7 @@ function k8s(r: Resolved): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The OCI process block. The spec's `user` needs a gid too: a numeric user's gid is taken to be its uid (a name is left out: OCI takes numbers). */
 function oci(r: Resolved): string {
   const names = [...r.caps].map(upper);
   const process: Record<string, unknown> = {};
@@ -165,5 +166,7 @@ const WRITERS: Record<ProfileFormat, (r: Resolved) => string> = {
 export function toProfile(source: ProfileSource, format: ProfileFormat, options: { lastCap?: number } = {}): string {
   const writer = (PROFILE_FORMATS as readonly string[]).includes(format) ? WRITERS[format] : undefined;
   if (writer === undefined) throw invalidArg('profile format', format, PROFILE_FORMATS.join(', '));
-  return writer(resolve(toProfileInput(source), options.lastCap ?? runningLastCap()));
+  const last = options.lastCap ?? runningLastCap();
+  if (!Number.isInteger(last) || last < 0 || last > 63) throw invalidArg('lastCap', last, 'an integer from 0 to 63');
+  return writer(resolve(toProfileInput(source), last));
 }

@@ -114,6 +114,11 @@ describe.skipIf(skip)('findNeededCaps on real commands (fresh children; this pro
     expect(r.needed.length).toBe(1);   // any one capability makes CapEff non-zero
   });
 
+  it('a /g pattern judges every run alike (test() would otherwise move lastIndex between runs)', async () => {
+    const r = await findNeededCaps('/bin/sh', ['-c', 'echo held'], { expectStdout: /held/g, runs: 2 });
+    expect(r.needed).toEqual([]);
+  });
+
   it('refuses bad input before running anything', async () => {
     await expect(findNeededCaps('')).rejects.toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });
     await expect(findNeededCaps('/bin/true', [], { runs: 0 })).rejects.toMatchObject({ code: 'ERR_CAPS_INVALID_ARG' });

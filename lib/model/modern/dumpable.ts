@@ -15,7 +15,7 @@
  */
 import type { Cred, KernelConfig, ModelFile, Transition, UserNamespace } from './types.js';
 import { EINVAL } from './types.js';
-import { INITIAL_USER_NS, capable, fromKgid, fromKuid, makeKgid, makeKuid } from './userns.js';
+import { INITIAL_USER_NS, capable, idsMappedIn, makeKgid, makeKuid, modeBitsFor } from './userns.js';
 import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH } from '../../vocabulary/abi.js';
 
 /** SUID_DUMP_USER: dumpable, /proc files owned by the task's euid:egid. */
@@ -52,16 +52,13 @@ export function changesPrivilege(old: Cred, next: Cred): boolean {
 /** `next` as commit_creds leaves it after `old`: dumpable reset where the change alters privilege. */
 export function committed(kernel: KernelConfig, old: Cred, next: Cred): Cred {
   if (next === old || !changesPrivilege(old, next)) return next;
-  return dumpableOf(next) === kernel.suidDumpable && next.dumpable !== undefined ? next : { ...next, dumpable: kernel.suidDumpable };
+  return next.dumpable === kernel.suidDumpable ? next : { ...next, dumpable: kernel.suidDumpable };
 }
 
 /** File read permission for `cred` (generic_permission MAY_READ, with cap_dac_override / cap_dac_read_search). */
 function mayRead(cred: Cred, file: ModelFile): boolean {
-  const mode = file.mode;
-  const cls = cred.fsuid === file.uid ? (mode >> 6) & 7 : cred.fsgid === file.gid || cred.groups.includes(file.gid) ? (mode >> 3) & 7 : mode & 7;
-  if (cls & 4) return true;
-  const mapped = fromKuid(cred.ns, file.uid) >= 0 && fromKgid(cred.ns, file.gid) >= 0;
-  return mapped && (capable(cred, cred.ns, CAP_DAC_OVERRIDE) || capable(cred, cred.ns, CAP_DAC_READ_SEARCH));
+  if (modeBitsFor(cred, file) & 4) return true;
+  return idsMappedIn(cred.ns, file.uid, file.gid) && (capable(cred, cred.ns, CAP_DAC_OVERRIDE) || capable(cred, cred.ns, CAP_DAC_READ_SEARCH));
 }
 
 /**
@@ -72,7 +69,7 @@ export function afterExec(kernel: KernelConfig, old: Cred, next: Cred, file: Mod
   const readable = mayRead(old, file);
   let mm = old.ns;
   // would_dump: only for a binary the thread cannot read.
-  while (!readable && mm.parent !== null && !(fromKuid(mm, file.uid) >= 0 && fromKgid(mm, file.gid) >= 0)) mm = mm.parent;
+  while (!readable && mm.parent !== null && !idsMappedIn(mm, file.uid, file.gid)) mm = mm.parent;
   let dumpable: 0 | 1 | 2 = !readable || old.euid !== old.uid || old.egid !== old.gid ? kernel.suidDumpable : SUID_DUMP_USER;
   if (changesPrivilege(old, next)) dumpable = kernel.suidDumpable;
   return { dumpable, mmUserNs: mm };

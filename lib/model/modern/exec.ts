@@ -5,7 +5,7 @@
  */
 import type { Cred, ExecContext, ExecResult, FileCaps, KernelConfig, ModelFile, Transition } from './types.js';
 import { EACCES, EPERM, SECBIT_KEEP_CAPS, SECBIT_NOROOT } from './types.js';
-import { INITIAL_USER_NS, capable, fromKgid, fromKuid, isSameOrAncestor, rootKuid } from './userns.js';
+import { INITIAL_USER_NS, capable, idsMappedIn, isSameOrAncestor, modeBitsFor, rootKuid } from './userns.js';
 import { decodeFileCaps, fileCapsApply } from './xattr-rules.js';
 import { afterExec } from './dumpable.js';
 import { capNamesVerb, validMask } from '../masks.js';
@@ -71,9 +71,8 @@ class ExecDone implements Transition<Cred, ExecResult> {
  */
 function mayExec(cred: Cred, file: ModelFile): string | undefined {
   const mode = file.mode;
-  const cls = cred.fsuid === file.uid ? (mode >> 6) & 7 : cred.fsgid === file.gid || cred.groups.includes(file.gid) ? (mode >> 3) & 7 : mode & 7;
-  if (cls & 1) return undefined;
-  if ((mode & 0o111) !== 0 && capable(cred, cred.ns, CAP_DAC_OVERRIDE) && fromKuid(cred.ns, file.uid) >= 0 && fromKgid(cred.ns, file.gid) >= 0) return undefined;
+  if (modeBitsFor(cred, file) & 1) return undefined;
+  if ((mode & 0o111) !== 0 && capable(cred, cred.ns, CAP_DAC_OVERRIDE) && idsMappedIn(cred.ns, file.uid, file.gid)) return undefined;
   return (mode & 0o111) === 0
     ? `${file.path} has no execute bit at all (not even cap_dac_override helps)`
     : `${file.path} is not executable for this thread's class (mode ${mode.toString(8)}) and cap_dac_override is not in E`;
@@ -97,7 +96,7 @@ export function execve(kernel: KernelConfig, cred: Cred, file: ModelFile, contex
   let egid = cred.egid;
   const setuidBit = (file.mode & S_ISUID) !== 0;
   const setgidBit = (file.mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP);
-  if ((setuidBit || setgidBit) && suidMount && !cred.noNewPrivs && fromKuid(cred.ns, file.uid) >= 0 && fromKgid(cred.ns, file.gid) >= 0) {
+  if ((setuidBit || setgidBit) && suidMount && !cred.noNewPrivs && idsMappedIn(cred.ns, file.uid, file.gid)) {
     if (setuidBit) euid = file.uid;
     if (setgidBit) egid = file.gid;
   } else if (setuidBit || setgidBit) {

@@ -52,6 +52,16 @@ export interface KernelOptions {
 }
 
 /**
+ * A KernelConfig as given (every field present), else one made from createKernel() options;
+ * the default kernel when absent. What explain() and the simulated backend take.
+ */
+export function resolveKernel(k: KernelConfig | KernelOptions | undefined): KernelConfig {
+  if (k === undefined) return KERNEL_6_18;
+  const full = 'execBitsWithoutSetpcap' in k && 'securebitsMask' in k && 'suidDumpable' in k && 'maxUserNamespaceLevel' in k;
+  return full ? (k as KernelConfig) : createKernel(k as KernelOptions);
+}
+
+/**
  * A kernel to model. Validates its options (CapsError ERR_CAPS_INVALID_ARG).
  * @example createKernel({ version: 'pre-2025' })
  */

@@ -5,7 +5,7 @@
  */
 import type { Cred, Transition } from './types.js';
 import { EACCES, EINVAL, EPERM } from './types.js';
-import { capable, fromKgid, fromKuid } from './userns.js';
+import { capable, idsMappedIn } from './userns.js';
 import { DUMPABLE_RULE, dumpableOf, procFileOwner } from './dumpable.js';
 import { CAP_DAC_OVERRIDE, CAP_SYS_ADMIN } from '../../vocabulary/abi.js';
 
@@ -19,7 +19,7 @@ export function procSelfWriteDenied(cred: Cred, file: string): Transition<Cred> 
   const owner = procFileOwner(cred);
   if (cred.fsuid === owner.uid) return undefined;
   const dac = capable(cred, cred.ns, CAP_DAC_OVERRIDE);
-  const ownerMapped = fromKuid(cred.ns, owner.uid) >= 0 && fromKgid(cred.ns, owner.gid) >= 0;
+  const ownerMapped = idsMappedIn(cred.ns, owner.uid, owner.gid);
   if (dac && ownerMapped) return undefined;
   const override = dac ? `cap_dac_override does not help: uid ${owner.uid} is not mapped in this namespace` : 'cap_dac_override is not in E';
   if (!owner.dumpable) {

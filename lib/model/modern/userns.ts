@@ -68,6 +68,21 @@ export function fromKgid(ns: UserNamespace, kgid: number): number {
   return fromKid(ns, kgid, true);
 }
 
+/** Whether a kernel uid and gid both have a mapping in `ns` (`privileged_wrt_inode_uidgid`'s test). */
+export function idsMappedIn(ns: UserNamespace, kuid: number, kgid: number): boolean {
+  return fromKuid(ns, kuid) >= 0 && fromKgid(ns, kgid) >= 0;
+}
+
+/**
+ * The rwx bits of `mode` that apply to `cred` (generic_permission): the owner's when fsuid owns
+ * the file, else the group's when fsgid or a supplementary group matches, else other's.
+ */
+export function modeBitsFor(cred: Cred, owner: { uid: number; gid: number; mode: number }): number {
+  const { mode } = owner;
+  if (cred.fsuid === owner.uid) return (mode >> 6) & 7;
+  return cred.fsgid === owner.gid || cred.groups.includes(owner.gid) ? (mode >> 3) & 7 : mode & 7;
+}
+
 /** `from_kuid_munged`: unmapped ids read as the overflow id 65534 (kernel-semantics §2.8). */
 export function uidSeenFrom(ns: UserNamespace, kuid: number): number {
   const v = fromKuid(ns, kuid);
@@ -124,7 +139,7 @@ export function unshareUserNs(
   }
   // create_user_ns: a parent above level 32 is refused with ENOSPC, not the count limit of
   // user.max_user_namespaces (checked on 6.18: 33 nested `unshare -r` pass, the 34th fails).
-  const maxLevel = kernel.maxUserNamespaceLevel ?? 33;
+  const maxLevel = kernel.maxUserNamespaceLevel;
   if (cred.ns.level + 1 > maxLevel) {
     return { state: cred, errno: -ENOSPC, rule, reason: `user namespaces nest at most ${maxLevel} levels below the initial one` };
   }

@@ -119,7 +119,8 @@ function check(command: unknown, args: unknown, options: NeedOptions): Checked {
   if (expect !== undefined && typeof expect !== 'string' && !(expect instanceof RegExp)) throw invalidArg('expectStdout', expect, 'a RegExp or a pattern string');
   let pattern: RegExp | undefined;
   try {
-    pattern = expect === undefined ? undefined : typeof expect === 'string' ? new RegExp(expect) : expect;
+    // Without g and y: test() on those moves lastIndex, so the same output would pass, then fail.
+    pattern = expect === undefined ? undefined : typeof expect === 'string' ? new RegExp(expect) : new RegExp(expect.source, expect.flags.replace(/[gy]/g, ''));
   } catch (err) {
     throw invalidArg('expectStdout', expect, `a valid pattern (${(err as Error).message})`);
   }
