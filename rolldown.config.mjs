@@ -2,10 +2,17 @@
 // tsc writes the .d.ts files beside them (npm run build:ts); nothing here is hand-bundled.
 //
 //   dist/index.js, testing.js, vitest.js, vitest/matchers.js, cli.js, internal.js  the entry points
-//   dist/chunks/core.js        everything the entry points share: one file, one copy of the backend
+//   dist/chunks/core.js        what `import 'linux-caps'` loads: the vocabulary, the text formats, the
+//                              constants and the stand-ins of every call that loads on demand
+//   dist/chunks/kernel.js      thread, caps, the /proc readers … (lib/operations/on-demand/kernel.ts),
+//                              loaded by the first call that needs one
+//   dist/chunks/kernel-code.js their code: one copy of the backend, shared by every entry point
 //   dist/chunks/model.js       the model's surface (lib/model/on-demand/surface.ts), loaded on first use
 //   dist/chunks/model-rules.js the model itself, shared by that surface, the CLI and internal.js
 //   dist/chunks/need-search.js findNeededCaps' search, loaded by its first call
+//   dist/chunks/operations.js  launch, dropPrivileges, fileCaps, capBound, toProfile
+//                              (lib/operations/on-demand/surface.ts), loaded by the first call
+//   dist/chunks/on-demand.js   their code, shared by that surface and the CLI's commands
 //   dist/chunks/<command>.js   each CLI command, loaded when it runs
 import { dirname, join } from 'node:path';
 import { parseAst } from 'rolldown/parseAst';
@@ -18,10 +25,12 @@ const ENTRIES = {
   cli: 'lib/cli.ts',
   internal: 'lib/internal.ts',
   'chunks/model': 'lib/model/on-demand/surface.ts',
+  'chunks/operations': 'lib/operations/on-demand/surface.ts',
+  'chunks/kernel': 'lib/operations/on-demand/kernel.ts',
 };
 
-/** Modules of lib/model/ that core loads in dist/ in place of their static twins (see below). */
-const LAZY = /[\\/]lib[\\/]model[\\/]on-demand[\\/](load|public)-lazy\.ts$/;
+/** The stand-ins that core loads in dist/ in place of their static twins (see below). */
+const LAZY = /[\\/]lib[\\/](model|operations)[\\/]on-demand[\\/](load|public)-lazy\.ts$/;
 
 /** Modules of the model: lib/model/ but the lazy stand-ins, which core holds. */
 const inModel = (id) => /[\\/]lib[\\/]model[\\/]/.test(id) && !LAZY.test(id);
@@ -29,18 +38,38 @@ const inModel = (id) => /[\\/]lib[\\/]model[\\/]/.test(id) && !LAZY.test(id);
 /** The need search: its own chunk, loaded by findNeededCaps' first call (lib/operations/need/entry.ts). */
 const inNeed = (id) => /[\\/]lib[\\/]operations[\\/]need[\\/](find|search)\.ts$/.test(id);
 
-/** Modules of the shared core chunk: all of lib/ but the entry files, the CLI's commands and the need search. */
-const inCore = (id) => /[\\/]lib[\\/]/.test(id) && !inModel(id) && !inNeed(id)
+/**
+ * The on-demand calls and their code (lib/operations/on-demand/surface.ts): launch/ but the class its
+ * calls return, which users test with instanceof and so loads with the package; dropPrivileges,
+ * fileCaps, capBound, toProfile; and what only they use.
+ */
+const inOnDemand = (id) => !LAZY.test(id) && (
+  /[\\/]lib[\\/]operations[\\/]launch[\\/](?!launched-process\.ts$)[^\\/]+\.ts$/.test(id)
+  || /[\\/]lib[\\/]operations[\\/](privileges|file-caps|capbound|users|thread-cred|on-demand[\\/]surface)\.ts$/.test(id)
+  || /[\\/]lib[\\/]profiles[\\/](profile|input)\.ts$/.test(id));
+
+/**
+ * What `import 'linux-caps'` loads (the core chunk): the vocabulary, the text formats, the
+ * constants, the class launch() returns, and the stand-ins that load everything else.
+ */
+const inCore = (id) => LAZY.test(id)
+  || /[\\/]lib[\\/](vocabulary|text)[\\/]/.test(id)
+  || /[\\/]lib[\\/]profiles[\\/](types|defaults)\.ts$/.test(id)
+  || /[\\/]lib[\\/]operations[\\/](launch[\\/]launched-process|need[\\/]entry)\.ts$/.test(id);
+
+/** The kernel calls' code: all of lib/ but the entry files, the CLI's commands, the model, the need search, the on-demand calls and core. */
+const inKernel = (id) => /[\\/]lib[\\/]/.test(id) && !inCore(id) && !inModel(id) && !inNeed(id) && !inOnDemand(id)
   && !/[\\/]lib[\\/](cli[\\/]|(cli|index|testing|internal|vitest)\.ts$|vitest[\\/])/.test(id);
 
 /**
- * lib/model/on-demand/load.ts and public.ts import the model statically, which tests and the
- * declarations use; the bundle takes load-lazy.ts and public-lazy.ts instead, which load
- * dist/chunks/model.js on the first call that needs it: `import 'linux-caps'` then compiles
- * about half the code it did (issue 14: start-up).
+ * lib/model/on-demand/ and lib/operations/on-demand/: load.ts and public.ts import the model and
+ * the on-demand calls statically, which tests and the declarations use; the bundle takes
+ * load-lazy.ts and public-lazy.ts instead, which load dist/chunks/model.js or
+ * dist/chunks/operations.js on the first call that needs it: `import 'linux-caps'` then compiles
+ * a third of the code it would (issue 14: start-up).
  */
 function modelOnDemand() {
-  const swapped = /[\\/]lib[\\/]model[\\/]on-demand[\\/](load|public)\.ts$/;
+  const swapped = /[\\/]lib[\\/](model|operations)[\\/]on-demand[\\/](load|public)\.ts$/;
   return {
     name: 'model-on-demand',
     async resolveId(source, importer, options) {
@@ -110,6 +139,6 @@ export default {
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
-    codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'model-rules', test: inModel }, { name: 'need-search', test: inNeed }] },
+    codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'kernel-code', test: inKernel }, { name: 'model-rules', test: inModel }, { name: 'on-demand', test: inOnDemand }, { name: 'need-search', test: inNeed }] },
   },
 };

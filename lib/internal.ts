@@ -10,6 +10,19 @@ export { explain, formatExplanation } from './model/explain.js';
 export { compileCacheDirectory } from './cli/compile-cache.js';
 // The stand-ins dist/ exports for the model's namespaces (the bundle loads the model on demand).
 export { lazyNamespace, model as lazyModel, legacyModel as lazyLegacyModel, vserverModel as lazyVserverModel, formatExplanation as lazyFormatExplanation } from './model/on-demand/public-lazy.js';
+// and for the calls it loads on demand (thread, caps, the /proc readers, launch, dropPrivileges, …).
+export {
+  backendKind as lazyBackendKind, useBackend as lazyUseBackend, parseStatus as lazyParseStatus,
+  readProcessStatus as lazyReadProcessStatus, readThreadStatus as lazyReadThreadStatus,
+  readProcessThreads as lazyReadProcessThreads, listProcesses as lazyListProcesses,
+  parsePasswd as lazyParsePasswd, promises as lazyPromises, decodeFileCaps as lazyDecodeFileCaps,
+  encodeFileCaps as lazyEncodeFileCaps, thread as lazyThread, caps as lazyCaps, diff as lazyDiff,
+  getMode as lazyGetMode, readProcessIAB as lazyReadProcessIAB, containerProfile as lazyContainerProfile,
+  compareWithReference as lazyCompareWithReference, explain as lazyExplain, launch as lazyLaunch,
+  execInPlace as lazyExecInPlace, dropPrivileges as lazyDropPrivileges, planDrop as lazyPlanDrop,
+  toProfile as lazyToProfile, fileCaps as lazyFileCaps, capBound as lazyCapBound,
+} from './operations/on-demand/public-lazy.js';
+export { lazyFunction, lazyView } from './vocabulary/lazy-view.js';
 export type { Explanation, ExplainedStep, ExplainOptions } from './model/explain.js';
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
 export { decodeFileCaps, encodeFileCaps } from './filecaps/codec.js';

@@ -7,7 +7,10 @@
 // one of each per round, in a new order every round — so a loaded machine slows them alike;
 // the table shows each case's median and its ratio to the baseline's median in the same run.
 //   baseline  node empty.mjs                     (an ES module that does nothing)
+//   node -e 0                                    (for information: CommonJS, no ES module loader)
 //   import    node import.mjs                    (import 'linux-caps', from an installed copy)
+//   first use node first-use.mjs                 (for information: the import and one thread.get(),
+//                                                 which loads the kernel calls: lib/operations/on-demand/)
 //   print     node <pkg>/dist/cli.js print       (the CLI's default report of this process)
 // The command keeps its compiled code in Node's compile cache (lib/cli/compile-cache.ts): here in
 // the scratch folder (XDG_CACHE_HOME), filled by the warm-up run, as a user's second run finds it.
@@ -46,6 +49,7 @@ function install(dir) {
   writeFileSync(join(dir, 'empty.mjs'), '');
   mkdirSync(join(dir, 'cache'), { mode: 0o700 });
   writeFileSync(join(dir, 'import.mjs'), "import 'linux-caps';\n");
+  writeFileSync(join(dir, 'first-use.mjs'), "import { thread } from 'linux-caps';\nthread.get();\n");
   return pkg;
 }
 
@@ -67,7 +71,9 @@ try {
   const pkg = install(dir);
   const cases = [
     { name: 'baseline', what: 'node empty.mjs', args: ['empty.mjs'] },
+    { name: 'node-e', what: 'node -e 0', args: ['-e', '0'] },
     { name: 'import', what: "import 'linux-caps'", args: ['import.mjs'], goal: 1.15 },
+    { name: 'first-use', what: 'import + thread.get()', args: ['first-use.mjs'] },
     { name: 'print', what: 'linux-caps print', args: [join(pkg, 'dist', 'cli.js'), 'print'], goal: 1.25 },
   ];
   for (const c of cases) { c.times = []; time(c.args, dir); } // warm the page cache

@@ -1,5 +1,5 @@
 /** What every CLI command shares: usage errors, exit codes, output. */
-import type { SecurebitName, SecurebitsInput } from '../operations/program.js';
+import type { SecurebitName, SecurebitsInput } from '../vocabulary/securebits.js';
 import { writeText } from './output.js';
 
 /** Exit codes: 0 ok, 1 the operation failed or a check said no, 2 usage error. */

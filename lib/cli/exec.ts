@@ -13,7 +13,7 @@ import { CapsError } from '../vocabulary/errors.js';
 import { parseCaps } from '../text/index.js';
 import { execInPlace, type LaunchOptions } from '../operations/launch/launch.js';
 import type { OciProcess } from '../operations/launch/oci.js';
-import { toSecurebits } from '../operations/program.js';
+import { toSecurebits } from '../vocabulary/securebits.js';
 import { capFromName } from '../vocabulary/names.js';
 import { type Io, refuseRepeats, securebitsArg, UsageError } from './common.js';
 import { EXIT_CODES, USAGE } from './usage.js';

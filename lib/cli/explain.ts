@@ -14,7 +14,7 @@ import { explain, formatExplanation } from '../model/explain.js';
 import type { CredInit } from '../model/modern/kernel.js';
 import type { ModelFile, ModelStep } from '../model/modern/types.js';
 import { capFromName } from '../vocabulary/names.js';
-import { toSecurebits } from '../operations/program.js';
+import { toSecurebits } from '../vocabulary/securebits.js';
 import { parseCaps } from '../text/index.js';
 import { credInitOf } from '../operations/thread-cred.js';
 import type { CredOp } from '../vocabulary/types.js';

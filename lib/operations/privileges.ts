@@ -15,7 +15,8 @@ import { changeRefusal, getBackend, type Backend } from './backend.js';
 import { CapSet } from '../vocabulary/capset.js';
 import { CapsError, errnoName, invalidArg } from '../vocabulary/errors.js';
 import { caps, stripOtherThreads } from './process.js';
-import { compileSteps, toCapList, toSecurebits, type CapsInput, type CapsStep, type SecurebitsInput } from './program.js';
+import { compileSteps, toCapList, type CapsInput, type CapsStep } from './program.js';
+import { LOCKED_SECUREBITS, toSecurebits, type SecurebitsInput } from '../vocabulary/securebits.js';
 import { describeStep } from './explain-errno.js';
 import { credInitOf } from './thread-cred.js';
 import { loadModel } from '../model/on-demand/load.js';
@@ -28,13 +29,6 @@ import { idChangeRefusal } from '../accounts/id-checks.js';
 import { refuseUnknownKeys } from '../vocabulary/option-keys.js';
 import { rootExecGain, rootExecWarning } from './launch/warnings.js';
 import { EINVAL, EPERM } from '../vocabulary/abi.js';
-
-/**
- * libcap's secured bits for its PURE1E/NOPRIV modes: NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, with their locks.
- * @example
- * securebitNames(LOCKED_SECUREBITS);   // ['noroot', 'noroot_locked', 'no_setuid_fixup', …]
- */
-export const LOCKED_SECUREBITS = 0xef; // a literal type for users; test/native/abi.test.ts checks it is those bits of abi.ts
 
 /**
  * Options of `dropPrivileges()` and `planDrop()`: who to become and what to keep.

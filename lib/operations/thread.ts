@@ -8,7 +8,8 @@
 import type { CapSet } from '../vocabulary/capset.js';
 import { changeRefusal, getBackend } from './backend.js';
 import { predictedRefusal, refusalError, type CredState } from './explain-errno.js';
-import { adjustOp, capsetOp, keepCapsOp, toCapList, toSecurebits, type CapsInput, type CapTriple, type SecurebitsInput, type SetName } from './program.js';
+import { adjustOp, capsetOp, keepCapsOp, toCapList, type CapsInput, type CapTriple, type SetName } from './program.js';
+import { toSecurebits, type SecurebitsInput } from '../vocabulary/securebits.js';
 import type { CapState, CredProgram, ThreadState } from '../vocabulary/types.js';
 import { resolveTarget, statePlan } from './state.js';
 import { iabOf, iabTarget, modeTarget, resolveIAB, toSettableMode, type CapMode } from './mode.js';

@@ -28,18 +28,19 @@ export interface KernelSize {
   high: number;
 }
 
+/** The size of a kernel with `bits` capabilities, made once per size on first use (not at load: issue 14). */
 const sizes: KernelSize[] = [];
-for (let bits = 0; bits <= 64; bits++) {
-  sizes.push({
+function sizeOf(bits: number): KernelSize {
+  return sizes[bits] ??= {
     bits,
     low: bits >= 32 ? 0xffffffff : 2 ** bits - 1,
     high: bits >= 64 ? 0xffffffff : bits > 32 ? 2 ** (bits - 32) - 1 : 0,
-  });
+  };
 }
 
 /** Validates options and returns the kernel size they ask for (CapsError on bad input). */
 export function resolveKernelSize(options: TextOptions | undefined): KernelSize {
-  if (options === undefined) return sizes[lastCap() + 1]!;
+  if (options === undefined) return sizeOf(lastCap() + 1);
   if (options === null || typeof options !== 'object') {
     throw invalidArg('text options', options, 'an object such as { lastCap: 40 }');
   }
@@ -48,9 +49,9 @@ export function resolveKernelSize(options: TextOptions | undefined): KernelSize 
   }
   refuseUnknownKeys('text options', options, ['lastCap']);
   const last = options.lastCap;
-  if (last === undefined) return sizes[lastCap() + 1]!;
+  if (last === undefined) return sizeOf(lastCap() + 1);
   if (typeof last !== 'number' || !Number.isInteger(last) || last < 0 || last > 63) {
     throw invalidArg('lastCap', last, 'an integer from 0 to 63 (the highest capability number the kernel knows)');
   }
-  return sizes[last + 1]!;
+  return sizeOf(last + 1);
 }

@@ -83,25 +83,36 @@ const SYMBOL = new Int8Array(256).fill(-1);
 for (let c = 0; c < 26; c++) { SYMBOL[0x61 + c] = c; SYMBOL[0x41 + c] = c; }
 SYMBOL[0x5f] = 26;
 
-const stateCount = 2 + CAP_NAMES.reduce((n, name) => n + name.length, 0);
-/** NEXT[state * SYMBOLS + symbol]: the next state, 0 = no name continues this way. */
-const NEXT = new Int16Array(stateCount * SYMBOLS);
-/** ACCEPT[state]: the capability whose name ends here, or -1. */
-const ACCEPT = new Int8Array(stateCount).fill(-1);
+/** The name DFA: built by the first name read, not when the package loads (issue 14, start-up). */
+interface NameTable {
+  /** next[state * SYMBOLS + symbol]: the next state, 0 = no name continues this way. */
+  next: Int16Array;
+  /** accept[state]: the capability whose name ends here, or -1. */
+  accept: Int8Array;
+  /** The state after `cap_`. */
+  afterCapPrefix: number;
+}
 const START = 1;
-let states = 2;
-CAP_NAMES.forEach((name, cap) => {
-  let state = START;
-  for (const ch of name) {
-    const column = state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!;
-    if (NEXT[column] === 0) NEXT[column] = states++;
-    state = NEXT[column]!;
-  }
-  ACCEPT[state] = cap;
-});
+let names: NameTable | undefined;
 
-/** The DFA state after `cap_`. */
-const AFTER_CAP_PREFIX = [...'cap_'].reduce((state, ch) => NEXT[state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!]!, START);
+function buildNameTable(): NameTable {
+  const stateCount = 2 + CAP_NAMES.reduce((n, name) => n + name.length, 0);
+  const next = new Int16Array(stateCount * SYMBOLS);
+  const accept = new Int8Array(stateCount).fill(-1);
+  let states = 2;
+  CAP_NAMES.forEach((name, cap) => {
+    let state = START;
+    for (const ch of name) {
+      const column = state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!;
+      if (next[column] === 0) next[column] = states++;
+      state = next[column]!;
+    }
+    accept[state] = cap;
+  });
+  const afterCapPrefix = [...'cap_'].reduce((state, ch) => next[state * SYMBOLS + SYMBOL[ch.charCodeAt(0)]!]!, START);
+  names = { next, accept, afterCapPrefix };
+  return names;
+}
 
 function hexValue(byte: number): number {
   if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
@@ -137,21 +148,22 @@ export function readCap(bytes: Uint8Array, pos: number): number {
   }
   // A name: the longest run of letters and `_`, matched whole and case-insensitively.
   // Every name starts with `cap_`: four independent byte tests skip four dependent DFA steps.
+  const { next, accept, afterCapPrefix } = names ?? buildNameTable();
   let state = START;
   let end = pos;
   if ((bytes[pos]! | 0x20) === 0x63 && (bytes[pos + 1]! | 0x20) === 0x61 && (bytes[pos + 2]! | 0x20) === 0x70
     && bytes[pos + 3] === 0x5f) {
-    state = AFTER_CAP_PREFIX;
+    state = afterCapPrefix;
     end = pos + 4;
   }
   for (;; end++) {
     byte = bytes[end]!;
     const symbol = SYMBOL[byte]!;
     if (symbol < 0) break;
-    state = NEXT[(state << 5) | symbol]!;
+    state = next[(state << 5) | symbol]!;
     if (state === 0) return -1;
   }
-  const cap = ACCEPT[state]!;
+  const cap = accept[state]!;
   if (cap >= 0) scanEnd = end;
   return cap;
 }

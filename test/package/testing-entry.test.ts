@@ -4,14 +4,17 @@
  * through the package's own exports map.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type * as Root from '../../lib/index.js';
 
-const resolved = createRequire(import.meta.url).resolve('linux-caps/package.json');
+const require = createRequire(import.meta.url);
+const resolved = require.resolve('linux-caps/package.json');
+// Node's own loader (require of the ES module), not vitest's: dist/ loads its calls on demand
+// with require(), and only Node's one module cache makes that the instance the entries share.
 const entry = async (name: string) => {
   const pkg = (await import(pathToFileURL(resolved).href, { with: { type: 'json' } })).default as { exports: Record<string, { default: string }> };
-  return import(new URL(pkg.exports[name]!.default, pathToFileURL(resolved)).href) as Promise<Record<string, unknown>>;
+  return require(fileURLToPath(new URL(pkg.exports[name]!.default, pathToFileURL(resolved)))) as Record<string, unknown>;
 };
 
 // The package's own entries (dist/), so the root and linux-caps/testing share one selection.

@@ -8,7 +8,6 @@
  * ERR_CAPS_UNSUPPORTED with this error as `cause` — there is no fallback to the model.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CapsError } from '../../vocabulary/errors.js';
@@ -161,7 +160,7 @@ let root: { dir: string; require: NodeJS.Require } | undefined;
 function here(): { dir: string; require: NodeJS.Require } {
   if (root === undefined) {
     const dir = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-    root = { dir, require: createRequire(join(dir, 'package.json')) };
+    root = { dir, require: process.getBuiltinModule('node:module').createRequire(join(dir, 'package.json')) };
   }
   return root;
 }

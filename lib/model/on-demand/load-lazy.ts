@@ -6,7 +6,6 @@
  * Only dist/ runs this: rolldown.config.mjs puts it in place of load.ts, and the path is
  * relative to dist/chunks/core.js.
  */
-import { createRequire } from 'node:module';
 import type { ModelSurface } from './load.js';
 
 export type { ModelSurface };
@@ -15,6 +14,6 @@ let surface: ModelSurface | undefined;
 
 /** The model's surface; the first call loads dist/chunks/model.js. */
 export function loadModel(): ModelSurface {
-  surface ??= createRequire(import.meta.url)('./model.js') as ModelSurface;
+  surface ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)('./model.js') as ModelSurface;
   return surface;
 }
