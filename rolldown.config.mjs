@@ -2,8 +2,8 @@
 // tsc writes the .d.ts files beside them (npm run build:ts); nothing here is hand-bundled.
 //
 //   dist/index.js, testing.js, vitest.js, vitest/matchers.js, cli.js, internal.js  the entry points
-//   dist/chunks/core.js        what `import 'linux-caps'` loads: the vocabulary, the text formats, the
-//                              constants and the stand-ins of every call that loads on demand
+//   dist/chunks/core.js        what `import 'linux-caps'` loads: the vocabulary, the constants and the
+//                              stand-ins of every call that loads on demand
 //   dist/chunks/kernel.js      thread, caps, the /proc readers … (lib/operations/on-demand/kernel.ts),
 //                              loaded by the first call that needs one
 //   dist/chunks/kernel-code.js their code: one copy of the backend, shared by every entry point
@@ -49,16 +49,18 @@ const inOnDemand = (id) => !LAZY.test(id) && (
   || /[\\/]lib[\\/]profiles[\\/](profile|input)\.ts$/.test(id));
 
 /**
- * What `import 'linux-caps'` loads (the core chunk): the vocabulary, the text formats, the
- * constants, the class launch() returns, and the stand-ins that load everything else.
+ * What `import 'linux-caps'` loads (the core chunk): the vocabulary (but the capabilities'
+ * descriptions, which only the CLI prints), the constants, the class launch() returns, and the
+ * stand-ins that load everything else. libcap's text formats load with the kernel calls.
  */
 const inCore = (id) => LAZY.test(id)
-  || /[\\/]lib[\\/](vocabulary|text)[\\/]/.test(id)
+  || /[\\/]lib[\\/]vocabulary[\\/](?!descriptions\.ts$)/.test(id)
   || /[\\/]lib[\\/]profiles[\\/](types|defaults)\.ts$/.test(id)
   || /[\\/]lib[\\/]operations[\\/](launch[\\/]launched-process|need[\\/]entry)\.ts$/.test(id);
 
 /** The kernel calls' code: all of lib/ but the entry files, the CLI's commands, the model, the need search, the on-demand calls and core. */
 const inKernel = (id) => /[\\/]lib[\\/]/.test(id) && !inCore(id) && !inModel(id) && !inNeed(id) && !inOnDemand(id)
+  && !/[\\/]lib[\\/]vocabulary[\\/]descriptions\.ts$/.test(id) // the describe command's alone
   && !/[\\/]lib[\\/](cli[\\/]|(cli|index|testing|internal|vitest)\.ts$|vitest[\\/])/.test(id);
 
 /**

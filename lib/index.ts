@@ -23,7 +23,6 @@ export { SECUREBITS, LOCKED_SECUREBITS, securebitNames, toSecurebits } from './v
 export type { SecurebitsInput, SecurebitName } from './vocabulary/securebits.js';
 export type { CapsStep, CapTriple, CapsInput } from './operations/program.js';
 export type { CapBoundReading, CapBoundOptions, CapBoundLowerOptions } from './operations/capbound.js';
-export { parseCaps, formatCaps, parseIAB, formatIAB } from './text/index.js';
 export type { CapSetTriple, CapTripleInput, IAB, IABInput, TextOptions } from './text/index.js';
 export { DOCKER_DEFAULT_CAPS, PODMAN_DEFAULT_CAPS } from './profiles/defaults.js';
 export type { ContainerProfile, ReferenceComparison } from './operations/container.js';
@@ -33,11 +32,12 @@ export type { Cred as ModelCred, ModelStep, ModelFile, KernelConfig, KernelVersi
 export type { SimulatedBackend, SimulatedOptions } from './model/simulated.js';
 export type { ThreadTable, ThreadTarget } from './operations/backend.js';
 // The calls load on first use in dist/ (lib/operations/on-demand/): importing the package compiles only
-// the vocabulary, the text formats, the constants and these stand-ins.
+// the vocabulary, the constants and these stand-ins.
 export {
   backendKind, useBackend, parseStatus, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd,
   promises, decodeFileCaps, encodeFileCaps, thread, caps, diff, getMode, readProcessIAB, containerProfile,
-  compareWithReference, explain, launch, execInPlace, dropPrivileges, planDrop, fileCaps, capBound, toProfile,
+  compareWithReference, explain, parseCaps, formatCaps, parseIAB, formatIAB, launch, execInPlace, dropPrivileges, planDrop,
+  fileCaps, capBound, toProfile,
 } from './operations/on-demand/public.js';
 export { LaunchedProcess } from './operations/launch/launched-process.js';
 export type { LaunchOptions, LaunchExit, LaunchStdio } from './operations/launch/launch.js';

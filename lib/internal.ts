@@ -18,7 +18,8 @@ export {
   parsePasswd as lazyParsePasswd, promises as lazyPromises, decodeFileCaps as lazyDecodeFileCaps,
   encodeFileCaps as lazyEncodeFileCaps, thread as lazyThread, caps as lazyCaps, diff as lazyDiff,
   getMode as lazyGetMode, readProcessIAB as lazyReadProcessIAB, containerProfile as lazyContainerProfile,
-  compareWithReference as lazyCompareWithReference, explain as lazyExplain, launch as lazyLaunch,
+  compareWithReference as lazyCompareWithReference, explain as lazyExplain, parseCaps as lazyParseCaps,
+  formatCaps as lazyFormatCaps, parseIAB as lazyParseIAB, formatIAB as lazyFormatIAB, launch as lazyLaunch,
   execInPlace as lazyExecInPlace, dropPrivileges as lazyDropPrivileges, planDrop as lazyPlanDrop,
   toProfile as lazyToProfile, fileCaps as lazyFileCaps, capBound as lazyCapBound,
 } from './operations/on-demand/public-lazy.js';

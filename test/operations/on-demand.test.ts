@@ -28,7 +28,7 @@ function outcome(run: () => unknown): unknown {
 
 describe('the on-demand calls as dist/ exports them', () => {
   it('stand in for package exports of the same names: functions by name, objects by view', () => {
-    expect(Object.keys(lazy).length).toBe(26);
+    expect(Object.keys(lazy).length).toBe(30);
     for (const [name, standIn] of Object.entries(lazy)) {
       expect(typeof standIn, name).toBe(typeof exported[name]);
       if (typeof standIn === 'function') expect((standIn as { name: string }).name).toBe(name);
@@ -65,6 +65,10 @@ describe('the on-demand calls as dist/ exports them', () => {
       ['explain', [{ uid: 0 }, [{ op: 'setuid', uid: 1000 }]]],
       ['planDrop', [{ keep: ['cap_net_bind_service'] }, state]],
       ['toProfile', [{ caps: ['cap_chown'] }, 'systemd']],
+      ['parseCaps', ['cap_chown,cap_kill+ep cap_net_raw+i']],
+      ['formatCaps', [{ effective: ['cap_chown'], permitted: ['cap_chown', 'cap_kill'], inheritable: [] }]],
+      ['parseIAB', ['^cap_net_bind_service,!cap_sys_admin']],
+      ['formatIAB', [{ inheritable: ['cap_chown'], ambient: ['cap_chown'], notBounding: ['cap_sys_module'] }]],
     ];
     for (const [name, args] of cases) expect(call(name, ...args), name).toEqual((exported[name] as (...a: unknown[]) => unknown)(...args));
     const file = realpathSync('/bin/true');
@@ -81,6 +85,7 @@ describe('the on-demand calls as dist/ exports them', () => {
       ['useBackend', ['nonsense']],
       ['readProcessStatus', [-1]],
       ['parseStatus', [42]],
+      ['parseCaps', ['cap_nonsense+p']],
     ];
     for (const [name, args] of cases) {
       const refused = outcome(() => call(name, ...args));

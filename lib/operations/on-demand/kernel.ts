@@ -1,7 +1,8 @@
 /**
  * The public calls that read and change the kernel's state, and their pure helpers, which the
  * published bundle loads on the first call (issue 14, start-up): `import 'linux-caps'` compiles
- * only the vocabulary, the text formats and the stand-ins. The first call that needs any of these
+ * only the vocabulary, the constants and the stand-ins. libcap's text formats are here too: every
+ * kernel call prints or parses them, so they load together. The first call that needs any of these
  * loads them all (dist/chunks/kernel.js). In lib/ and the tests they load statically (load.ts,
  * public.ts).
  */
@@ -15,3 +16,4 @@ export { diff } from '../state.js';
 export { getMode, readProcessIAB } from '../mode.js';
 export { containerProfile, compareWithReference } from '../container.js';
 export { explain } from '../explanation.js';
+export { parseCaps, formatCaps, parseIAB, formatIAB } from '../../text/index.js';

@@ -5,6 +5,6 @@
 export {
   backendKind, useBackend, parseStatus, readProcessStatus, readThreadStatus, readProcessThreads, listProcesses, parsePasswd,
   promises, decodeFileCaps, encodeFileCaps, thread, caps, diff, getMode, readProcessIAB, containerProfile,
-  compareWithReference, explain,
+  compareWithReference, explain, parseCaps, formatCaps, parseIAB, formatIAB,
 } from './kernel.js';
 export { launch, execInPlace, dropPrivileges, planDrop, fileCaps, capBound, toProfile } from './surface.js';
