@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CapSet, eliminate, findNeededCaps, type NeedProgress } from '../../lib/internal.js';
@@ -107,6 +107,21 @@ describe.skipIf(skip)('findNeededCaps on real commands (fresh children; this pro
     await expect(findNeededCaps('/bin/sleep', ['30'], { timeoutMs: 300 })).rejects.toMatchObject({
       code: 'ERR_CAPS_NEED_BASELINE', message: expect.stringMatching(/killed after the 300 ms time limit/),
     });
+  });
+
+  it('a command that leaves a child holding its stdout and stderr is judged when it exits, not when that child does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linux-caps-need-'));
+    const pids = join(dir, 'pids');
+    try {
+      // The background sleep inherits both pipes and would hold them for 10 minutes.
+      const r = await findNeededCaps('/bin/sh', ['-c', `sleep 600 & echo $! >> ${pids}; echo started`], { expectStdout: /started/ });
+      expect(r.needed).toEqual([]);
+    } finally {
+      for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--expect-stdout: exit 0 is not enough when the output does not match', async () => {

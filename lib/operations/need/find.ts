@@ -31,7 +31,10 @@ export interface NeedOptions {
   timeoutMs?: number;
   /** The whole search's time limit in milliseconds (default 600000). */
   budgetMs?: number;
-  /** Success also needs the command's stdout to match this. */
+  /**
+   * Success also needs the command's stdout to match this: what it wrote until it exited, and for
+   * a quarter of a second after if a child of it (a daemon) still holds its stdout open.
+   */
   expectStdout?: RegExp | string;
   /** Set no_new_privs in every run (default true, as the profiles do). */
   noNewPrivs?: boolean;
@@ -147,6 +150,9 @@ function whyLine(text: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
 
+/** How long after the command exits its stdout and stderr are still read, if something else holds them open. */
+const OUTPUT_GRACE_MS = 250;
+
 /** Runs the command once with exactly `set`; its outcome. */
 async function runOnce(command: string, args: readonly string[], set: CapSet, all: CapSet, user: string | number | undefined, c: Checked, options: NeedOptions): Promise<Attempt> {
   const notBounding = all.minus(set);
@@ -165,9 +171,20 @@ async function runOnce(command: string, args: readonly string[], set: CapSet, al
   child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 1 << 20) stderr += d; });
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, c.timeoutMs);
-  const closed = (s: NodeJS.ReadableStream | null) => new Promise<void>((done) => (s === null ? done() : s.on('close', () => done())));
-  const [exit] = await Promise.all([child.exited, closed(child.stdout), closed(child.stderr)]);
+  const exit = await child.exited;
   clearTimeout(timer);
+  // The output is the command's until it exits, and a moment after for what is still in the pipes.
+  // A daemon's child that keeps stdout or stderr open is not waited for: it could hold them for
+  // ever, past any time limit (the runs would never end).
+  const closed = (s: NodeJS.ReadableStream | null) => new Promise<void>((done) => (s === null ? done() : s.on('close', () => done())));
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([closed(child.stdout), closed(child.stderr)]),
+    new Promise<void>((done) => { grace = setTimeout(done, OUTPUT_GRACE_MS); }),
+  ]);
+  clearTimeout(grace);
+  child.stdout?.destroy();
+  child.stderr?.destroy();
   const said = whyLine(stderr);
   const tail = said === '' ? '' : `, stderr \`${said}\``;
   if (timedOut) return { ok: false, detail: `killed after the ${c.timeoutMs} ms time limit${tail}` };
