@@ -156,17 +156,20 @@ function findPackageRoot(from: string): string {
 }
 
 /** The package's root, found on first use (not at import: issue 14). */
-let root: { dir: string; require?: NodeJS.Require } | undefined;
-function here(): { dir: string; require: NodeJS.Require } {
-  root ??= { dir: findPackageRoot(dirname(fileURLToPath(import.meta.url))) };
-  // A require() from the root only for node-gyp-build and LINUX_CAPS_NATIVE_PATH: making one
-  // and loading through it costs a third of a millisecond that the usual path does not need.
-  root.require ??= process.getBuiltinModule('node:module').createRequire(join(root.dir, 'package.json'));
-  return root as { dir: string; require: NodeJS.Require };
-}
+let root: string | undefined;
 function rootDir(): string {
-  root ??= { dir: findPackageRoot(dirname(fileURLToPath(import.meta.url))) };
-  return root.dir;
+  root ??= findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  return root;
+}
+
+/**
+ * A require() from the package's root, for node-gyp-build and LINUX_CAPS_NATIVE_PATH only: making
+ * one and loading through it costs a third of a millisecond that the usual path does not need.
+ */
+let rootRequire: NodeJS.Require | undefined;
+function requireFromRoot(id: string): unknown {
+  rootRequire ??= process.getBuiltinModule('node:module').createRequire(join(rootDir(), 'package.json'));
+  return rootRequire(id);
 }
 
 /** One exports object per addon file in this realm, as require() keeps (two copies of this module, lib/ and dist/, share it). */
@@ -215,14 +218,14 @@ function attempt(): NativeAddon {
   if (override) {
     tried.push(override);
     try {
-      return here().require(resolve(override)) as NativeAddon;
+      return requireFromRoot(resolve(override)) as NativeAddon;
     } catch (err) {
       throw new NativeLoadError(`cannot load the linux-caps addon from LINUX_CAPS_NATIVE_PATH=${override}: ${(err as Error).message}`, tried, err);
     }
   }
   let path: string;
   try {
-    path = builtAddon() ?? (here().require('node-gyp-build') as { path(dir: string): string }).path(here().dir);
+    path = builtAddon() ?? (requireFromRoot('node-gyp-build') as { path(dir: string): string }).path(rootDir());
   } catch (err) {
     tried.push(...conventionalPaths());
     throw new NativeLoadError(
