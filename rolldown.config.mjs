@@ -65,15 +65,15 @@ const inKernel = (id) => /[\\/]lib[\\/]/.test(id) && !inCore(id) && !inModel(id)
 
 /**
  * lib/model/on-demand/ and lib/operations/on-demand/: load.ts and public.ts import the model and
- * the on-demand calls statically, which tests and the declarations use; the bundle takes
- * load-lazy.ts and public-lazy.ts instead, which load dist/chunks/model.js or
- * dist/chunks/operations.js on the first call that needs it: `import 'linux-caps'` then compiles
- * a third of the code it would (issue 14: start-up).
+ * the calls statically, which tests and the declarations use; the bundle takes load-lazy.ts and
+ * public-lazy.ts instead, which load dist/chunks/model.js, kernel.js or operations.js on the
+ * first call that needs it: `import 'linux-caps'` then compiles only the core chunk (issue 14:
+ * start-up).
  */
-function modelOnDemand() {
+function onDemand() {
   const swapped = /[\\/]lib[\\/](model|operations)[\\/]on-demand[\\/](load|public)\.ts$/;
   return {
-    name: 'model-on-demand',
+    name: 'on-demand',
     async resolveId(source, importer, options) {
       if (importer === undefined || !/^\.\.?\//.test(source)) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
@@ -128,7 +128,7 @@ export default {
   platform: 'node',
   external: [/^node:/, 'vitest', /^@vitest\//, 'node-gyp-build'],
   experimental: { nativeMagicString: true },
-  plugins: [modelOnDemand(), builtinsWithoutFacades()],
+  plugins: [onDemand(), builtinsWithoutFacades()],
   output: {
     dir: 'dist',
     format: 'esm',
@@ -141,6 +141,8 @@ export default {
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
+    // Groups take their modules' dependencies with them, in this order: core first, and the
+    // on-demand calls before the need search, which imports launch().
     codeSplitting: { groups: [{ name: 'core', test: inCore }, { name: 'kernel-code', test: inKernel }, { name: 'model-rules', test: inModel }, { name: 'on-demand', test: inOnDemand }, { name: 'need-search', test: inNeed }] },
   },
 };

@@ -40,7 +40,8 @@ export {
   fileCaps, capBound, toProfile,
 } from './operations/on-demand/public.js';
 export { LaunchedProcess } from './operations/launch/launched-process.js';
-export type { LaunchOptions, LaunchExit, LaunchStdio } from './operations/launch/launch.js';
+export type { LaunchOptions, LaunchStdio } from './operations/launch/launch.js';
+export type { LaunchExit } from './operations/launch/launched-process.js';
 export type { OciProcess } from './operations/launch/oci.js';
 export type { UnreadableProcess } from './proc/read.js';
 export { findNeededCaps } from './operations/need/entry.js';

@@ -5,7 +5,7 @@
  * written. `formatExplanation` loads it when called.
  */
 import { loadModel, type ModelSurface } from './load.js';
-import { lazyView } from '../../vocabulary/lazy-view.js';
+import { lazyFunction, lazyView } from '../../vocabulary/lazy-view.js';
 
 type Namespaces = Pick<ModelSurface, 'model' | 'legacyModel' | 'vserverModel'>;
 
@@ -18,4 +18,4 @@ export const model = lazyNamespace('model');
 export const legacyModel = lazyNamespace('legacyModel');
 export const vserverModel = lazyNamespace('vserverModel');
 
-export const formatExplanation: ModelSurface['formatExplanation'] = (...args) => loadModel().formatExplanation(...args);
+export const formatExplanation = lazyFunction('formatExplanation', () => loadModel().formatExplanation);

@@ -26,9 +26,6 @@ import { ENOENT } from '../../vocabulary/abi.js';
 import { toSecurebits, type SecurebitsInput } from '../../vocabulary/securebits.js';
 import { LaunchedProcess, type ExitRelay } from './launched-process.js';
 
-export { LaunchedProcess };
-export type { LaunchExit } from './launched-process.js';
-
 /**
  * One of the child's fds 0..2: a pipe to us, ours shared, /dev/null, or an fd of ours.
  * @example

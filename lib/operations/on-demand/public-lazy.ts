@@ -10,8 +10,11 @@ import { lazyFunction, lazyView } from '../../vocabulary/lazy-view.js';
 type K = KernelSurface;
 type O = OperationsSurface;
 
-const fromKernel = <N extends keyof K>(name: N): K[N] => lazyFunction(name, () => loadKernel()[name] as K[N] & ((...args: never[]) => unknown));
-const fromOperations = <N extends keyof O>(name: N): O[N] => lazyFunction(name, () => loadOperations()[name] as O[N] & ((...args: never[]) => unknown));
+/** The stand-in for one function of a surface that `load` loads. */
+const standIn = <S>(load: () => S) => <N extends keyof S>(name: N): S[N] =>
+  lazyFunction(String(name), () => load()[name] as S[N] & ((...args: never[]) => unknown));
+const fromKernel = standIn(loadKernel);
+const fromOperations = standIn(loadOperations);
 
 export const backendKind = fromKernel('backendKind');
 export const useBackend = fromKernel('useBackend');
